@@ -1,0 +1,356 @@
+//! Accounts, roles, passwords, sessions and API tokens.
+
+pub mod routes;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Db, now};
+use crate::on_db;
+use crate::web::{AppError, AppState};
+
+pub const SESSION_COOKIE: &str = "gr_session";
+pub const SESSION_DAYS: i64 = 30;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Resident,
+    Volunteer,
+    Member,
+    Lead,
+    Reception,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Resident,
+        Role::Volunteer,
+        Role::Member,
+        Role::Lead,
+        Role::Reception,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Volunteer => "volunteer",
+            Role::Member => "member",
+            Role::Lead => "lead",
+            Role::Reception => "reception",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+
+    pub fn key(self) -> String {
+        format!("role-{}", self.as_str())
+    }
+
+    /// Works for the community: sees queues and the requests of its
+    /// workgroups.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Resident)
+    }
+
+    /// Sees every request of the community (to read them to callers, to run
+    /// the estate).
+    pub fn sees_all_requests(self) -> bool {
+        matches!(self, Role::Reception | Role::Admin)
+    }
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Viewer {
+    pub id: i64,
+    pub community_id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[sqlx(try_from = "String")]
+    pub role: RoleText,
+}
+
+/// Role as read from the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleText(pub Role);
+
+impl TryFrom<String> for RoleText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Role::parse(&s).map(RoleText).ok_or(s)
+    }
+}
+
+impl Viewer {
+    pub fn role(&self) -> Role {
+        self.role.0
+    }
+    pub fn is_staff(&self) -> bool {
+        self.role().is_staff()
+    }
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+    pub fn require_staff(&self) -> Result<(), AppError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role()) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// Why a new password is refused; the message key says it to the person.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    const COMMON: &[&str] = &[
+        "password",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "88888888",
+        "11111111",
+        "00000000",
+        "66666666",
+        "qwertyui",
+        "password1",
+        "iloveyou",
+        "abc12345",
+        "a1234567",
+        "woaini1314",
+        "11223344",
+        "aa123456",
+        "qwerty123",
+    ];
+    if password.chars().count() < 8 {
+        Some("password-too-short")
+    } else if password.len() > 256 {
+        Some("password-too-long")
+    } else if COMMON.contains(&password.to_lowercase().as_str()) {
+        Some("password-too-common")
+    } else {
+        None
+    }
+}
+
+/// A random secret for links and cookies, URL-safe.
+pub fn random_token() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| {
+            const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+            ALPHABET[rng.random_range(0..ALPHABET.len())] as char
+        })
+        .collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub async fn create_session(db: &Db, account_id: i64) -> Result<String, AppError> {
+    let token = random_token();
+    let at = now();
+    on_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(at)
+    .bind(at + SESSION_DAYS * 86_400)
+    .execute(pool)
+    .await.map(|r| r.rows_affected())
+    })?;
+    Ok(token)
+}
+
+pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash(token))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn end_all_sessions(db: &Db, account_id: i64) -> Result<(), AppError> {
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1"
+    )
+    .bind(account_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+const VIEWER_COLUMNS: &str = "a.id, a.community_id, a.username, a.display_name, a.role";
+
+async fn viewer_from_session(db: &Db, token: &str) -> Result<Option<Viewer>, AppError> {
+    let sql = format!(
+        "SELECT {VIEWER_COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active"
+    );
+    let viewer = on_db!(db, |pool| sqlx::query_as::<_, Viewer>(sqlx::AssertSqlSafe(
+        sql
+    ))
+    .bind(token_hash(token))
+    .bind(now())
+    .fetch_optional(pool)
+    .await)?;
+    Ok(viewer)
+}
+
+async fn viewer_from_api_token(db: &Db, token: &str) -> Result<Option<Viewer>, AppError> {
+    let sql = format!(
+        "SELECT {VIEWER_COLUMNS} FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active"
+    );
+    let viewer = on_db!(db, |pool| sqlx::query_as::<_, Viewer>(sqlx::AssertSqlSafe(
+        sql
+    ))
+    .bind(token_hash(token))
+    .fetch_optional(pool)
+    .await)?;
+    Ok(viewer)
+}
+
+pub async fn viewer_by_id(db: &Db, id: i64) -> Result<Option<Viewer>, AppError> {
+    let sql = format!("SELECT {VIEWER_COLUMNS} FROM accounts a WHERE a.id = $1 AND a.active");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Viewer>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// The signed-in person, if any: a session cookie or an `Authorization:
+/// Bearer` API token.
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(found) = parts.extensions.get::<Option<Viewer>>() {
+            return Ok(MaybeViewer(found.clone()));
+        }
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let viewer = if let Some(token) = bearer {
+            match viewer_from_api_token(&state.db, token).await? {
+                Some(v) => Some(v),
+                None => return Err(AppError::SignInRequired),
+            }
+        } else if let Some(token) = crate::i18n::cookie_value(&parts.headers, SESSION_COOKIE) {
+            viewer_from_session(&state.db, &token).await?
+        } else {
+            None
+        };
+        parts.extensions.insert(viewer.clone());
+        Ok(MaybeViewer(viewer))
+    }
+}
+
+/// A signed-in person, or a redirect to the sign-in page.
+pub struct SignedIn(pub Viewer);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match MaybeViewer::from_request_parts(parts, state).await?.0 {
+            Some(v) => Ok(SignedIn(v)),
+            None => Err(AppError::SignInRequired),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("lily pond 2026").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("lily pond 2026", &hash));
+        assert!(!verify_password("lily pond 2027", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        assert_eq!(password_problem(""), Some("password-too-short"));
+        assert_eq!(password_problem("1234567"), Some("password-too-short"));
+        assert_eq!(password_problem("12345678"), Some("password-too-common"));
+        assert_eq!(password_problem("PassWord"), Some("password-too-common"));
+        assert_eq!(password_problem("lily pond 2026"), None);
+        assert_eq!(
+            password_problem("荷花池边的凉亭"),
+            Some("password-too-short")
+        );
+        assert_eq!(password_problem("荷花池边的凉亭好"), None);
+    }
+
+    #[test]
+    fn roles_round_trip_and_rank() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("mayor"), None);
+        assert!(!Role::Resident.is_staff());
+        assert!(Role::Volunteer.is_staff());
+        assert!(Role::Reception.sees_all_requests());
+        assert!(!Role::Lead.sees_all_requests());
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashes_fixed() {
+        assert_ne!(random_token(), random_token());
+        assert_eq!(random_token().len(), 32);
+        assert_eq!(token_hash("a"), token_hash("a"));
+        assert_eq!(token_hash("a").len(), 64);
+    }
+}

@@ -1,0 +1,426 @@
+//! Signing in and out, registering with an invitation, one-time sign-in
+//! links, changing one's password, and the language toggle.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use super::{
+    Role, SESSION_COOKIE, SESSION_DAYS, SignedIn, create_session, end_session, hash_password,
+    password_problem, token_hash, verify_password,
+};
+use crate::community::valid_username;
+use crate::db::{Db, now};
+use crate::i18n::{LANG_COOKIE, Lang, cookie_value};
+use crate::on_db;
+use crate::web::forms::{FieldErrors, required_text, safe_next};
+use crate::web::{AppError, AppState, Ctx, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signin", get(signin_page).post(signin))
+        .route("/signout", post(signout))
+        .route("/register", get(register_page).post(register))
+        .route("/signin/link/{token}", get(link_page).post(use_link))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
+        .route("/lang/{code}", get(set_lang))
+}
+
+fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        SESSION_DAYS * 86_400,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn signed_in_redirect(
+    state: &AppState,
+    account_id: i64,
+    next: &str,
+) -> Result<Response, AppError> {
+    let token = create_session(&state.db, account_id).await?;
+    Ok(with_cookie(
+        Redirect::to(next).into_response(),
+        &session_cookie(&token, state.config.secure_cookies()),
+    ))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct SigninForm {
+    username: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage {
+    ctx: Ctx,
+    username: String,
+    next: String,
+    error: &'static str,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+async fn signin_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    render(&SigninPage {
+        ctx,
+        username: String::new(),
+        next: q.next,
+        error: "",
+    })
+}
+
+async fn signin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SigninForm>,
+) -> Result<Response, AppError> {
+    let found: Option<(i64, Option<String>, String)> = on_db!(&state.db, |pool| sqlx::query_as(
+        "SELECT id, password_hash, role FROM accounts WHERE username = $1 AND active"
+    )
+    .bind(form.username.trim())
+    .fetch_optional(pool)
+    .await)?;
+    let password = form.password.clone();
+    let account = match found {
+        Some((id, Some(hash), role)) => {
+            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            ok.then_some((id, role))
+        }
+        _ => None,
+    };
+    let Some((id, role)) = account else {
+        let page = SigninPage {
+            ctx,
+            username: form.username,
+            next: form.next,
+            error: "signin-wrong",
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let next = if form.next.is_empty() {
+        match Role::parse(&role) {
+            Some(Role::Resident) | None => "/my".to_string(),
+            Some(Role::Admin) => "/admin".to_string(),
+            Some(Role::Reception) => "/desk".to_string(),
+            Some(_) => "/queue".to_string(),
+        }
+    } else {
+        safe_next(Some(&form.next))
+    };
+    signed_in_redirect(&state, id, &next).await
+}
+
+async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+        end_session(&state.db, &token).await?;
+    }
+    Ok(with_cookie(
+        Redirect::to("/").into_response(),
+        &format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+    ))
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+struct RegisterForm {
+    code: String,
+    username: String,
+    display_name: String,
+    phone: String,
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    ctx: Ctx,
+    form: RegisterForm,
+    errors: FieldErrors,
+}
+
+async fn register_page(
+    ctx: Ctx,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let form = RegisterForm {
+        code: q.get("code").cloned().unwrap_or_default(),
+        ..RegisterForm::default()
+    };
+    render(&RegisterPage {
+        ctx,
+        form,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(mut form): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let code = form.code.trim().to_uppercase();
+    let invitation: Option<(i64, i64)> = on_db!(&state.db, |pool| {
+        sqlx::query_as(
+        "SELECT community_id, place_id FROM invitations WHERE code = $1 AND used_at IS NULL AND expires_at > $2"
+    )
+    .bind(&code)
+    .bind(now())
+    .fetch_optional(pool)
+    .await
+    })?;
+    if invitation.is_none() {
+        errors.add("code", "register-bad-code");
+    }
+    let username = form.username.trim().to_string();
+    if !valid_username(&username) {
+        errors.add("username", "field-invalid-username");
+    }
+    let display_name = required_text(&mut errors, "display_name", &form.display_name, 40);
+    if let Some(problem) = password_problem(&form.password) {
+        errors.add("password", problem);
+    }
+    let phone = form.phone.trim().to_string();
+    if !phone.is_empty() && !crate::requests::intake::valid_phone(&phone) {
+        errors.add("phone", "field-invalid-phone");
+    }
+    let created = match (errors.is_empty(), invitation) {
+        (true, Some((community_id, place_id))) => {
+            let hash = hash_password(&form.password)?;
+            create_resident(
+                &state.db,
+                community_id,
+                place_id,
+                &code,
+                &username,
+                &display_name,
+                &phone,
+                &hash,
+            )
+            .await?
+        }
+        _ => None,
+    };
+    match created {
+        Some(id) => signed_in_redirect(&state, id, "/my").await,
+        None => {
+            if errors.is_empty() {
+                errors.add("username", "field-username-taken");
+            }
+            form.password.clear();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&RegisterPage { ctx, form, errors })?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The account, its household and the used invitation, together; `None`
+/// when the username is taken or the invitation was used meanwhile.
+#[allow(clippy::too_many_arguments)]
+async fn create_resident(
+    db: &Db,
+    community_id: i64,
+    place_id: i64,
+    code: &str,
+    username: &str,
+    display_name: &str,
+    phone: &str,
+    hash: &str,
+) -> Result<Option<i64>, AppError> {
+    let at = now();
+    let id = on_db!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO accounts (community_id, username, display_name, role, phone, password_hash, created_at) \
+                 VALUES ($1, $2, $3, 'resident', $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id",
+            )
+            .bind(community_id)
+            .bind(username)
+            .bind(display_name)
+            .bind((!phone.is_empty()).then_some(phone))
+            .bind(hash)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(id) = id else { return Ok::<Option<i64>, sqlx::Error>(None) };
+            let used = sqlx::query("UPDATE invitations SET used_by = $1, used_at = $2 WHERE code = $3 AND used_at IS NULL")
+                .bind(id)
+                .bind(at)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if used == 0 {
+                return Ok(None);
+            }
+            sqlx::query("INSERT INTO household_members (place_id, account_id) VALUES ($1, $2)")
+                .bind(place_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(id))
+        }
+        .await
+    })?;
+    Ok(id)
+}
+
+/// Makes a one-time sign-in link for an account; returns its path.
+pub async fn create_signin_link(
+    db: &Db,
+    account_id: i64,
+    valid_hours: i64,
+) -> Result<String, AppError> {
+    let token = super::random_token();
+    on_db!(db, |pool| sqlx::query(
+        "INSERT INTO signin_links (token_hash, account_id, expires_at) VALUES ($1, $2, $3)"
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(now() + valid_hours * 3_600)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(format!("/signin/link/{token}"))
+}
+
+#[derive(Template)]
+#[template(path = "signin_link.html")]
+struct LinkPage {
+    ctx: Ctx,
+    token: String,
+}
+
+/// Shows a button rather than signing in on GET, so that a link preview or
+/// prefetch cannot use up the link.
+async fn link_page(ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
+    render(&LinkPage { ctx, token })
+}
+
+async fn use_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let at = now();
+    let account: Option<i64> = on_db!(&state.db, |pool| {
+        sqlx::query_scalar(
+        "UPDATE signin_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING account_id"
+    )
+    .bind(at)
+    .bind(token_hash(&token))
+    .fetch_optional(pool)
+    .await
+    })?;
+    match account {
+        Some(id) => signed_in_redirect(&state, id, "/account/password?first=1").await,
+        None => Err(AppError::BadRequest("signin-link-used")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: Ctx,
+    errors: FieldErrors,
+    first: bool,
+    done: bool,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct PasswordForm {
+    password: String,
+    first: String,
+}
+
+async fn password_page(
+    ctx: Ctx,
+    SignedIn(_): SignedIn,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let first = q.contains_key("first");
+    render(&PasswordPage {
+        ctx,
+        errors: FieldErrors::default(),
+        first,
+        done: false,
+    })
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    if let Some(problem) = password_problem(&form.password) {
+        errors.add("password", problem);
+        let page = PasswordPage {
+            ctx,
+            errors,
+            first: !form.first.is_empty(),
+            done: false,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    let hash = hash_password(&form.password)?;
+    on_db!(&state.db, |pool| sqlx::query(
+        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(hash)
+    .bind(viewer.id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    render(&PasswordPage {
+        ctx,
+        errors,
+        first: false,
+        done: true,
+    })
+}
+
+async fn set_lang(
+    Path(code): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let back = safe_next(q.get("back").map(String::as_str));
+    with_cookie(
+        Redirect::to(&back).into_response(),
+        &format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        ),
+    )
+}

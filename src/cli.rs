@@ -1,0 +1,158 @@
+//! The command line: `serve` (the default), `migrate`, `admin …`.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use tokio::net::TcpListener;
+
+use crate::auth::{Role, end_all_sessions, hash_password, password_problem};
+use crate::community::{Community, create_account, valid_username};
+use crate::config::{AdminCommand, Cli, Command, ServeArgs};
+use crate::on_db;
+use crate::server::{open_database, prepare, serve};
+use crate::web::WebConfig;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GRASSROOTS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = open_database(&cli.storage).await?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => {
+            let listener = TcpListener::bind(args.addr)
+                .await
+                .with_context(|| format!("listening on {}", args.addr))?;
+            let local = listener.local_addr()?;
+            let base_url = args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{local}"))
+                .trim_end_matches('/')
+                .to_string();
+            let startup = prepare(&db, &args, &base_url).await?;
+            println!("Grassroots serves {base_url}/ ({} database)", db.engine());
+            for line in startup.lines {
+                println!("{line}");
+            }
+            serve(
+                db,
+                listener,
+                WebConfig {
+                    public_url: args.public_url,
+                },
+            )
+            .await
+        }
+        Command::Migrate => {
+            println!("The {} database is up to date.", db.engine());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateAccount {
+            username,
+            name,
+            role,
+            password,
+            community,
+        }) => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("unknown role {role:?}: use resident, volunteer, member, lead, reception or admin")
+            })?;
+            anyhow::ensure!(
+                valid_username(&username),
+                "the username must be 2 to 40 letters, digits, dots, dashes or underscores"
+            );
+            let password = password_or_prompt(password)?;
+            let community = match community {
+                Some(code) => on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(
+                    "SELECT id FROM communities WHERE code = $1"
+                )
+                .bind(&code)
+                .fetch_optional(pool)
+                .await)?
+                .with_context(|| format!("no community with the code {code:?}"))?,
+                None => match Community::default_one(&db).await {
+                    Ok(c) => c.id,
+                    Err(_) => Community::create(&db, "home", "我们的小区", "Our community")
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+                },
+            };
+            let created = create_account(
+                &db,
+                community,
+                &username,
+                &name,
+                role,
+                Some(&password),
+                None,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            anyhow::ensure!(created.is_some(), "the username {username:?} is taken");
+            println!("Created {username} ({}).", role.as_str());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ResetPassword { username, password }) => {
+            let password = password_or_prompt(password)?;
+            let hash = hash_password(&password)?;
+            let id: Option<i64> = on_db!(&db, |pool| sqlx::query_scalar(
+                "UPDATE accounts SET password_hash = $1 WHERE username = $2 RETURNING id"
+            )
+            .bind(&hash)
+            .bind(&username)
+            .fetch_optional(pool)
+            .await)?;
+            let id = id.with_context(|| format!("no account {username:?}"))?;
+            end_all_sessions(&db, id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("New password set for {username}; their sessions have ended.");
+            Ok(())
+        }
+    }
+}
+
+fn password_or_prompt(password: Option<String>) -> anyhow::Result<String> {
+    let password = match password {
+        Some(p) => p,
+        None => {
+            eprintln!("Password (read from standard input):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if let Some(problem) = password_problem(&password) {
+        anyhow::bail!(
+            "the password is not accepted ({problem}): use at least 8 characters, not a common password"
+        );
+    }
+    Ok(password)
+}

@@ -1,0 +1,413 @@
+//! The community's shape: the community itself, its places, workgroups,
+//! categories and accounts; and the administrator's pages for them.
+
+mod admin;
+
+use axum::Router;
+
+use crate::db::{Db, now};
+use crate::on_db;
+use crate::web::{AppError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    admin::routes()
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Community {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub timezone: String,
+    pub emergency_numbers: String,
+}
+
+impl Community {
+    pub async fn by_id(db: &Db, id: i64) -> Result<Community, AppError> {
+        on_db!(db, |pool| sqlx::query_as::<_, Community>(
+            "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+        .ok_or(AppError::NotFound)
+    }
+
+    /// The community public pages speak for: the first one.
+    pub async fn default_one(db: &Db) -> Result<Community, AppError> {
+        on_db!(db, |pool| sqlx::query_as::<_, Community>(
+            "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities ORDER BY id LIMIT 1"
+        )
+        .fetch_optional(pool)
+        .await)?
+        .ok_or(AppError::NotFound)
+    }
+
+    pub async fn create(
+        db: &Db,
+        code: &str,
+        name_zh: &str,
+        name_en: &str,
+    ) -> Result<i64, AppError> {
+        Ok(on_db!(db, |pool| {
+            sqlx::query_scalar::<_, i64>(
+            "INSERT INTO communities (code, name_zh, name_en, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+        )
+        .bind(code)
+        .bind(name_zh)
+        .bind(name_en)
+        .bind(now())
+        .fetch_one(pool)
+        .await
+        })?)
+    }
+
+    pub fn tz(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.timezone).unwrap_or_else(|_| {
+            jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC)
+        })
+    }
+
+    /// ISO 8601 with the offset, e.g. `2026-11-27T08:00:00+08:00`.
+    pub fn iso_time(&self, unix: i64) -> String {
+        match jiff::Timestamp::from_second(unix) {
+            Ok(ts) => ts
+                .to_zoned_datetime(self.tz())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub fn format_time(&self, unix: i64) -> String {
+        match jiff::Timestamp::from_second(unix) {
+            Ok(ts) => ts
+                .to_zoned_datetime(self.tz())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string(),
+            Err(_) => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    Building,
+    Unit,
+    Common,
+}
+
+impl PlaceKind {
+    pub const ALL: [PlaceKind; 3] = [PlaceKind::Building, PlaceKind::Unit, PlaceKind::Common];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceKind::Building => "building",
+            PlaceKind::Unit => "unit",
+            PlaceKind::Common => "common",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PlaceKind> {
+        PlaceKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn key(self) -> String {
+        format!("admin-place-{}", self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Place {
+    pub id: i64,
+    pub kind: String,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub parent_id: Option<i64>,
+}
+
+impl Place {
+    pub fn kind_key(&self) -> String {
+        format!("admin-place-{}", self.kind)
+    }
+
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Place>, AppError> {
+        Ok(on_db!(db, |pool| {
+            sqlx::query_as::<_, Place>(
+            "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 \
+             ORDER BY CASE kind WHEN 'common' THEN 0 WHEN 'building' THEN 1 ELSE 2 END, code"
+        )
+        .bind(community_id)
+        .fetch_all(pool)
+        .await
+        })?)
+    }
+
+    pub async fn by_code(
+        db: &Db,
+        community_id: i64,
+        code: &str,
+    ) -> Result<Option<Place>, AppError> {
+        Ok(on_db!(db, |pool| {
+            sqlx::query_as::<_, Place>(
+            "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 AND code = $2"
+        )
+        .bind(community_id)
+        .bind(code.trim())
+        .fetch_optional(pool)
+        .await
+        })?)
+    }
+
+    /// The units the account's household lives in.
+    pub async fn homes_of(db: &Db, account_id: i64) -> Result<Vec<Place>, AppError> {
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Place>(
+            "SELECT p.id, p.kind, p.code, p.name_zh, p.name_en, p.parent_id FROM places p \
+             JOIN household_members h ON h.place_id = p.id WHERE h.account_id = $1 ORDER BY p.code"
+        )
+        .bind(account_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Workgroup {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+impl Workgroup {
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Workgroup>, AppError> {
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Workgroup>(
+            "SELECT id, code, name_zh, name_en FROM workgroups WHERE community_id = $1 ORDER BY id"
+        )
+        .bind(community_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// The workgroups the account belongs to.
+    pub async fn of_member(db: &Db, account_id: i64) -> Result<Vec<Membership>, AppError> {
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Membership>(
+            "SELECT w.id AS workgroup_id, w.name_zh, w.name_en, m.is_lead FROM workgroup_members m \
+             JOIN workgroups w ON w.id = m.workgroup_id WHERE m.account_id = $1 ORDER BY w.id"
+        )
+        .bind(account_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    pub async fn members(db: &Db, workgroup_id: i64) -> Result<Vec<Member>, AppError> {
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Member>(
+            "SELECT a.id, a.display_name, a.username, m.is_lead FROM workgroup_members m \
+             JOIN accounts a ON a.id = m.account_id WHERE m.workgroup_id = $1 AND a.active \
+             ORDER BY m.is_lead DESC, a.display_name"
+        )
+        .bind(workgroup_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Membership {
+    pub workgroup_id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub is_lead: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    pub id: i64,
+    pub display_name: String,
+    pub username: String,
+    pub is_lead: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Category {
+    pub id: i64,
+    pub workgroup_id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub icon: String,
+    pub response_hours: i64,
+    pub resolution_days: i64,
+    pub notice_zh: String,
+    pub notice_en: String,
+    pub danger_stopper: bool,
+    pub private_by_nature: bool,
+    pub active: bool,
+}
+
+const CATEGORY_COLUMNS: &str = "id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
+    resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active";
+
+impl Category {
+    pub async fn list(
+        db: &Db,
+        community_id: i64,
+        only_active: bool,
+    ) -> Result<Vec<Category>, AppError> {
+        let sql = format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND (active OR NOT $2) ORDER BY id"
+        );
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Category>(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(community_id)
+        .bind(only_active)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    pub async fn by_code(
+        db: &Db,
+        community_id: i64,
+        code: &str,
+    ) -> Result<Option<Category>, AppError> {
+        let sql = format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND code = $2"
+        );
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Category>(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(community_id)
+        .bind(code.trim())
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    pub async fn by_id(db: &Db, community_id: i64, id: i64) -> Result<Option<Category>, AppError> {
+        let sql = format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND id = $2"
+        );
+        Ok(on_db!(db, |pool| sqlx::query_as::<_, Category>(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(community_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub phone: Option<String>,
+    pub active: bool,
+}
+
+impl AccountRow {
+    pub fn role_key(&self) -> String {
+        format!("role-{}", self.role)
+    }
+
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<AccountRow>, AppError> {
+        Ok(on_db!(db, |pool| {
+            sqlx::query_as::<_, AccountRow>(
+            "SELECT id, username, display_name, role, phone, active FROM accounts WHERE community_id = $1 \
+             ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'reception' THEN 1 WHEN 'lead' THEN 2 \
+             WHEN 'member' THEN 3 WHEN 'volunteer' THEN 4 ELSE 5 END, username"
+        )
+        .bind(community_id)
+        .fetch_all(pool)
+        .await
+        })?)
+    }
+}
+
+/// Creates an account; `Ok(None)` when the username is taken.
+pub async fn create_account(
+    db: &Db,
+    community_id: i64,
+    username: &str,
+    display_name: &str,
+    role: crate::auth::Role,
+    password: Option<&str>,
+    phone: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    let hash = match password {
+        Some(p) => Some(crate::auth::hash_password(p)?),
+        None => None,
+    };
+    let id = on_db!(db, |pool| {
+        sqlx::query_scalar::<_, i64>(
+        "INSERT INTO accounts (community_id, username, display_name, role, password_hash, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id"
+    )
+    .bind(community_id)
+    .bind(username.trim())
+    .bind(display_name.trim())
+    .bind(role.as_str())
+    .bind(hash)
+    .bind(phone.map(str::trim).filter(|p| !p.is_empty()))
+    .bind(now())
+    .fetch_optional(pool)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// Usernames: 2 to 40 letters, digits, dots, dashes or underscores.
+pub fn valid_username(username: &str) -> bool {
+    let n = username.chars().count();
+    (2..=40).contains(&n)
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Place and category codes: short, no spaces, used in QR links.
+pub fn valid_code(code: &str) -> bool {
+    let n = code.chars().count();
+    (1..=24).contains(&n)
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_and_codes() {
+        assert!(valid_username("wang.li"));
+        assert!(valid_username("王丽"));
+        assert!(!valid_username("a"));
+        assert!(!valid_username("has space"));
+        assert!(valid_code("B3-U201"));
+        assert!(!valid_code(""));
+        assert!(!valid_code("楼"));
+        assert!(!valid_code("a/b"));
+    }
+
+    #[test]
+    fn times_show_in_the_community_time_zone() {
+        let c = Community {
+            id: 1,
+            code: "jy".into(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            timezone: "Asia/Shanghai".into(),
+            emergency_numbers: String::new(),
+        };
+        // 2026-11-27 00:00 UTC is 08:00 in Shanghai.
+        assert_eq!(c.format_time(1_795_737_600), "2026-11-27 08:00");
+        assert_eq!(c.iso_time(1_795_737_600), "2026-11-27T08:00:00+08:00");
+        let broken = Community {
+            timezone: "Mars/Olympus".into(),
+            ..c
+        };
+        assert_eq!(broken.format_time(1_795_737_600), "2026-11-27 08:00");
+    }
+}

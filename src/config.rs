@@ -1,0 +1,135 @@
+//! Command line and environment: one source of truth for every flag and its
+//! `GRASSROOTS_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "grassroots",
+    version,
+    about = "The software a residential community runs itself on"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the data lives; accepted by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Folder for the embedded database and other files.
+    #[arg(
+        long,
+        global = true,
+        env = "GRASSROOTS_DATA_DIR",
+        default_value = "grassroots-data"
+    )]
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://FILE` or `postgres://…`); by default a SQLite
+    /// file in the data folder.
+    #[arg(long, global = true, env = "GRASSROOTS_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StorageArgs {
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}",
+                self.data_dir.join("grassroots.db").to_string_lossy()
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (the default).
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GRASSROOTS_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Load the Jinyuan example estate into an empty database.
+    #[arg(long, env = "GRASSROOTS_DEMO")]
+    pub demo: bool,
+    /// The address people use to reach the site (e.g. https://jinyuan.example),
+    /// used in printed links and trusted for form posts behind a proxy.
+    #[arg(long, env = "GRASSROOTS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            public_url: None,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account.
+    CreateAccount {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// resident, volunteer, member, lead, reception or admin
+        #[arg(long)]
+        role: String,
+        /// Read from the terminal's standard input when left out.
+        #[arg(long, env = "GRASSROOTS_NEW_PASSWORD")]
+        password: Option<String>,
+        /// The community's code; the first community when left out.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Set a new password for an account and end its sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "GRASSROOTS_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["grassroots"]).unwrap();
+        assert!(cli.command.is_none());
+        assert!(cli.storage.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn data_dir_works_after_a_subcommand() {
+        let cli = Cli::try_parse_from(["grassroots", "migrate", "--data-dir", "/tmp/x"]).unwrap();
+        assert_eq!(cli.storage.data_dir, PathBuf::from("/tmp/x"));
+    }
+}

@@ -1,0 +1,658 @@
+//! The Jinyuan example estate, loaded by `--demo` into an empty database:
+//! buildings and units, the common places, the four workgroups, categories
+//! with deadlines, accounts for every role, and requests in every state.
+
+use crate::auth::{Role, viewer_by_id};
+use crate::community::{Category, Community, create_account};
+use crate::db::{Db, now};
+use crate::on_db;
+use crate::requests::intake::{self, Door, Draft};
+use crate::requests::lifecycle::{Action, Actor};
+use crate::requests::store::{self, Change};
+use crate::web::forms::FieldErrors;
+
+pub const DEMO_PASSWORD: &str = "jinyuan-demo";
+pub const DEMO_INVITATION: &str = "WELCOME8";
+
+fn err(e: crate::web::AppError) -> anyhow::Error {
+    anyhow::anyhow!("loading the demo estate: {e:?}")
+}
+
+const COMMON_PLACES: &[(&str, &str, &str)] = &[
+    ("PAVILION", "荷花池凉亭", "Pavilion by the lily pond"),
+    ("POND", "荷花池", "Lily pond"),
+    ("FOYER", "主楼大厅接待处", "Foyer reception"),
+    ("MEETING", "会议室", "Meeting room"),
+    ("DANCE", "舞蹈室", "Dance room"),
+    ("LIBRARY", "图书室", "Library"),
+    ("GATE-E", "东门", "East gate"),
+    ("PARKING", "地下停车场", "Underground car park"),
+];
+
+const WORKGROUPS: &[(&str, &str, &str)] = &[
+    ("property", "物业维修组", "Property and maintenance"),
+    ("security", "红袖章治安队", "Red Armband security team"),
+    ("legal", "法律服务组", "Legal team"),
+    ("recreation", "文体活动组", "Recreation group"),
+];
+
+struct DemoCategory {
+    code: &'static str,
+    group: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    icon: &'static str,
+    hours: i64,
+    days: i64,
+    stopper: bool,
+    private: bool,
+    notice_zh: &'static str,
+    notice_en: &'static str,
+}
+
+const CATEGORIES: &[DemoCategory] = &[
+    DemoCategory {
+        code: "lift",
+        group: "property",
+        zh: "电梯故障",
+        en: "Lift broken",
+        icon: "🛗",
+        hours: 2,
+        days: 3,
+        stopper: false,
+        private: false,
+        notice_zh: "如有人被困在电梯里，请先拨打电梯内的紧急电话。",
+        notice_en: "If someone is trapped in the lift, first use the lift's emergency phone.",
+    },
+    DemoCategory {
+        code: "water",
+        group: "property",
+        zh: "停水漏水",
+        en: "Water cut or leak",
+        icon: "💧",
+        hours: 2,
+        days: 2,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+    DemoCategory {
+        code: "light",
+        group: "property",
+        zh: "路灯照明",
+        en: "Lights and lamps",
+        icon: "💡",
+        hours: 24,
+        days: 5,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+    DemoCategory {
+        code: "clean",
+        group: "property",
+        zh: "环境卫生",
+        en: "Rubbish and cleaning",
+        icon: "🧹",
+        hours: 24,
+        days: 3,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+    DemoCategory {
+        code: "danger",
+        group: "security",
+        zh: "安全隐患",
+        en: "Something dangerous",
+        icon: "⚠️",
+        hours: 1,
+        days: 1,
+        stopper: true,
+        private: false,
+        notice_zh: "有人受伤、着火或有燃气味？请先拨打紧急电话。",
+        notice_en: "Someone hurt, a fire, or a smell of gas? Call the emergency numbers first.",
+    },
+    DemoCategory {
+        code: "noise",
+        group: "security",
+        zh: "邻里噪音",
+        en: "Noise from neighbours",
+        icon: "🔇",
+        hours: 24,
+        days: 7,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+    DemoCategory {
+        code: "help",
+        group: "security",
+        zh: "生活求助",
+        en: "Help with daily life",
+        icon: "🤝",
+        hours: 4,
+        days: 3,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+    DemoCategory {
+        code: "legal",
+        group: "legal",
+        zh: "法律咨询",
+        en: "Legal question",
+        icon: "⚖️",
+        hours: 48,
+        days: 14,
+        stopper: false,
+        private: true,
+        notice_zh: "法律咨询只有法律服务组能看到。",
+        notice_en: "Only the legal team sees legal questions.",
+    },
+    DemoCategory {
+        code: "activity",
+        group: "recreation",
+        zh: "活动与课程",
+        en: "Activities and classes",
+        icon: "🎨",
+        hours: 72,
+        days: 14,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+    DemoCategory {
+        code: "idea",
+        group: "property",
+        zh: "美化小区的建议",
+        en: "Ideas for the estate",
+        icon: "🌸",
+        hours: 72,
+        days: 30,
+        stopper: false,
+        private: false,
+        notice_zh: "",
+        notice_en: "",
+    },
+];
+
+struct DemoAccount {
+    username: &'static str,
+    name: &'static str,
+    role: Role,
+    /// (workgroup code, lead)
+    group: Option<(&'static str, bool)>,
+    home: Option<&'static str>,
+}
+
+const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        username: "secretary",
+        name: "李书记",
+        role: Role::Admin,
+        group: None,
+        home: None,
+    },
+    DemoAccount {
+        username: "reception",
+        name: "王前台",
+        role: Role::Reception,
+        group: None,
+        home: None,
+    },
+    DemoAccount {
+        username: "zhang",
+        name: "张师傅",
+        role: Role::Lead,
+        group: Some(("property", true)),
+        home: None,
+    },
+    DemoAccount {
+        username: "liu",
+        name: "刘师傅",
+        role: Role::Member,
+        group: Some(("property", false)),
+        home: None,
+    },
+    DemoAccount {
+        username: "chen",
+        name: "陈队长",
+        role: Role::Lead,
+        group: Some(("security", true)),
+        home: None,
+    },
+    DemoAccount {
+        username: "zhao",
+        name: "赵阿姨",
+        role: Role::Volunteer,
+        group: Some(("security", false)),
+        home: Some("B2-102"),
+    },
+    DemoAccount {
+        username: "zhou",
+        name: "周律师",
+        role: Role::Lead,
+        group: Some(("legal", true)),
+        home: None,
+    },
+    DemoAccount {
+        username: "wu",
+        name: "吴老师",
+        role: Role::Lead,
+        group: Some(("recreation", true)),
+        home: None,
+    },
+    DemoAccount {
+        username: "huang",
+        name: "黄奶奶",
+        role: Role::Resident,
+        group: None,
+        home: Some("B1-101"),
+    },
+    DemoAccount {
+        username: "sun",
+        name: "孙大爷",
+        role: Role::Resident,
+        group: None,
+        home: Some("B3-202"),
+    },
+];
+
+/// Loads the estate; returns what to print.
+pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
+    let community_id = Community::create(db, "jinyuan", "金苑小区", "Jinyuan Estate")
+        .await
+        .map_err(err)?;
+    let at = now();
+    on_db!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            for building in 1..=6 {
+                let code = format!("B{building}");
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO places (community_id, kind, code, name_zh, name_en) VALUES ($1, 'building', $2, $3, $4) RETURNING id",
+                )
+                .bind(community_id)
+                .bind(&code)
+                .bind(format!("{building}号楼"))
+                .bind(format!("Building {building}"))
+                .fetch_one(&mut *tx)
+                .await?;
+                for floor in 1..=3 {
+                    for door in 1..=2 {
+                        let unit = format!("{floor}0{door}");
+                        sqlx::query(
+                            "INSERT INTO places (community_id, kind, code, name_zh, name_en, parent_id) VALUES ($1, 'unit', $2, $3, $4, $5)",
+                        )
+                        .bind(community_id)
+                        .bind(format!("{code}-{unit}"))
+                        .bind(format!("{building}号楼{unit}室"))
+                        .bind(format!("Building {building}, flat {unit}"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+            for (code, zh, en) in COMMON_PLACES {
+                sqlx::query("INSERT INTO places (community_id, kind, code, name_zh, name_en) VALUES ($1, 'common', $2, $3, $4)")
+                    .bind(community_id)
+                    .bind(code)
+                    .bind(zh)
+                    .bind(en)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (code, zh, en) in WORKGROUPS {
+                sqlx::query("INSERT INTO workgroups (community_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4)")
+                    .bind(community_id)
+                    .bind(code)
+                    .bind(zh)
+                    .bind(en)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for c in CATEGORIES {
+                let category_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO categories (community_id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
+                     resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature) \
+                     SELECT $1, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM workgroups \
+                     WHERE community_id = $1 AND code = $12 RETURNING id",
+                )
+                .bind(community_id)
+                .bind(c.code)
+                .bind(c.zh)
+                .bind(c.en)
+                .bind(c.icon)
+                .bind(c.hours)
+                .bind(c.days)
+                .bind(c.notice_zh)
+                .bind(c.notice_en)
+                .bind(c.stopper)
+                .bind(c.private)
+                .bind(c.group)
+                .fetch_one(&mut *tx)
+                .await?;
+                if c.group == "property" {
+                    for (status, zh, en) in [
+                        ("responded", "您好，我们已收到，维修师傅会在24小时内上门查看。", "Hello, we have it. A technician will come to look within 24 hours."),
+                        ("resolved", "已经修好了。请您看一看，告诉我们是否真的解决了。", "It is fixed. Please have a look and tell us whether it is really solved."),
+                    ] {
+                        sqlx::query("INSERT INTO response_templates (category_id, status, text_zh, text_en) VALUES ($1, $2, $3, $4)")
+                            .bind(category_id)
+                            .bind(status)
+                            .bind(zh)
+                            .bind(en)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    })?;
+
+    let mut ids = std::collections::HashMap::new();
+    for a in ACCOUNTS {
+        let id = create_account(
+            db,
+            community_id,
+            a.username,
+            a.name,
+            a.role,
+            Some(DEMO_PASSWORD),
+            Some("13800138000"),
+        )
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("demo account {} exists", a.username))?;
+        ids.insert(a.username, id);
+        on_db!(db, |pool| {
+            async {
+                if let Some((group, lead)) = a.group {
+                    sqlx::query(
+                        "INSERT INTO workgroup_members (workgroup_id, account_id, is_lead) \
+                         SELECT id, $1, $2 FROM workgroups WHERE community_id = $3 AND code = $4",
+                    )
+                    .bind(id)
+                    .bind(lead)
+                    .bind(community_id)
+                    .bind(group)
+                    .execute(pool)
+                    .await?;
+                }
+                if let Some(home) = a.home {
+                    sqlx::query(
+                        "INSERT INTO household_members (place_id, account_id) SELECT id, $1 FROM places WHERE community_id = $2 AND code = $3",
+                    )
+                    .bind(id)
+                    .bind(community_id)
+                    .bind(home)
+                    .execute(pool)
+                    .await?;
+                }
+                Ok::<(), sqlx::Error>(())
+            }
+            .await
+        })?;
+    }
+    on_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO invitations (code, community_id, place_id, created_by, created_at, expires_at) \
+         SELECT $1, $2, id, $3, $4, $5 FROM places WHERE community_id = $2 AND code = 'B3-301'"
+    )
+    .bind(DEMO_INVITATION)
+    .bind(community_id)
+    .bind(ids["reception"])
+    .bind(at)
+    .bind(at + 365 * 86_400)
+    .execute(pool)
+    .await.map(|r| r.rows_affected())
+    })?;
+
+    sample_requests(db, community_id, &ids).await?;
+
+    let mut lines = vec![
+        "Loaded the Jinyuan example estate (金苑小区).".to_string(),
+        format!("Demo accounts, all with the password {DEMO_PASSWORD:?}:"),
+    ];
+    for a in ACCOUNTS {
+        let group = a
+            .group
+            .map(|(g, lead)| format!(", {}{g}", if lead { "lead of " } else { "" }))
+            .unwrap_or_default();
+        lines.push(format!(
+            "  {:<10} {} ({}{group})",
+            a.username,
+            a.name,
+            a.role.as_str()
+        ));
+    }
+    lines.push(format!("A new resident can register at {base_url}/register with the invitation code {DEMO_INVITATION}."));
+    Ok(lines)
+}
+
+async fn sample_requests(
+    db: &Db,
+    community_id: i64,
+    ids: &std::collections::HashMap<&str, i64>,
+) -> anyhow::Result<()> {
+    let huang = viewer_by_id(db, ids["huang"])
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no huang"))?;
+    let sun = viewer_by_id(db, ids["sun"])
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no sun"))?;
+    let zhang = viewer_by_id(db, ids["zhang"])
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no zhang"))?;
+    let chen = viewer_by_id(db, ids["chen"])
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no chen"))?;
+    let zhou = viewer_by_id(db, ids["zhou"])
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no zhou"))?;
+    let reception = viewer_by_id(db, ids["reception"])
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no reception"))?;
+
+    // (reporter, category, place, description, steps by staff)
+    let samples: &[(&crate::auth::Viewer, &str, &str, &str, &[&str])] = &[
+        (
+            &huang,
+            "lift",
+            "B1",
+            "1号楼电梯按钮不亮，老人上下楼很困难。",
+            &[],
+        ),
+        (
+            &sun,
+            "light",
+            "PAVILION",
+            "荷花池凉亭旁边的路灯坏了，晚上很黑。",
+            &["respond"],
+        ),
+        (
+            &huang,
+            "water",
+            "B1-101",
+            "厨房水管漏水，地上都是水。",
+            &["respond", "start"],
+        ),
+        (
+            &sun,
+            "noise",
+            "B3",
+            "楼上每天晚上十一点以后还在装修。",
+            &["respond", "ask"],
+        ),
+        (
+            &huang,
+            "clean",
+            "GATE-E",
+            "东门垃圾桶满了，已经两天没人收。",
+            &["respond", "start", "resolve"],
+        ),
+        (
+            &sun,
+            "idea",
+            "POND",
+            "建议在荷花池边多放几张长椅，方便老人休息。",
+            &["respond", "start", "resolve", "confirm"],
+        ),
+        (
+            &huang,
+            "activity",
+            "DANCE",
+            "想在舞蹈室开一个书法班。",
+            &["reject"],
+        ),
+        (&sun, "light", "PAVILION", "凉亭的灯不亮。", &["duplicate"]),
+        (
+            &huang,
+            "help",
+            "B1-101",
+            "家里的燃气费怎么在网上交？",
+            &["refer"],
+        ),
+        (
+            &sun,
+            "legal",
+            "B3-202",
+            "租房合同到期，房东不退押金，怎么办？",
+            &[],
+        ),
+    ];
+    let mut first_light: Option<store::RequestRow> = None;
+    for (reporter, category, place, description, steps) in samples {
+        let draft = Draft {
+            category: category.to_string(),
+            place: place.to_string(),
+            description: description.to_string(),
+            visibility: "public".into(),
+            ..Draft::default()
+        };
+        let mut errors = FieldErrors::default();
+        let checked = intake::check(
+            db,
+            community_id,
+            &draft,
+            Door::Resident(Some(reporter)),
+            &mut errors,
+        )
+        .await
+        .map_err(err)?;
+        let (new, _) =
+            checked.ok_or_else(|| anyhow::anyhow!("demo request refused: {errors:?}"))?;
+        let created = store::create(db, new).await.map_err(err)?;
+        let handler = match Category::by_code(db, community_id, category)
+            .await
+            .map_err(err)?
+        {
+            Some(c) if c.code == "noise" || c.code == "help" => &chen,
+            Some(c) if c.code == "legal" => &zhou,
+            _ => &zhang,
+        };
+        for step in *steps {
+            let request = store::by_id(db, created.id)
+                .await
+                .map_err(err)?
+                .ok_or_else(|| anyhow::anyhow!("lost"))?;
+            let change = |action: Action, message: &str| Change {
+                action,
+                actor: Actor::Staff,
+                public_message: message.to_string(),
+                internal_note: String::new(),
+                rating: None,
+            };
+            let change = match *step {
+                "respond" => change(Action::Respond, "您好，我们已收到，会尽快处理。"),
+                "start" => change(Action::Start, "师傅已经在路上。"),
+                "ask" => change(Action::AskResident, "请问是几楼？大概从几点开始？"),
+                "resolve" => change(Action::Resolve, "已经处理好了，请您确认。"),
+                "reject" => change(
+                    Action::Reject {
+                        reason: "舞蹈室周末已满，我们把书法班安排在会议室，请关注活动通知。".into(),
+                    },
+                    "",
+                ),
+                "refer" => change(
+                    Action::Refer {
+                        to: "燃气公司客服 95158".into(),
+                    },
+                    "燃气费请咨询燃气公司，我们已帮您转达。",
+                ),
+                "duplicate" => match &first_light {
+                    Some(first) => change(
+                        Action::MarkDuplicate {
+                            of: first.id,
+                            this: request.id,
+                        },
+                        "同一盏灯已经有人报过了，我们合并处理。",
+                    ),
+                    None => continue,
+                },
+                "confirm" => Change {
+                    action: Action::Confirm,
+                    actor: Actor::Reporter,
+                    public_message: String::new(),
+                    internal_note: "谢谢，长椅很好！".into(),
+                    rating: Some(5),
+                },
+                _ => continue,
+            };
+            let by = if *step == "confirm" {
+                *reporter
+            } else {
+                handler
+            };
+            store::apply(db, &request, Some(by), change)
+                .await
+                .map_err(err)?;
+        }
+        if *category == "light" && first_light.is_none() {
+            first_light = store::by_id(db, created.id).await.map_err(err)?;
+        }
+    }
+    // One walk-in at the desk.
+    let draft = Draft {
+        category: "help".into(),
+        place: "B2-102".into(),
+        description: "独居老人，想请志愿者帮忙买药。".into(),
+        name: "钱奶奶".into(),
+        phone: "13900139000".into(),
+        contact: "phone".into(),
+        channel: "reception".into(),
+        visibility: "private".into(),
+        ..Draft::default()
+    };
+    let mut errors = FieldErrors::default();
+    if let Some((new, _)) = intake::check(
+        db,
+        community_id,
+        &draft,
+        Door::Desk(&reception),
+        &mut errors,
+    )
+    .await
+    .map_err(err)?
+    {
+        store::create(db, new).await.map_err(err)?;
+    }
+    Ok(())
+}

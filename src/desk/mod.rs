@@ -1,0 +1,287 @@
+//! The reception desk in the foyer: a walk-in's or a caller's request in
+//! under a minute, invitations for new residents, password resets.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use crate::auth::{Role, SignedIn, Viewer, end_all_sessions, hash_password};
+use crate::community::{Category, Place};
+use crate::db::{Db, now};
+use crate::on_db;
+use crate::requests::intake::{self, Door, Draft};
+use crate::requests::model::{Channel, ContactPreference, Kind, Urgency, Visibility};
+use crate::requests::store::{self, RequestRow};
+use crate::web::forms::FieldErrors;
+use crate::web::{AppError, AppState, Ctx, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/desk", get(desk_page).post(desk_submit))
+        .route("/desk/done/{code}", get(done_page))
+        .route("/desk/invitations", post(create_invitation))
+        .route("/desk/reset", post(reset_password))
+}
+
+fn require_desk(viewer: &Viewer) -> Result<(), AppError> {
+    viewer.require(&[Role::Reception, Role::Admin])
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    ctx: Ctx,
+    draft: Draft,
+    errors: FieldErrors,
+    categories: Vec<Category>,
+    places: Vec<Place>,
+    kinds: &'static [Kind],
+    urgencies: &'static [Urgency],
+    visibilities: &'static [Visibility],
+    contacts: &'static [ContactPreference],
+    channels: &'static [Channel],
+    recent: Vec<RequestRow>,
+    /// A fresh invitation code or temporary password to read out.
+    handout: String,
+    handout_label: &'static str,
+    desk_error: &'static str,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: Ctx,
+    draft: Draft,
+    errors: FieldErrors,
+    handout: (String, &'static str),
+    desk_error: &'static str,
+) -> Result<Response, AppError> {
+    let community_id = ctx.community.id;
+    let status = if errors.is_empty() && desk_error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DeskPage {
+        categories: Category::list(&state.db, community_id, true).await?,
+        places: Place::list(&state.db, community_id).await?,
+        recent: recent_desk_entries(&state.db, community_id).await?,
+        ctx,
+        draft,
+        errors,
+        kinds: Kind::ALL,
+        urgencies: Urgency::ALL,
+        visibilities: Visibility::ALL,
+        contacts: ContactPreference::ALL,
+        channels: &[Channel::Reception, Channel::Phone],
+        handout: handout.0,
+        handout_label: handout.1,
+        desk_error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+async fn recent_desk_entries(db: &Db, community_id: i64) -> Result<Vec<RequestRow>, AppError> {
+    let mut recent = store::queue(db, community_id, &store::QueueFilter::default(), 200).await?;
+    recent.retain(|r| matches!(r.channel(), Channel::Reception | Channel::Phone));
+    recent.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    recent.truncate(10);
+    Ok(recent)
+}
+
+async fn desk_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let draft = Draft {
+        channel: "reception".into(),
+        contact: "phone".into(),
+        ..Draft::default()
+    };
+    page(
+        &state,
+        ctx,
+        draft,
+        FieldErrors::default(),
+        (String::new(), ""),
+        "",
+    )
+    .await
+}
+
+async fn desk_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(draft): Form<Draft>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let mut errors = FieldErrors::default();
+    match intake::check(
+        &state.db,
+        viewer.community_id,
+        &draft,
+        Door::Desk(&viewer),
+        &mut errors,
+    )
+    .await?
+    {
+        Some((new, _)) => {
+            let created = store::create(&state.db, new).await?;
+            Ok(Redirect::to(&format!("/desk/done/{}", created.tracking_code)).into_response())
+        }
+        None => page(&state, ctx, draft, errors, (String::new(), ""), "").await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk_done.html")]
+struct DonePage {
+    ctx: Ctx,
+    r: RequestRow,
+}
+
+async fn done_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let r = store::by_code(&state.db, &code)
+        .await?
+        .filter(|r| r.community_id == viewer.community_id)
+        .ok_or(AppError::NotFound)?;
+    render(&DonePage { ctx, r })
+}
+
+/// Readable codes to read out or write down: no 0/O or 1/I.
+fn readable_code(len: usize) -> String {
+    use rand::RngExt;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct InvitationForm {
+    place: String,
+}
+
+async fn create_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<InvitationForm>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let draft = Draft {
+        channel: "reception".into(),
+        ..Draft::default()
+    };
+    let place = Place::by_code(&state.db, viewer.community_id, &form.place)
+        .await?
+        .filter(|p| p.kind == "unit");
+    let Some(place) = place else {
+        return page(
+            &state,
+            ctx,
+            draft,
+            FieldErrors::default(),
+            (String::new(), ""),
+            "desk-invite-unit-error",
+        )
+        .await;
+    };
+    let code = readable_code(8);
+    let at = now();
+    on_db!(&state.db, |pool| {
+        sqlx::query(
+        "INSERT INTO invitations (code, community_id, place_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(&code)
+    .bind(viewer.community_id)
+    .bind(place.id)
+    .bind(viewer.id)
+    .bind(at)
+    .bind(at + 30 * 86_400)
+    .execute(pool)
+    .await.map(|r| r.rows_affected())
+    })?;
+    page(
+        &state,
+        ctx,
+        draft,
+        FieldErrors::default(),
+        (code, "desk-invite-made"),
+        "",
+    )
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ResetForm {
+    username: String,
+}
+
+/// Gives a resident a temporary password to read out; their sessions end.
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let draft = Draft {
+        channel: "reception".into(),
+        ..Draft::default()
+    };
+    let found: Option<(i64, String)> = on_db!(&state.db, |pool| sqlx::query_as(
+        "SELECT id, role FROM accounts WHERE username = $1 AND community_id = $2"
+    )
+    .bind(form.username.trim())
+    .bind(viewer.community_id)
+    .fetch_optional(pool)
+    .await)?;
+    // Reception resets residents only; staff passwords are the administrator's.
+    let target = found.filter(|(_, role)| role == "resident" || viewer.role() == Role::Admin);
+    let Some((id, _)) = target else {
+        return page(
+            &state,
+            ctx,
+            draft,
+            FieldErrors::default(),
+            (String::new(), ""),
+            "desk-reset-unknown",
+        )
+        .await;
+    };
+    let password = readable_code(10);
+    let hash = hash_password(&password)?;
+    on_db!(&state.db, |pool| sqlx::query(
+        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    end_all_sessions(&state.db, id).await?;
+    page(
+        &state,
+        ctx,
+        draft,
+        FieldErrors::default(),
+        (password, "desk-reset-done"),
+        "",
+    )
+    .await
+}

@@ -1,0 +1,23 @@
+//! Grassroots: the software a residential community runs itself on.
+//!
+//! A folder per capability (`requests`, `community`, `desk`, `api` …) and a
+//! thin shared kit (`db`, `auth`, `web`, `i18n`, `config`).
+
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod community;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod desk;
+pub mod home;
+pub mod i18n;
+pub mod photos;
+pub mod requests;
+pub mod server;
+pub mod web;

@@ -1,0 +1,36 @@
+//! Requests: intake from every door, the lifecycle, handling by the
+//! workgroup, and the resident's confirmation and rating.
+
+pub mod deadlines;
+pub mod intake;
+pub mod lifecycle;
+pub mod model;
+pub mod page;
+mod queue;
+mod report;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::web::AppState;
+
+/// Photos per request.
+pub const MAX_PHOTOS: usize = 4;
+pub const MAX_DESCRIPTION: usize = 2000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/report", get(report::choose_category).post(report::submit))
+        .route("/report/{category}", get(report::form))
+        .route("/track", get(page::track))
+        .route("/r/{code}", get(page::show))
+        .route("/r/{code}/act", post(page::act))
+        .route("/r/{code}/confirm", post(page::confirm))
+        .route("/r/{code}/reply", post(page::reply))
+        .route("/r/{code}/follow", post(page::follow))
+        .route("/photos/{id}", get(page::photo))
+        .route("/requests", get(queue::public_list))
+        .route("/queue", get(queue::queue))
+        .route("/my", get(queue::mine))
+}

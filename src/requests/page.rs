@@ -1,0 +1,563 @@
+//! A request's own page: what neighbours may read, what the reporter may do
+//! (answer, confirm, rate), and the workgroup's handling panel.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::auth::{SignedIn, Viewer, token_hash};
+use crate::community::{Member, Workgroup};
+use crate::db::now;
+use crate::i18n::cookie_value;
+use crate::web::{AppError, AppState, Ctx, render};
+
+use super::lifecycle::{Action, Actor, rating_reopens, valid_rating};
+use super::model::{Status, Visibility};
+use super::store::{
+    self, Audience, Change, EventRow, PhotoRef, RequestRow, Template as ResponseTemplate,
+};
+
+/// The cookie that remembers an anonymous reporter's secret in this browser.
+pub fn key_cookie(code: &str, secret: &str, secure: bool) -> String {
+    format!(
+        "gr_k_{code}={secret}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// What the viewer is to this request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Access {
+    pub reporter: bool,
+    pub handler: bool,
+    /// Reception or the administrator of its community: reads everything.
+    pub desk: bool,
+}
+
+impl Access {
+    pub async fn of(
+        state: &AppState,
+        request: &RequestRow,
+        viewer: Option<&Viewer>,
+        key: Option<&str>,
+    ) -> Result<Access, AppError> {
+        let by_account = match (viewer, request.reporter_account_id) {
+            (Some(v), Some(reporter)) => v.id == reporter,
+            _ => false,
+        };
+        let by_key = key.is_some_and(|k| !k.is_empty() && token_hash(k) == request.secret_hash);
+        let handler = match viewer {
+            Some(v) => store::can_handle(&state.db, request, v).await?,
+            None => false,
+        };
+        let desk = viewer.is_some_and(|v| {
+            v.community_id == request.community_id && v.role().sees_all_requests()
+        });
+        Ok(Access {
+            reporter: by_account || by_key,
+            handler,
+            desk,
+        })
+    }
+
+    pub fn staff(&self) -> bool {
+        self.handler || self.desk
+    }
+
+    pub fn may_read(&self, request: &RequestRow) -> bool {
+        request.visibility().is_listed() || self.reporter || self.staff()
+    }
+
+    fn audience(&self) -> Audience {
+        if self.staff() {
+            Audience::Staff
+        } else if self.reporter {
+            Audience::Reporter
+        } else {
+            Audience::Public
+        }
+    }
+}
+
+/// The secret an anonymous reporter holds: from the link or this browser.
+fn reporter_key(code: &str, query_key: Option<&str>, headers: &HeaderMap) -> Option<String> {
+    query_key
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .or_else(|| cookie_value(headers, &format!("gr_k_{code}")))
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    pub key: String,
+    pub new: String,
+    pub template: Option<i64>,
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ActForm {
+    pub action: String,
+    pub message: String,
+    pub note: String,
+    pub reason: String,
+    pub to: String,
+    pub of: String,
+    pub assignee: Option<i64>,
+    pub key: String,
+    pub solved: String,
+    pub rating: Option<i64>,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestPage {
+    ctx: Ctx,
+    r: RequestRow,
+    access: Access,
+    events: Vec<EventRow>,
+    photos: Vec<PhotoRef>,
+    templates: Vec<ResponseTemplate>,
+    members: Vec<Member>,
+    following: bool,
+    /// Shown once after an anonymous submission.
+    secret_link: String,
+    just_created: bool,
+    key: String,
+    error: &'static str,
+    form: ActForm,
+    now: i64,
+}
+
+impl RequestPage {
+    fn show_reporter_name(&self) -> bool {
+        self.access.staff() && self.r.visibility() != Visibility::Anonymous
+    }
+    fn can_follow(&self) -> bool {
+        self.ctx.viewer.is_some()
+            && !self.access.reporter
+            && self.r.visibility().is_listed()
+            && self.r.status().is_open()
+            && !self.following
+    }
+    fn event_text(&self, e: &EventRow) -> String {
+        let key = match (e.kind.as_str(), e.to_status.as_deref()) {
+            ("created", _) => "event-created".to_string(),
+            ("update", _) => "event-update".to_string(),
+            ("note", _) => "event-note".to_string(),
+            ("assigned", _) => "event-assigned".to_string(),
+            ("merged", _) => "event-merged".to_string(),
+            ("rated", Some("in_progress")) => "event-rated-reopened".to_string(),
+            ("rated", _) => "event-rated".to_string(),
+            (_, Some(to)) => format!("event-to-{}", to.replace('_', "-")),
+            _ => "event-update".to_string(),
+        };
+        self.ctx.t(key)
+    }
+    fn actor_label(&self, e: &EventRow) -> String {
+        match e.actor_role.as_str() {
+            "reporter" => self.ctx.t("actor-reporter"),
+            "system" => self.ctx.t("actor-system"),
+            role => {
+                let role_name = self.ctx.t(format!("role-{role}"));
+                match (&e.actor_name, self.access.staff()) {
+                    (Some(name), true) => format!("{name} · {role_name}"),
+                    _ => role_name,
+                }
+            }
+        }
+    }
+    fn rate_label(&self, n: &i64) -> String {
+        self.ctx.t(format!("rate-{n}"))
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<ShowQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = reporter_key(&request.tracking_code, Some(&q.key), &headers).unwrap_or_default();
+    let mut form = ActForm::default();
+    if let Some(id) = q.template {
+        let templates = store::templates_for(&state.db, request.category_id).await?;
+        if let Some(t) = templates.into_iter().find(|t| t.id == id) {
+            form.message = ctx.lang.pick(&t.text_zh, &t.text_en).to_string();
+        }
+    }
+    let secret_link = if q.new == "1" && !q.key.is_empty() {
+        format!("/r/{}?key={}", request.tracking_code, q.key)
+    } else {
+        String::new()
+    };
+    page(
+        &state,
+        ctx,
+        request,
+        &key,
+        "",
+        form,
+        secret_link,
+        q.new == "1",
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    ctx: Ctx,
+    r: RequestRow,
+    key: &str,
+    error: &'static str,
+    form: ActForm,
+    secret_link: String,
+    just_created: bool,
+) -> Result<Response, AppError> {
+    let access = Access::of(state, &r, ctx.viewer.as_ref(), Some(key)).await?;
+    if !access.may_read(&r) {
+        return Err(AppError::NotFound);
+    }
+    let events = store::timeline(&state.db, r.id, access.audience()).await?;
+    let photos = store::photos_of(&state.db, r.id).await?;
+    let (templates, members) = if access.handler {
+        (
+            store::templates_for(&state.db, r.category_id).await?,
+            Workgroup::members(&state.db, r.workgroup_id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let following = match &ctx.viewer {
+        Some(v) => store::is_follower(&state.db, r.id, v.id).await?,
+        None => false,
+    };
+    let status = match error {
+        "" => StatusCode::OK,
+        _ => StatusCode::CONFLICT,
+    };
+    let page = RequestPage {
+        ctx,
+        r,
+        access,
+        events,
+        photos,
+        templates,
+        members,
+        following,
+        secret_link,
+        just_created,
+        key: key.to_string(),
+        error,
+        form,
+        now: now(),
+    };
+    let mut response = (status, render(&page)?).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// A tracking code typed on the home page.
+pub async fn track(Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
+    let code = store::normalise_code(q.get("code").map(String::as_str).unwrap_or(""));
+    if code.is_empty() {
+        Redirect::to("/").into_response()
+    } else {
+        Redirect::to(&format!("/r/{code}")).into_response()
+    }
+}
+
+/// A handler's step: take, assign, update, note, or a lifecycle action.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    Form(form): Form<ActForm>,
+) -> Result<Response, AppError> {
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let access = Access::of(&state, &request, Some(&viewer), None).await?;
+    if !access.may_read(&request) {
+        return Err(AppError::NotFound);
+    }
+    let note_only = form.action == "note" && access.desk;
+    if !access.handler && !note_only {
+        return Err(AppError::Forbidden);
+    }
+    match handle_step(&state, &request, &viewer, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
+        Err(AppError::Conflict(key)) | Err(AppError::BadRequest(key)) => {
+            page(&state, ctx, request, "", key, form, String::new(), false).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The action the handling panel asked for, checked and applied.
+pub async fn handle_step(
+    state: &AppState,
+    request: &RequestRow,
+    viewer: &Viewer,
+    form: &ActForm,
+) -> Result<(), AppError> {
+    let message = form.message.trim();
+    let staff = |action: Action| Change {
+        action,
+        actor: Actor::Staff,
+        public_message: message.to_string(),
+        internal_note: form.note.trim().to_string(),
+        rating: None,
+    };
+    let change = match form.action.as_str() {
+        "take" => return store::assign(&state.db, request, viewer, viewer.id).await,
+        "assign" => {
+            let assignee = form
+                .assignee
+                .ok_or(AppError::BadRequest("assign-choose-member"))?;
+            return store::assign(&state.db, request, viewer, assignee).await;
+        }
+        "update" | "note" => {
+            let internal = form.action == "note";
+            let text = if internal { form.note.trim() } else { message };
+            if text.is_empty() {
+                return Err(AppError::BadRequest("act-message-required"));
+            }
+            if text.chars().count() > 2000 {
+                return Err(AppError::BadRequest("field-too-long"));
+            }
+            return store::post_update(&state.db, request, viewer, text, internal).await;
+        }
+        "respond" | "ask" | "resolve" if message.is_empty() => {
+            return Err(AppError::BadRequest("act-message-required"));
+        }
+        "respond" => staff(Action::Respond),
+        "start" => staff(Action::Start),
+        "ask" => staff(Action::AskResident),
+        "resume" => staff(Action::Resume),
+        "resolve" => staff(Action::Resolve),
+        "reopen" => staff(Action::Reopen),
+        "reject" => staff(Action::Reject {
+            reason: form.reason.clone(),
+        }),
+        "refer" => staff(Action::Refer {
+            to: form.to.clone(),
+        }),
+        "duplicate" => {
+            let target = store::by_code(&state.db, &form.of)
+                .await?
+                .filter(|t| {
+                    t.community_id == request.community_id && t.status() != Status::Duplicate
+                })
+                .ok_or(AppError::BadRequest("act-duplicate-unknown"))?;
+            staff(Action::MarkDuplicate {
+                of: target.id,
+                this: request.id,
+            })
+        }
+        _ => return Err(AppError::BadRequest("error-bad-input")),
+    };
+    store::apply(&state.db, request, Some(viewer), change)
+        .await
+        .map(|_| ())
+}
+
+/// The reporter says whether it is solved, and rates it.
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ActForm>,
+) -> Result<Response, AppError> {
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = reporter_key(&request.tracking_code, Some(&form.key), &headers).unwrap_or_default();
+    let access = Access::of(&state, &request, ctx.viewer.as_ref(), Some(&key)).await?;
+    if !access.reporter {
+        return Err(if access.may_read(&request) {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        });
+    }
+    match confirm_step(&state, &request, ctx.viewer.as_ref(), &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
+        Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
+            page(&state, ctx, request, &key, k, form, String::new(), false).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn confirm_step(
+    state: &AppState,
+    request: &RequestRow,
+    viewer: Option<&Viewer>,
+    form: &ActForm,
+) -> Result<(), AppError> {
+    let comment = form.comment.trim().to_string();
+    if comment.chars().count() > 1000 {
+        return Err(AppError::BadRequest("field-too-long"));
+    }
+    let change = match form.solved.as_str() {
+        "yes" => {
+            let rating = form
+                .rating
+                .filter(|r| valid_rating(*r))
+                .ok_or(AppError::BadRequest("rate-choose"))?;
+            let action = if rating_reopens(rating) {
+                Action::Reopen
+            } else {
+                Action::Confirm
+            };
+            Change {
+                action,
+                actor: Actor::Reporter,
+                public_message: String::new(),
+                internal_note: comment,
+                rating: Some(rating),
+            }
+        }
+        "no" => Change {
+            action: Action::Reopen,
+            actor: Actor::Reporter,
+            public_message: String::new(),
+            internal_note: comment,
+            rating: form.rating.filter(|r| valid_rating(*r)),
+        },
+        _ => return Err(AppError::BadRequest("rate-say-solved")),
+    };
+    store::apply(&state.db, request, viewer, change)
+        .await
+        .map(|_| ())
+}
+
+/// The reporter answers the workgroup's question; the clock runs again.
+pub async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ActForm>,
+) -> Result<Response, AppError> {
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = reporter_key(&request.tracking_code, Some(&form.key), &headers).unwrap_or_default();
+    let access = Access::of(&state, &request, ctx.viewer.as_ref(), Some(&key)).await?;
+    if !access.reporter {
+        return Err(if access.may_read(&request) {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        });
+    }
+    let answer = form.message.trim();
+    let problem = if answer.is_empty() {
+        Some("act-message-required")
+    } else if answer.chars().count() > 2000 {
+        Some("field-too-long")
+    } else {
+        None
+    };
+    let outcome = match problem {
+        Some(k) => Err(AppError::BadRequest(k)),
+        None => store::apply(
+            &state.db,
+            &request,
+            ctx.viewer.as_ref(),
+            Change {
+                action: Action::Resume,
+                actor: Actor::Reporter,
+                public_message: answer.to_string(),
+                internal_note: String::new(),
+                rating: None,
+            },
+        )
+        .await
+        .map(|_| ()),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
+        Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
+            page(&state, ctx, request, &key, k, form, String::new(), false).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// "Me too" from a signed-in neighbour.
+pub async fn follow(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if request.community_id != viewer.community_id || !request.visibility().is_listed() {
+        return Err(AppError::NotFound);
+    }
+    store::follow(&state.db, &request, viewer.id).await?;
+    Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PhotoQuery {
+    thumb: Option<u8>,
+    upload: String,
+    key: String,
+}
+
+/// A photo, to whoever may read its request (or, while the form is still
+/// being filled in, to whoever holds its upload key).
+pub async fn photo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<PhotoQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (bytes, request_id, upload_key) = store::photo_bytes(&state.db, id, q.thumb.is_some())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let allowed = match request_id {
+        None => !q.upload.is_empty() && q.upload == upload_key,
+        Some(request_id) => {
+            let request = store::by_id(&state.db, request_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let key = reporter_key(&request.tracking_code, Some(&q.key), &headers);
+            Access::of(&state, &request, ctx.viewer.as_ref(), key.as_deref())
+                .await?
+                .may_read(&request)
+        }
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response())
+}

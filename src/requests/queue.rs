@@ -1,0 +1,145 @@
+//! Lists of requests: a workgroup's queue, the neighbours' public list, and
+//! a resident's own.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+use crate::auth::SignedIn;
+use crate::community::{Category, Membership, Place, Workgroup};
+use crate::db::now;
+use crate::web::{AppError, AppState, Ctx, render};
+
+use super::model::Status;
+use super::store::{self, Notice, QueueFilter, RequestRow};
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub group: String,
+    pub status: String,
+    pub category: String,
+    pub place: String,
+    pub overdue: String,
+    pub mine: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    ctx: Ctx,
+    q: QueueQuery,
+    requests: Vec<RequestRow>,
+    workgroups: Vec<Workgroup>,
+    categories: Vec<Category>,
+    places: Vec<Place>,
+    statuses: &'static [Status],
+    now: i64,
+}
+
+fn parse_id(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    viewer.require_staff()?;
+    let community_id = viewer.community_id;
+    let memberships: Vec<Membership> = Workgroup::of_member(&state.db, viewer.id).await?;
+    let sees_all = viewer.role().sees_all_requests();
+    let all_groups = Workgroup::list(&state.db, community_id).await?;
+    let workgroups: Vec<Workgroup> = if sees_all {
+        all_groups
+    } else {
+        all_groups
+            .into_iter()
+            .filter(|w| memberships.iter().any(|m| m.workgroup_id == w.id))
+            .collect()
+    };
+    let group = parse_id(&q.group).filter(|id| workgroups.iter().any(|w| w.id == *id));
+    let status = Status::parse(&q.status);
+    let filter = QueueFilter {
+        workgroup_id: group,
+        member_of: if sees_all { None } else { Some(viewer.id) },
+        status: status.map(|s| s.as_str().to_string()),
+        category_id: parse_id(&q.category),
+        place_id: match q.place.trim() {
+            "" => None,
+            code => Some(
+                Place::by_code(&state.db, community_id, code)
+                    .await?
+                    .map(|p| p.id)
+                    .unwrap_or(-1),
+            ),
+        },
+        assignee_id: (q.mine == "1").then_some(viewer.id),
+        overdue_only: q.overdue == "1",
+        open_only: status.is_none(),
+    };
+    let requests = store::queue(&state.db, community_id, &filter, 300).await?;
+    render(&QueuePage {
+        categories: Category::list(&state.db, community_id, false).await?,
+        places: Place::list(&state.db, community_id).await?,
+        ctx,
+        q,
+        requests,
+        workgroups,
+        statuses: Status::ALL,
+        now: now(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "public_list.html")]
+struct PublicListPage {
+    ctx: Ctx,
+    requests: Vec<RequestRow>,
+    open_only: bool,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PublicQuery {
+    all: String,
+}
+
+pub async fn public_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PublicQuery>,
+) -> Result<Response, AppError> {
+    let open_only = q.all != "1";
+    let requests = store::public_list(&state.db, ctx.community.id, open_only, 100).await?;
+    render(&PublicListPage {
+        ctx,
+        requests,
+        open_only,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "my.html")]
+struct MyPage {
+    ctx: Ctx,
+    requests: Vec<RequestRow>,
+    notices: Vec<Notice>,
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    let requests = store::reported_by(&state.db, viewer.id).await?;
+    let notices = store::notifications(&state.db, viewer.id).await?;
+    store::mark_notifications_read(&state.db, viewer.id).await?;
+    render(&MyPage {
+        ctx,
+        requests,
+        notices,
+    })
+}

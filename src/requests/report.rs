@@ -1,0 +1,189 @@
+//! The resident's form: choose what it is about (big choices with icons),
+//! then say where and what, with photos; before submitting, open requests
+//! of the same kind at the same place are offered to follow instead.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::community::{Category, Place};
+use crate::web::forms::FieldErrors;
+use crate::web::{AppError, AppState, Ctx, render};
+
+use super::intake::{self, Door, Draft};
+use super::model::{ContactPreference, Kind, Urgency, Visibility};
+use super::store::{self, RequestRow};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PlaceQuery {
+    #[serde(default)]
+    pub place: String,
+}
+
+#[derive(Template)]
+#[template(path = "report_choose.html")]
+struct ChoosePage {
+    ctx: Ctx,
+    categories: Vec<Category>,
+    place: String,
+}
+
+pub async fn choose_category(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PlaceQuery>,
+) -> Result<Response, AppError> {
+    let categories = Category::list(&state.db, ctx.community.id, true).await?;
+    render(&ChoosePage {
+        ctx,
+        categories,
+        place: q.place,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "report_form.html")]
+pub struct FormPage {
+    pub ctx: Ctx,
+    pub category: Option<Category>,
+    pub categories: Vec<Category>,
+    pub places: Vec<Place>,
+    pub homes: Vec<Place>,
+    pub draft: Draft,
+    pub errors: FieldErrors,
+    pub similar: Vec<RequestRow>,
+    pub kinds: &'static [Kind],
+    pub urgencies: &'static [Urgency],
+    pub visibilities: &'static [Visibility],
+    pub contacts: &'static [ContactPreference],
+}
+
+impl FormPage {
+    pub async fn new(
+        state: &AppState,
+        ctx: Ctx,
+        draft: Draft,
+        errors: FieldErrors,
+        similar: Vec<RequestRow>,
+    ) -> Result<FormPage, AppError> {
+        let community_id = ctx.community.id;
+        let category = Category::by_code(&state.db, community_id, &draft.category).await?;
+        let homes = match &ctx.viewer {
+            Some(v) => Place::homes_of(&state.db, v.id).await?,
+            None => Vec::new(),
+        };
+        Ok(FormPage {
+            category,
+            categories: Category::list(&state.db, community_id, true).await?,
+            places: Place::list(&state.db, community_id).await?,
+            homes,
+            ctx,
+            draft,
+            errors,
+            similar,
+            kinds: Kind::ALL,
+            urgencies: &[Urgency::Danger, Urgency::Utilities, Urgency::General],
+            visibilities: Visibility::ALL,
+            contacts: ContactPreference::ALL,
+        })
+    }
+
+    fn private_category(&self) -> bool {
+        self.category.as_ref().is_some_and(|c| c.private_by_nature)
+    }
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(category): Path<String>,
+    Query(q): Query<PlaceQuery>,
+) -> Result<Response, AppError> {
+    if Category::by_code(&state.db, ctx.community.id, &category)
+        .await?
+        .filter(|c| c.active)
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let mut draft = Draft {
+        category,
+        place: q.place,
+        ..Draft::default()
+    };
+    if let Some(v) = &ctx.viewer
+        && draft.place.is_empty()
+        && let Some(home) = Place::homes_of(&state.db, v.id).await?.first()
+    {
+        draft.place = home.code.clone();
+    }
+    render(&FormPage::new(&state, ctx, draft, FieldErrors::default(), Vec::new()).await?)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::default();
+    let draft = Draft::from_multipart(&state.db, form, &mut errors).await?;
+    let checked = intake::check(
+        &state.db,
+        ctx.community.id,
+        &draft,
+        Door::Resident(ctx.viewer.as_ref()),
+        &mut errors,
+    )
+    .await?;
+    let Some((new, _category)) = checked else {
+        return show_again(&state, ctx, draft, errors, Vec::new()).await;
+    };
+    if draft.go_ahead.is_empty() {
+        let similar =
+            store::similar_open(&state.db, ctx.community.id, new.category_id, new.place_id).await?;
+        if !similar.is_empty() {
+            return show_again(&state, ctx, draft, errors, similar).await;
+        }
+    }
+    let signed_in = ctx.viewer.is_some();
+    let created = store::create(&state.db, new).await?;
+    let mut response = if signed_in {
+        Redirect::to(&format!("/r/{}?new=1", created.tracking_code)).into_response()
+    } else {
+        // Without an account the secret link is the only key: show it once,
+        // and remember it in this browser.
+        Redirect::to(&format!(
+            "/r/{}?new=1&key={}",
+            created.tracking_code, created.secret
+        ))
+        .into_response()
+    };
+    if !signed_in {
+        let cookie = super::page::key_cookie(
+            &created.tracking_code,
+            &created.secret,
+            state.config.secure_cookies(),
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+async fn show_again(
+    state: &AppState,
+    ctx: Ctx,
+    draft: Draft,
+    errors: FieldErrors,
+    similar: Vec<RequestRow>,
+) -> Result<Response, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage::new(state, ctx, draft, errors, similar).await?;
+    Ok((status, render(&page)?).into_response())
+}

@@ -1,0 +1,131 @@
+//! Starting the server: open the database, apply migrations, make sure there
+//! is a community and a way in for its first administrator, then serve.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::auth::Role;
+use crate::community::Community;
+use crate::config::{ServeArgs, StorageArgs};
+use crate::db::Db;
+use crate::on_db;
+use crate::web::{AppState, WebConfig, router};
+
+/// Opens the database named by the storage flags, creating the data folder
+/// for SQLite, and applies the migrations.
+pub async fn open_database(storage: &StorageArgs) -> anyhow::Result<Db> {
+    let url = storage.database_url();
+    if url.starts_with("sqlite:") && storage.database_url.is_none() {
+        std::fs::create_dir_all(&storage.data_dir)
+            .with_context(|| format!("creating the data folder {}", storage.data_dir.display()))?;
+    }
+    let db = Db::connect(&url).await?;
+    db.migrate()
+        .await
+        .context("applying the database migrations")?;
+    Ok(db)
+}
+
+/// What start-up has to tell the person who started it.
+pub struct Startup {
+    pub lines: Vec<String>,
+}
+
+/// Makes sure the database can be used: a community exists, the demo estate
+/// is loaded when asked for, and an administrator can get in.
+pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Result<Startup> {
+    let mut lines = Vec::new();
+    let communities: i64 = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM communities"
+    )
+    .fetch_one(pool)
+    .await)?;
+    if communities == 0 {
+        if args.demo {
+            lines.extend(crate::demo::load(db, base_url).await?);
+        } else {
+            Community::create(db, "home", "我们的小区", "Our community")
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the first community: {e:?}"))?;
+        }
+    } else if args.demo {
+        lines.push("The database is not empty: the demo estate was not loaded.".to_string());
+    }
+    let admins: i64 = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active"
+    )
+    .fetch_one(pool)
+    .await)?;
+    if admins == 0 {
+        let community = Community::default_one(db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let id = crate::community::create_account(
+            db,
+            community.id,
+            "admin",
+            "管理员 Administrator",
+            Role::Admin,
+            None,
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let id = match id {
+            Some(id) => id,
+            None => on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM accounts WHERE username = 'admin'"
+            )
+            .fetch_one(pool)
+            .await)?,
+        };
+        let link = crate::auth::routes::create_signin_link(db, id, 72)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        lines.push(format!(
+            "No administrator yet. Sign in once with this link (valid 72 hours): {base_url}{link}"
+        ));
+    }
+    Ok(Startup { lines })
+}
+
+/// Serves on `listener` until the process is told to stop.
+pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::Result<()> {
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = ?e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

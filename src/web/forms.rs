@@ -1,0 +1,111 @@
+//! Small helpers for HTML forms: messages beside fields, trimmed text with
+//! limits.
+
+use std::collections::BTreeMap;
+
+/// Messages (as i18n keys) beside the fields they concern.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(BTreeMap<&'static str, &'static str>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        self.0.entry(field).or_insert(key);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The message key for `field`, or "" when it is fine.
+    pub fn get(&self, field: &str) -> &'static str {
+        self.0.get(field).copied().unwrap_or("")
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&&'static str, &&'static str)> {
+        self.0.iter()
+    }
+}
+
+/// Checks a required text field: trims it, and says what is wrong.
+pub fn required_text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, "field-required");
+    } else if value.chars().count() > max_chars {
+        errors.add(field, "field-too-long");
+    }
+    value.to_string()
+}
+
+/// An optional text field with a length limit.
+pub fn optional_text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+) -> String {
+    let value = value.trim();
+    if value.chars().count() > max_chars {
+        errors.add(field, "field-too-long");
+    }
+    value.to_string()
+}
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A local path to return to after an action: never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_trims_and_flags() {
+        let mut e = FieldErrors::default();
+        assert_eq!(required_text(&mut e, "d", "  路灯坏了 ", 10), "路灯坏了");
+        assert!(e.is_empty());
+        required_text(&mut e, "a", "   ", 10);
+        required_text(&mut e, "b", "一二三四五六", 5);
+        assert_eq!(e.get("a"), "field-required");
+        assert_eq!(e.get("b"), "field-too-long");
+        assert_eq!(e.get("c"), "");
+    }
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some("/queue?x=1")), "/queue?x=1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn url_encoding_keeps_paths_readable() {
+        assert_eq!(url_encode("/r/1234?x=a b"), "/r/1234%3Fx%3Da%20b");
+        assert_eq!(url_encode("路"), "%E8%B7%AF");
+    }
+}

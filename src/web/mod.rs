@@ -1,0 +1,210 @@
+//! The web kit: application state, the router with its layers, errors, page
+//! context and form helpers. Each capability adds its own routes.
+
+mod error;
+pub mod forms;
+pub mod page;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{AppError, ErrorInfo};
+pub use page::{Ctx, render};
+
+use crate::db::Db;
+use crate::i18n::Lang;
+
+/// Request bodies above this are refused (four photos and the text).
+pub const MAX_BODY_BYTES: usize = 40 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// e.g. `https://jinyuan.example`; trusted for form posts behind a proxy.
+    pub public_url: Option<String>,
+}
+
+impl WebConfig {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut csrf = CsrfLayer::new();
+    if let Some(origin) = state.config.public_url.as_deref() {
+        match csrf
+            .clone()
+            .add_trusted_origin(origin.trim_end_matches('/'))
+        {
+            Ok(with_origin) => csrf = with_origin,
+            Err(e) => tracing::warn!(error = ?e, origin, "the public URL is not a usable origin"),
+        }
+    }
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
+        .merge(crate::home::routes())
+        .merge(crate::auth::routes::routes())
+        .merge(crate::requests::routes())
+        .merge(crate::community::routes())
+        .merge(crate::api::routes())
+        .fallback(|| async { AppError::NotFound })
+        .layer(csrf)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(render_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+                   object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+async fn stylesheet() -> Response {
+    static_asset(
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn script() -> Response {
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+    )
+}
+
+fn static_asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Gives every error a body: a page in the person's language, or JSON for
+/// API clients. Also answers the CSRF layer's bare 403.
+async fn render_errors(request: Request, next: Next) -> Response {
+    let lang = Lang::from_headers(request.headers());
+    let path = request.uri().path().to_string();
+    let query = request
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let is_api = path.starts_with("/api/");
+    let is_get = request.method() == Method::GET;
+    let response = next.run(request).await;
+    let status = response.status();
+    let Some(info) = error_info(&response) else {
+        return response;
+    };
+    let message = lang.t(info.key);
+    if is_api {
+        let body = serde_json::json!({ "error": { "code": info.code, "message": message } });
+        return (status, axum::Json(body)).into_response();
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        let next = if is_get {
+            format!("{path}{query}")
+        } else {
+            "/".to_string()
+        };
+        return Redirect::to(&format!("/signin?next={}", forms::url_encode(&next))).into_response();
+    }
+    let page = page::ErrorPage {
+        lang,
+        status: status.as_u16(),
+        message: message.clone(),
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, Body::from(message)).into_response(),
+    }
+}
+
+/// The error behind a response: ours, or a bare one from a layer or an
+/// extractor (body too large, malformed form, cross-site post, panic).
+fn error_info(response: &Response) -> Option<ErrorInfo> {
+    if let Some(info) = response.extensions().get::<ErrorInfo>() {
+        return Some(info.clone());
+    }
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if status.as_u16() < 400
+        || content_type.starts_with("text/html")
+        || content_type.starts_with("application/json")
+    {
+        return None;
+    }
+    let (code, key) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "error-not-found"),
+        StatusCode::FORBIDDEN => ("cross_site", "error-cross-site"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "error-too-large"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "error-method"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "error-timeout"),
+        s if s.is_server_error() => ("internal", "error-internal"),
+        _ => ("invalid_input", "error-bad-input"),
+    };
+    Some(ErrorInfo { code, key })
+}
