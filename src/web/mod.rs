@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::routes::routes())
         .merge(crate::requests::routes())
         .merge(crate::community::routes())
+        .merge(crate::desk::routes())
         .merge(crate::api::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(csrf)

@@ -1,1 +1,12 @@
+//! The integration suite: one binary, the real server over HTTP, a fresh
+//! database per test, on SQLite and (when configured) PostgreSQL.
 
+mod support;
+
+mod access;
+mod admin;
+mod api;
+mod bad_input;
+mod browser;
+mod desk;
+mod journey;

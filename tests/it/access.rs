@@ -1,0 +1,221 @@
+//! Private stays private: private requests, contact details and internal
+//! notes reach only those who handle them; roles and communities are
+//! checked on every page.
+
+use std::sync::Arc;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+on_both_engines!(
+    a_legal_question_is_seen_only_by_the_reporter_and_the_legal_team,
+    staff_of_another_community_see_nothing_private,
+    pages_check_the_role,
+);
+
+async fn a_legal_question_is_seen_only_by_the_reporter_and_the_legal_team(app: Arc<TestApp>) {
+    let sun = app.signed_in("sun").await;
+    // Even asked to be public, a legal question is private by nature.
+    let sent = sun
+        .report(
+            &[
+                ("category", "legal"),
+                ("place", "B3-202"),
+                ("description", "房东不退押金三千元"),
+                ("visibility", "public"),
+                ("phone", "13712345678"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = sent.code();
+    let secret_words = "房东不退押金三千元";
+
+    assert!(
+        sun.get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains(secret_words),
+        "the reporter sees it"
+    );
+    let zhou = app.signed_in("zhou").await;
+    let legal = zhou.get(&format!("/r/{code}")).await;
+    assert!(
+        legal.body.contains(secret_words) && legal.body.contains("13712345678"),
+        "the legal team sees it"
+    );
+
+    for who in ["huang", "zhang", "liu", "zhao"] {
+        let person = app.signed_in(who).await;
+        let page = person.get(&format!("/r/{code}")).await;
+        assert_eq!(page.status, 404, "{who} must not see a legal question");
+        assert!(!page.body.contains(secret_words));
+        let acted = person
+            .act(&code, &[("action", "resolve"), ("message", "x")])
+            .await;
+        assert_eq!(acted.status, 404, "{who} must not act on it");
+        let api = person.get_json(&format!("/api/v1/requests/{code}")).await;
+        assert_eq!(api.status, 404);
+    }
+    let visitor = app.anonymous();
+    assert_eq!(visitor.get(&format!("/r/{code}")).await.status, 404);
+    for public_page in ["/", "/requests", "/requests?all=1"] {
+        let page = visitor.get(public_page).await;
+        assert!(
+            !page.body.contains(secret_words),
+            "{public_page} leaks a legal question"
+        );
+        assert!(
+            !page.body.contains(&code),
+            "{public_page} lists a private request"
+        );
+    }
+    let huang = app.signed_in("huang").await;
+    let theirs = huang.get_json("/api/v1/requests").await;
+    assert!(!theirs.body.contains(secret_words));
+    // Photos of a private request follow the request.
+    let follow = huang.post_form(&format!("/r/{code}/follow"), &[]).await;
+    assert_eq!(follow.status, 404);
+}
+
+async fn staff_of_another_community_see_nothing_private(app: Arc<TestApp>) {
+    use grassroots::auth::Role;
+    use grassroots::community::{Community, create_account};
+    let other = Community::create(&app.db, "hexie", "和谐小区", "Hexie Estate")
+        .await
+        .expect("community");
+    create_account(
+        &app.db,
+        other,
+        "outsider",
+        "外小区书记",
+        Role::Admin,
+        Some(grassroots::demo::DEMO_PASSWORD),
+        None,
+    )
+    .await
+    .expect("account")
+    .expect("new");
+    let huang = app.signed_in("huang").await;
+    let code = huang
+        .report(
+            &[
+                ("category", "help"),
+                ("place", "B1-101"),
+                ("description", "我一个人住，腿脚不便"),
+                ("visibility", "private"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let outsider = app.signed_in("outsider").await;
+    let page = outsider.get(&format!("/r/{code}")).await;
+    assert_eq!(page.status, 404);
+    assert!(!page.body.contains("腿脚不便"));
+    let acted = outsider
+        .act(&code, &[("action", "resolve"), ("message", "x")])
+        .await;
+    assert_eq!(acted.status, 404);
+    let queue = outsider.get("/queue").await;
+    assert_eq!(queue.status, 200);
+    assert!(!queue.body.contains(&code), "another community's queue");
+    let api = outsider.get_json("/api/v1/requests").await;
+    assert!(!api.body.contains(&code));
+    // Even a public request is not theirs to handle.
+    let public = huang
+        .report(
+            &[
+                ("category", "clean"),
+                ("place", "B1"),
+                ("description", "楼道很脏"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    assert_eq!(
+        outsider
+            .act(&public, &[("action", "resolve"), ("message", "x")])
+            .await
+            .status,
+        403
+    );
+}
+
+async fn pages_check_the_role(app: Arc<TestApp>) {
+    let visitor = app.anonymous();
+    for path in [
+        "/queue",
+        "/desk",
+        "/admin",
+        "/admin/accounts",
+        "/my",
+        "/account/password",
+    ] {
+        let answer = visitor.get(path).await;
+        assert_eq!(answer.status, 303, "{path} without signing in");
+        assert!(
+            answer.location.starts_with("/signin?next="),
+            "{path} → {}",
+            answer.location
+        );
+    }
+    let huang = app.signed_in("huang").await;
+    for path in [
+        "/queue",
+        "/desk",
+        "/admin",
+        "/admin/places",
+        "/admin/categories",
+    ] {
+        assert_eq!(
+            huang.get(path).await.status,
+            403,
+            "a resident opened {path}"
+        );
+    }
+    let liu = app.signed_in("liu").await;
+    for path in ["/desk", "/admin"] {
+        assert_eq!(liu.get(path).await.status, 403, "a member opened {path}");
+    }
+    let reception = app.signed_in("reception").await;
+    assert_eq!(reception.get("/desk").await.status, 200);
+    assert_eq!(reception.get("/admin").await.status, 403);
+    // A member of another team may not handle the property team's request.
+    let code = crate::journey::resolved_request(&app).await;
+    let chen = app.signed_in("chen").await;
+    assert_eq!(chen.act(&code, &[("action", "reopen")]).await.status, 403);
+    // A resident may not confirm someone else's request.
+    let sun = app.signed_in("sun").await;
+    let refused = sun
+        .post_form(
+            &format!("/r/{code}/confirm"),
+            &[("solved", "yes"), ("rating", "5")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    // Security headers on every page.
+    let home = app
+        .anonymous()
+        .http
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home");
+    let csp = home
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(csp.contains("default-src 'self'"));
+    assert_eq!(
+        home.headers()
+            .get("x-frame-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("DENY")
+    );
+}

@@ -1,0 +1,305 @@
+//! `TestApp`: the real server on port 0 with a fresh database of its own,
+//! and one helper per thing a person does.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use grassroots::db::Db;
+use grassroots::web::WebConfig;
+use reqwest::multipart;
+use reqwest::redirect::Policy;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    _dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+/// Runs a test body against a fresh app on `engine`; PostgreSQL runs only
+/// when `GRASSROOTS_TEST_POSTGRES_URL` is set.
+pub async fn run<F, Fut>(engine: Engine, body: F)
+where
+    F: FnOnce(Arc<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(app) = TestApp::spawn(engine).await else {
+        eprintln!("skipped on PostgreSQL: GRASSROOTS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let app = Arc::new(app);
+    body(app.clone()).await;
+    if let Ok(app) = Arc::try_unwrap(app) {
+        app.cleanup().await;
+    }
+}
+
+/// One test, once per engine.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::support::run($crate::support::Engine::Sqlite, super::$name).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::support::run($crate::support::Engine::Postgres, super::$name).await
+                }
+            }
+        )+
+    };
+}
+
+fn random_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{}_{}", std::process::id(), nanos)
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg) = match engine {
+            Engine::Sqlite => (
+                format!("sqlite://{}", dir.path().join("test.db").display()),
+                None,
+            ),
+            Engine::Postgres => {
+                let admin_url = std::env::var("GRASSROOTS_TEST_POSTGRES_URL").ok()?;
+                let name = format!("grassroots_test_{}", random_suffix());
+                let admin = sqlx::PgPool::connect(&admin_url)
+                    .await
+                    .expect("connect to the PostgreSQL server");
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "CREATE DATABASE {name} LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+                )))
+                .execute(&admin)
+                .await
+                .expect("create a test database");
+                admin.close().await;
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .unwrap_or(admin_url.clone());
+                (format!("{base}/{name}"), Some((admin_url, name)))
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let base = format!("http://{addr}");
+        let args = grassroots::config::ServeArgs {
+            demo: true,
+            ..Default::default()
+        };
+        grassroots::server::prepare(&db, &args, &base)
+            .await
+            .expect("load the demo estate");
+        let served = db.clone();
+        tokio::spawn(async move {
+            let _ = grassroots::server::serve(served, listener, WebConfig::default()).await;
+        });
+        Some(TestApp {
+            base,
+            db,
+            _dir: dir,
+            pg,
+        })
+    }
+
+    async fn cleanup(self) {
+        self.db.close().await;
+        if let Some((admin_url, name)) = self.pg {
+            if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&admin)
+                .await;
+                admin.close().await;
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client that keeps cookies and does not follow
+    /// redirects, so each answer can be checked.
+    pub fn client(&self, lang: &str) -> Person {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            lang.parse().expect("header"),
+        );
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Person {
+            http,
+            base: self.base.clone(),
+        }
+    }
+
+    pub fn anonymous(&self) -> Person {
+        self.client("zh-CN")
+    }
+
+    /// A demo account, signed in (password `jinyuan-demo`).
+    pub async fn signed_in(&self, username: &str) -> Person {
+        let person = self.client("zh-CN");
+        let answer = person
+            .post_form(
+                "/signin",
+                &[
+                    ("username", username),
+                    ("password", grassroots::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            answer.status, 303,
+            "sign-in of {username} failed: {}",
+            answer.body
+        );
+        person
+    }
+}
+
+pub struct Person {
+    pub http: reqwest::Client,
+    base: String,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+impl Answer {
+    /// The tracking code in a `/r/CODE…` redirect.
+    pub fn code(&self) -> String {
+        self.location
+            .trim_start_matches("/r/")
+            .trim_start_matches("/desk/done/")
+            .split(['?', '/'])
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+    pub fn assert_no_server_error(&self, what: &str) {
+        assert!(
+            self.status < 500,
+            "{what} answered {}: {}",
+            self.status,
+            self.body
+        );
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = response.text().await.unwrap_or_default();
+    Answer {
+        status,
+        location,
+        body,
+    }
+}
+
+impl Person {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        answer(self.http.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        answer(
+            self.http
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
+    }
+
+    pub async fn get_json(&self, path: &str) -> Answer {
+        answer(self.http.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    /// The resident's form, as a browser sends it: multipart with photos.
+    pub async fn report(&self, fields: &[(&str, &str)], photos: &[Vec<u8>]) -> Answer {
+        let mut form = multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (i, bytes) in photos.iter().enumerate() {
+            let part = multipart::Part::bytes(bytes.clone()).file_name(format!("photo{i}.jpg"));
+            form = form.part("photo", part);
+        }
+        answer(
+            self.http
+                .post(self.url("/report"))
+                .multipart(form)
+                .send()
+                .await
+                .expect("POST /report"),
+        )
+        .await
+    }
+
+    /// A handler's step on the request page.
+    pub async fn act(&self, code: &str, fields: &[(&str, &str)]) -> Answer {
+        self.post_form(&format!("/r/{code}/act"), fields).await
+    }
+}
+
+/// A small real JPEG carrying an EXIF block with GPS, as phones make them.
+pub fn photo_with_gps() -> Vec<u8> {
+    use image::{ImageBuffer, Rgb};
+    let img = ImageBuffer::from_fn(64, 48, |x, y| Rgb([(x * 4) as u8, (y * 5) as u8, 120]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&img)
+        .expect("encode");
+    // APP1 "Exif" with a tiny TIFF header and a GPS marker string.
+    let mut payload = b"Exif\0\0II*\0\x08\0\0\0\0\0GPSLatitude=26.6".to_vec();
+    payload.resize(payload.len() + 8, 0);
+    let len = (payload.len() + 2) as u16;
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1, (len >> 8) as u8, (len & 0xFF) as u8];
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
