@@ -90,7 +90,8 @@ impl Draft {
             let value = field
                 .text()
                 .await
-                .map_err(|_| AppError::BadRequest("error-bad-input"))?;
+                .map_err(|_| AppError::BadRequest("error-bad-input"))?
+                .replace('\0', "");
             match name.as_str() {
                 "category" => draft.category = value,
                 "kind" => draft.kind = value,

@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::desk::routes())
         .merge(crate::api::routes())
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(refuse_nul))
         .layer(csrf)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -137,6 +138,46 @@ fn static_asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Form and JSON bodies are small; larger ones are refused before reading.
+const MAX_TEXT_BODY_BYTES: usize = 1024 * 1024;
+
+/// Refuses text that holds a NUL character: no person types one, and
+/// PostgreSQL cannot store it. Photos (multipart) are checked field by field.
+async fn refuse_nul(request: Request, next: Next) -> Response {
+    let bad = || AppError::BadRequest("error-bad-input").into_response();
+    if request
+        .uri()
+        .to_string()
+        .to_ascii_lowercase()
+        .contains("%00")
+    {
+        return bad();
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let is_text = content_type.starts_with("application/x-www-form-urlencoded")
+        || content_type.starts_with("application/json");
+    if !is_text {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_TEXT_BODY_BYTES).await else {
+        return AppError::TooLarge.into_response();
+    };
+    let has_nul = bytes.contains(&0)
+        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
+        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    if has_nul {
+        return bad();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Gives every error a body: a page in the person's language, or JSON for

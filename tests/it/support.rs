@@ -70,6 +70,10 @@ fn random_suffix() -> String {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn,sqlx=error"))
+            .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, pg) = match engine {
             Engine::Sqlite => (
@@ -124,15 +128,12 @@ impl TestApp {
 
     async fn cleanup(self) {
         self.db.close().await;
-        if let Some((admin_url, name)) = self.pg {
-            if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&admin)
-                .await;
-                admin.close().await;
-            }
+        if let Some((admin_url, name)) = self.pg
+            && let Ok(admin) = sqlx::PgPool::connect(&admin_url).await
+        {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&admin).await;
+            admin.close().await;
         }
     }
 
