@@ -1,24 +1,24 @@
-//! The JSON API under `/api/v1/`: every action the pages offer for
-//! requests, with session or bearer-token auth, described by
-//! `/api/v1/openapi.json`.
+//! The JSON API under `/api/v1/`: every action the pages offer, with
+//! session or bearer-token auth, described by `/api/v1/openapi.json`.
+//! Handlers are thin: the checks and writes are the same functions the
+//! pages call.
 
-use axum::extract::{Path, Query, State};
+mod account;
+mod desk;
+mod requests;
+mod setup;
+
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::auth::{MaybeViewer, SignedIn, random_token, token_hash, verify_password};
-use crate::community::{Category, Community, Place};
+use crate::auth::{random_token, token_hash, verify_password};
 use crate::db::now;
 use crate::on_db;
-use crate::requests::intake::{self, Door, Draft};
-use crate::requests::lifecycle::{Action, Actor};
-use crate::requests::model::Status;
-use crate::requests::page::{Access, ActForm, confirm_step, handle_step};
-use crate::requests::store::{self, Audience, Change, QueueFilter, RequestRow};
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState};
 
@@ -26,54 +26,144 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/tokens", post(create_token))
-        .route("/api/v1/categories", get(categories))
-        .route("/api/v1/places", get(places))
-        .route("/api/v1/requests", get(list_requests).post(create_request))
-        .route("/api/v1/requests/{code}", get(get_request))
-        .route("/api/v1/requests/{code}/actions", post(act))
-        .route("/api/v1/requests/{code}/confirm", post(confirm))
-        .route("/api/v1/requests/{code}/reply", post(reply))
-        .route("/api/v1/requests/{code}/follow", post(follow))
+        .route("/api/v1/register", post(account::register))
+        .route("/api/v1/me", get(account::me))
+        .route("/api/v1/me/notifications", get(account::notifications))
+        .route(
+            "/api/v1/categories",
+            get(requests::categories).post(setup::add_category),
+        )
+        .route("/api/v1/categories/{code}", put(setup::update_category))
+        .route(
+            "/api/v1/categories/{code}/templates",
+            post(setup::add_template),
+        )
+        .route(
+            "/api/v1/places",
+            get(requests::places).post(setup::add_place),
+        )
+        .route(
+            "/api/v1/workgroups",
+            get(setup::workgroups).post(setup::add_workgroup),
+        )
+        .route("/api/v1/workgroups/{code}/members", post(setup::add_member))
+        .route(
+            "/api/v1/workgroups/{code}/members/{username}",
+            delete(setup::remove_member),
+        )
+        .route(
+            "/api/v1/accounts",
+            get(setup::accounts).post(setup::add_account),
+        )
+        .route("/api/v1/accounts/{username}", put(setup::change_account))
+        .route("/api/v1/community", put(setup::save_community))
+        .route(
+            "/api/v1/requests",
+            get(requests::list_requests).post(requests::create_request),
+        )
+        .route("/api/v1/requests/{code}", get(requests::get_request))
+        .route("/api/v1/requests/{code}/actions", post(requests::act))
+        .route("/api/v1/requests/{code}/confirm", post(requests::confirm))
+        .route("/api/v1/requests/{code}/reply", post(requests::reply))
+        .route("/api/v1/requests/{code}/follow", post(requests::follow))
+        .route("/api/v1/desk/requests", post(desk::create_request))
+        .route("/api/v1/desk/invitations", post(desk::create_invitation))
+        .route("/api/v1/desk/password-resets", post(desk::reset_password))
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Grassroots API",
-        description = "Requests from intake to a confirmed, rated resolution."
+        description = "Requests from intake to a confirmed, rated resolution, and the estate they belong to."
     ),
     paths(
         create_token,
-        categories,
-        places,
-        list_requests,
-        create_request,
-        get_request,
-        act,
-        confirm,
-        reply,
-        follow
+        account::register,
+        account::me,
+        account::notifications,
+        requests::categories,
+        requests::places,
+        requests::list_requests,
+        requests::create_request,
+        requests::get_request,
+        requests::act,
+        requests::confirm,
+        requests::reply,
+        requests::follow,
+        setup::save_community,
+        setup::add_place,
+        setup::workgroups,
+        setup::add_workgroup,
+        setup::add_member,
+        setup::remove_member,
+        setup::add_category,
+        setup::update_category,
+        setup::add_template,
+        setup::accounts,
+        setup::add_account,
+        setup::change_account,
+        desk::create_request,
+        desk::create_invitation,
+        desk::reset_password,
     ),
     components(schemas(
         TokenRequest,
         TokenAnswer,
-        CategoryJson,
-        PlaceJson,
-        NewRequestJson,
-        CreatedJson,
-        RequestJson,
-        EventJson,
-        ActionJson,
-        ConfirmJson,
-        ReplyJson,
         ErrorJson,
-        FieldErrorJson
+        FieldErrorJson,
+        CreatedId,
+        requests::CategoryJson,
+        requests::PlaceJson,
+        requests::NewRequestJson,
+        requests::CreatedJson,
+        requests::RequestJson,
+        requests::EventJson,
+        requests::ActionJson,
+        requests::ConfirmJson,
+        requests::ReplyJson,
+        crate::auth::routes::RegisterForm,
+        account::MeJson,
+        account::NoticeJson,
+        crate::community::setup::CommunityForm,
+        crate::community::setup::PlaceForm,
+        crate::community::setup::WorkgroupForm,
+        crate::community::setup::MemberForm,
+        crate::community::setup::CategoryForm,
+        crate::community::setup::TemplateForm,
+        crate::community::setup::AccountForm,
+        setup::AccountChangeJson,
+        setup::WorkgroupJson,
+        setup::AccountJson,
+        setup::NewAccountJson,
+        desk::DeskRequestJson,
+        desk::HandoutJson,
+        crate::desk::InvitationForm,
+        crate::desk::ResetForm,
     ))
 )]
 struct ApiDoc;
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// The id of what was made.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedId {
+    id: i64,
+}
+
+/// Answers a check's outcome: the value, or the person's mistakes as 422.
+fn checked<T: Serialize>(
+    headers: &HeaderMap,
+    outcome: Result<T, FieldErrors>,
+    status: StatusCode,
+) -> Response {
+    match outcome {
+        Ok(value) => (status, Json(value)).into_response(),
+        Err(errors) => field_errors(headers, &errors),
+    }
 }
 
 /// The error body every endpoint answers with.
@@ -156,569 +246,4 @@ async fn create_token(
     .await
     .map(|r| r.rows_affected()))?;
     Ok((StatusCode::CREATED, Json(TokenAnswer { token })).into_response())
-}
-
-async fn community_of(state: &AppState, viewer: &MaybeViewer) -> Result<Community, AppError> {
-    match &viewer.0 {
-        Some(v) => Community::by_id(&state.db, v.community_id).await,
-        None => Community::default_one(&state.db).await,
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-struct CategoryJson {
-    code: String,
-    name_zh: String,
-    name_en: String,
-    icon: String,
-    response_hours: i64,
-    resolution_days: i64,
-    notice_zh: String,
-    notice_en: String,
-    /// Danger to life: show the emergency numbers first.
-    danger_stopper: bool,
-    /// Requests in it are always private (e.g. a legal question).
-    private_by_nature: bool,
-}
-
-/// The categories a request can be filed under.
-#[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, body = Vec<CategoryJson>)))]
-async fn categories(
-    State(state): State<AppState>,
-    viewer: MaybeViewer,
-) -> Result<Json<Vec<CategoryJson>>, AppError> {
-    let community = community_of(&state, &viewer).await?;
-    let list = Category::list(&state.db, community.id, true).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|c| CategoryJson {
-                code: c.code,
-                name_zh: c.name_zh,
-                name_en: c.name_en,
-                icon: c.icon,
-                response_hours: c.response_hours,
-                resolution_days: c.resolution_days,
-                notice_zh: c.notice_zh,
-                notice_en: c.notice_en,
-                danger_stopper: c.danger_stopper,
-                private_by_nature: c.private_by_nature,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-struct PlaceJson {
-    code: String,
-    /// building, unit or common
-    kind: String,
-    name_zh: String,
-    name_en: String,
-}
-
-/// The community's places: buildings, units and common places.
-#[utoipa::path(get, path = "/api/v1/places", responses((status = 200, body = Vec<PlaceJson>)))]
-async fn places(
-    State(state): State<AppState>,
-    viewer: MaybeViewer,
-) -> Result<Json<Vec<PlaceJson>>, AppError> {
-    let community = community_of(&state, &viewer).await?;
-    let list = Place::list(&state.db, community.id).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|p| PlaceJson {
-                code: p.code,
-                kind: p.kind,
-                name_zh: p.name_zh,
-                name_en: p.name_en,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default)]
-struct NewRequestJson {
-    /// A category code from `/api/v1/categories`.
-    category: String,
-    /// consultation, help, complaint, report (default) or suggestion
-    kind: String,
-    /// danger, utilities, general (default) or complex
-    urgency: String,
-    /// A place code from `/api/v1/places`.
-    place: String,
-    location_note: String,
-    description: String,
-    /// public (default), private or anonymous
-    visibility: String,
-    name: String,
-    phone: String,
-    email: String,
-    /// site (default), phone or desk
-    contact: String,
-}
-
-#[derive(Serialize, ToSchema)]
-struct CreatedJson {
-    tracking_code: String,
-    /// The page that follows it.
-    url: String,
-}
-
-/// Files a request as the signed-in account (channel api).
-#[utoipa::path(post, path = "/api/v1/requests", request_body = NewRequestJson,
-    responses((status = 201, body = CreatedJson), (status = 422, body = ErrorJson), (status = 401, body = ErrorJson)))]
-async fn create_request(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Json(body): Json<NewRequestJson>,
-) -> Result<Response, AppError> {
-    let draft = Draft {
-        category: body.category,
-        kind: body.kind,
-        urgency: body.urgency,
-        place: body.place,
-        location_note: body.location_note,
-        description: body.description,
-        visibility: body.visibility,
-        name: body.name,
-        phone: body.phone,
-        email: body.email,
-        contact: body.contact,
-        ..Draft::default()
-    };
-    let mut errors = FieldErrors::default();
-    let Some((new, _)) = intake::check(
-        &state.db,
-        viewer.community_id,
-        &draft,
-        Door::Api(&viewer),
-        &mut errors,
-    )
-    .await?
-    else {
-        return Ok(field_errors(&headers, &errors));
-    };
-    let created = store::create(&state.db, new).await?;
-    let url = format!("/r/{}", created.tracking_code);
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedJson {
-            tracking_code: created.tracking_code,
-            url,
-        }),
-    )
-        .into_response())
-}
-
-#[derive(Serialize, ToSchema)]
-struct RequestJson {
-    tracking_code: String,
-    kind: String,
-    urgency: String,
-    status: String,
-    category: String,
-    category_name: String,
-    workgroup_name: String,
-    place: Option<String>,
-    place_name: Option<String>,
-    location_note: String,
-    description: String,
-    visibility: String,
-    channel: String,
-    created_at: String,
-    updated_at: String,
-    response_due_at: String,
-    resolution_due_at: String,
-    responded_at: Option<String>,
-    resolved_at: Option<String>,
-    closed_at: Option<String>,
-    follower_count: i64,
-    rating: Option<i64>,
-    duplicate_of: Option<String>,
-    referred_to: String,
-    rejection_reason: String,
-    /// Staff only.
-    assignee_name: Option<String>,
-    /// Staff only; never for anonymous requests.
-    reporter_name: Option<String>,
-    /// Staff only.
-    reporter_phone: Option<String>,
-    photos: Vec<String>,
-    timeline: Vec<EventJson>,
-}
-
-#[derive(Serialize, ToSchema)]
-struct EventJson {
-    at: String,
-    kind: String,
-    actor_role: String,
-    from_status: Option<String>,
-    to_status: Option<String>,
-    public_message: String,
-    /// Staff, or the reporter's own words.
-    note: String,
-}
-
-fn request_json(
-    c: &Community,
-    r: &RequestRow,
-    access: &Access,
-    lang: crate::i18n::Lang,
-    events: Vec<store::EventRow>,
-    photos: Vec<store::PhotoRef>,
-) -> RequestJson {
-    let staff = access.staff();
-    RequestJson {
-        tracking_code: r.tracking_code.clone(),
-        kind: r.kind.clone(),
-        urgency: r.urgency.clone(),
-        status: r.status.clone(),
-        category: r.category_code.clone(),
-        category_name: r.category_name(lang).to_string(),
-        workgroup_name: r.workgroup_name(lang).to_string(),
-        place: r.place_code.clone(),
-        place_name: r
-            .place_code
-            .as_ref()
-            .map(|_| r.place_name(lang).to_string()),
-        location_note: r.location_note.clone(),
-        description: r.description.clone(),
-        visibility: r.visibility.clone(),
-        channel: r.channel.clone(),
-        created_at: c.iso_time(r.created_at),
-        updated_at: c.iso_time(r.updated_at),
-        response_due_at: c.iso_time(r.response_due_at),
-        resolution_due_at: c.iso_time(r.resolution_due_at),
-        responded_at: r.responded_at.map(|t| c.iso_time(t)),
-        resolved_at: r.resolved_at.map(|t| c.iso_time(t)),
-        closed_at: r.closed_at.map(|t| c.iso_time(t)),
-        follower_count: r.follower_count,
-        rating: if staff || access.reporter {
-            r.rating
-        } else {
-            None
-        },
-        duplicate_of: r.duplicate_code.clone(),
-        referred_to: r.referred_to.clone(),
-        rejection_reason: r.rejection_reason.clone(),
-        assignee_name: if staff { r.assignee_name.clone() } else { None },
-        reporter_name: (staff && r.visibility() != crate::requests::model::Visibility::Anonymous)
-            .then(|| r.reporter_name.clone()),
-        reporter_phone: staff.then(|| r.reporter_phone.clone()),
-        photos: photos.iter().map(|p| format!("/photos/{}", p.id)).collect(),
-        timeline: events
-            .into_iter()
-            .map(|e| EventJson {
-                at: c.iso_time(e.at),
-                kind: e.kind,
-                actor_role: e.actor_role,
-                from_status: e.from_status,
-                to_status: e.to_status,
-                public_message: e.public_message,
-                note: e.internal_note,
-            })
-            .collect(),
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct KeyQuery {
-    key: String,
-}
-
-/// One request with the timeline the caller may see.
-#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 404, body = ErrorJson)))]
-async fn get_request(
-    State(state): State<AppState>,
-    viewer: MaybeViewer,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    Query(q): Query<KeyQuery>,
-) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, viewer.0.as_ref(), Some(&q.key)).await?;
-    if !access.may_read(&r) {
-        return Err(AppError::NotFound);
-    }
-    let audience = if access.staff() {
-        Audience::Staff
-    } else if access.reporter {
-        Audience::Reporter
-    } else {
-        Audience::Public
-    };
-    let events = store::timeline(&state.db, r.id, audience).await?;
-    let photos = store::photos_of(&state.db, r.id).await?;
-    let community = Community::by_id(&state.db, r.community_id).await?;
-    Ok(Json(request_json(
-        &community,
-        &r,
-        &access,
-        crate::i18n::Lang::from_headers(&headers),
-        events,
-        photos,
-    )))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListQuery {
-    status: String,
-    category: String,
-    mine: bool,
-    overdue: bool,
-}
-
-/// Staff: the queue of their workgroups (open requests unless a status is
-/// given). Residents: their own and followed requests.
-#[utoipa::path(get, path = "/api/v1/requests", responses((status = 200, body = Vec<RequestJson>)))]
-async fn list_requests(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<RequestJson>>, AppError> {
-    let community = Community::by_id(&state.db, viewer.community_id).await?;
-    let lang = crate::i18n::Lang::from_headers(&headers);
-    let rows = if viewer.is_staff() {
-        let status = Status::parse(&q.status);
-        let category = match q.category.trim() {
-            "" => None,
-            code => Some(
-                Category::by_code(&state.db, community.id, code)
-                    .await?
-                    .map(|c| c.id)
-                    .unwrap_or(-1),
-            ),
-        };
-        let filter = QueueFilter {
-            member_of: (!viewer.role().sees_all_requests()).then_some(viewer.id),
-            status: status.map(|s| s.as_str().to_string()),
-            category_id: category,
-            assignee_id: q.mine.then_some(viewer.id),
-            overdue_only: q.overdue,
-            open_only: status.is_none(),
-            ..QueueFilter::default()
-        };
-        store::queue(&state.db, community.id, &filter, 500).await?
-    } else {
-        store::reported_by(&state.db, viewer.id).await?
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let access = Access::of(&state, &r, Some(&viewer), None).await?;
-        out.push(request_json(
-            &community,
-            &r,
-            &access,
-            lang,
-            Vec::new(),
-            Vec::new(),
-        ));
-    }
-    Ok(Json(out))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default)]
-struct ActionJson {
-    /// take, assign, update, note, respond, start, ask, resume, resolve,
-    /// reopen, reject, refer or duplicate
-    action: String,
-    /// The public message (required for update, respond, ask and resolve).
-    message: String,
-    /// A note for staff only.
-    note: String,
-    /// Why it is rejected.
-    reason: String,
-    /// The outside body it is referred to.
-    to: String,
-    /// The tracking code it duplicates.
-    of: String,
-    /// Account id of the member to assign.
-    assignee: Option<i64>,
-}
-
-async fn reload(
-    state: &AppState,
-    viewer: Option<&crate::auth::Viewer>,
-    headers: &HeaderMap,
-    code: &str,
-    key: &str,
-) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(state, &r, viewer, Some(key)).await?;
-    let audience = if access.staff() {
-        Audience::Staff
-    } else if access.reporter {
-        Audience::Reporter
-    } else {
-        Audience::Public
-    };
-    let events = store::timeline(&state.db, r.id, audience).await?;
-    let photos = store::photos_of(&state.db, r.id).await?;
-    let community = Community::by_id(&state.db, r.community_id).await?;
-    Ok(Json(request_json(
-        &community,
-        &r,
-        &access,
-        crate::i18n::Lang::from_headers(headers),
-        events,
-        photos,
-    )))
-}
-
-/// A handler's step on a request.
-#[utoipa::path(post, path = "/api/v1/requests/{code}/actions", request_body = ActionJson,
-    params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 409, body = ErrorJson), (status = 403, body = ErrorJson)))]
-async fn act(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    Json(body): Json<ActionJson>,
-) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, Some(&viewer), None).await?;
-    if !access.may_read(&r) {
-        return Err(AppError::NotFound);
-    }
-    if !(access.handler || body.action == "note" && access.desk) {
-        return Err(AppError::Forbidden);
-    }
-    let form = ActForm {
-        action: body.action,
-        message: body.message,
-        note: body.note,
-        reason: body.reason,
-        to: body.to,
-        of: body.of,
-        assignee: body.assignee,
-        ..ActForm::default()
-    };
-    handle_step(&state, &r, &viewer, &form).await?;
-    reload(&state, Some(&viewer), &headers, &code, "").await
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default)]
-struct ConfirmJson {
-    /// yes or no
-    solved: String,
-    /// 1 to 5; required when solved is yes. 2 or less reopens it.
-    rating: Option<i64>,
-    comment: String,
-    /// The secret from the reporter's link, when not signed in.
-    key: String,
-}
-
-/// The reporter says whether it is solved, and rates it.
-#[utoipa::path(post, path = "/api/v1/requests/{code}/confirm", request_body = ConfirmJson,
-    params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 409, body = ErrorJson)))]
-async fn confirm(
-    State(state): State<AppState>,
-    viewer: MaybeViewer,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    Json(body): Json<ConfirmJson>,
-) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, viewer.0.as_ref(), Some(&body.key)).await?;
-    if !access.reporter {
-        return Err(if access.may_read(&r) {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
-    }
-    let form = ActForm {
-        solved: body.solved,
-        rating: body.rating,
-        comment: body.comment,
-        ..ActForm::default()
-    };
-    confirm_step(&state, &r, viewer.0.as_ref(), &form).await?;
-    reload(&state, viewer.0.as_ref(), &headers, &code, &body.key).await
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default)]
-struct ReplyJson {
-    message: String,
-    key: String,
-}
-
-/// The reporter answers the workgroup's question.
-#[utoipa::path(post, path = "/api/v1/requests/{code}/reply", request_body = ReplyJson,
-    params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 409, body = ErrorJson)))]
-async fn reply(
-    State(state): State<AppState>,
-    viewer: MaybeViewer,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    Json(body): Json<ReplyJson>,
-) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, viewer.0.as_ref(), Some(&body.key)).await?;
-    if !access.reporter {
-        return Err(if access.may_read(&r) {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
-    }
-    let message = body.message.trim();
-    if message.is_empty() || message.chars().count() > 2000 {
-        return Err(AppError::BadRequest("act-message-required"));
-    }
-    store::apply(
-        &state.db,
-        &r,
-        viewer.0.as_ref(),
-        Change {
-            action: Action::Resume,
-            actor: Actor::Reporter,
-            public_message: message.to_string(),
-            internal_note: String::new(),
-            rating: None,
-        },
-    )
-    .await?;
-    reload(&state, viewer.0.as_ref(), &headers, &code, &body.key).await
-}
-
-/// "Me too": follow a public request and be told when it is solved.
-#[utoipa::path(post, path = "/api/v1/requests/{code}/follow", params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 404, body = ErrorJson)))]
-async fn follow(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if r.community_id != viewer.community_id || !r.visibility().is_listed() {
-        return Err(AppError::NotFound);
-    }
-    store::follow(&state.db, &r, viewer.id).await?;
-    reload(&state, Some(&viewer), &headers, &code, "").await
 }

@@ -144,14 +144,15 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
     ))
 }
 
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-struct RegisterForm {
-    code: String,
-    username: String,
-    display_name: String,
-    phone: String,
-    password: String,
+pub struct RegisterForm {
+    /// The invitation code reception gave the household.
+    pub code: String,
+    pub username: String,
+    pub display_name: String,
+    pub phone: String,
+    pub password: String,
 }
 
 #[derive(Template)]
@@ -182,9 +183,28 @@ async fn register(
     ctx: Ctx,
     Form(mut form): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
+    match register_resident(&state.db, &form).await? {
+        Ok(id) => signed_in_redirect(&state, id, "/my").await,
+        Err(errors) => {
+            form.password.clear();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&RegisterPage { ctx, form, errors })?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// Checks a registration and makes the resident's account, in the household
+/// of the invitation's flat.
+pub async fn register_resident(
+    db: &Db,
+    form: &RegisterForm,
+) -> Result<Result<i64, FieldErrors>, AppError> {
     let mut errors = FieldErrors::default();
     let code = form.code.trim().to_uppercase();
-    let invitation: Option<(i64, i64)> = on_db!(&state.db, |pool| {
+    let invitation: Option<(i64, i64)> = on_db!(db, |pool| {
         sqlx::query_as(
         "SELECT community_id, place_id FROM invitations WHERE code = $1 AND used_at IS NULL AND expires_at > $2"
     )
@@ -208,35 +228,26 @@ async fn register(
     if !phone.is_empty() && !crate::requests::intake::valid_phone(&phone) {
         errors.add("phone", "field-invalid-phone");
     }
-    let created = match (errors.is_empty(), invitation) {
-        (true, Some((community_id, place_id))) => {
-            let hash = hash_password(&form.password)?;
-            create_resident(
-                &state.db,
-                community_id,
-                place_id,
-                &code,
-                &username,
-                &display_name,
-                &phone,
-                &hash,
-            )
-            .await?
-        }
-        _ => None,
+    let Some((community_id, place_id)) = invitation.filter(|_| errors.is_empty()) else {
+        return Ok(Err(errors));
     };
-    match created {
-        Some(id) => signed_in_redirect(&state, id, "/my").await,
+    let hash = hash_password(&form.password)?;
+    match create_resident(
+        db,
+        community_id,
+        place_id,
+        &code,
+        &username,
+        &display_name,
+        &phone,
+        &hash,
+    )
+    .await?
+    {
+        Some(id) => Ok(Ok(id)),
         None => {
-            if errors.is_empty() {
-                errors.add("username", "field-username-taken");
-            }
-            form.password.clear();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&RegisterPage { ctx, form, errors })?,
-            )
-                .into_response())
+            errors.add("username", "field-username-taken");
+            Ok(Err(errors))
         }
     }
 }

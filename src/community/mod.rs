@@ -2,6 +2,7 @@
 //! categories and accounts; and the administrator's pages for them.
 
 mod admin;
+pub mod setup;
 
 use axum::Router;
 

@@ -22,11 +22,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/desk", get(desk_page).post(desk_submit))
         .route("/desk/done/{code}", get(done_page))
-        .route("/desk/invitations", post(create_invitation))
-        .route("/desk/reset", post(reset_password))
+        .route("/desk/invitations", post(invitation_page))
+        .route("/desk/reset", post(reset_page))
 }
 
-fn require_desk(viewer: &Viewer) -> Result<(), AppError> {
+pub fn require_desk(viewer: &Viewer) -> Result<(), AppError> {
     viewer.require(&[Role::Reception, Role::Admin])
 }
 
@@ -169,13 +169,45 @@ fn readable_code(len: usize) -> String {
         .collect()
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-struct InvitationForm {
-    place: String,
+pub struct InvitationForm {
+    /// The code of the flat the new resident lives in.
+    pub place: String,
 }
 
-async fn create_invitation(
+/// A new invitation code for a flat, valid thirty days; or why not.
+pub async fn create_invitation(
+    db: &Db,
+    by: &Viewer,
+    place_code: &str,
+) -> Result<Result<String, &'static str>, AppError> {
+    let place = Place::by_code(db, by.community_id, place_code)
+        .await?
+        .filter(|p| p.kind == "unit");
+    let Some(place) = place else {
+        return Ok(Err("desk-invite-unit-error"));
+    };
+    let code = readable_code(8);
+    let at = now();
+    on_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO invitations (code, community_id, place_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(&code)
+    .bind(by.community_id)
+    .bind(place.id)
+    .bind(by.id)
+    .bind(at)
+    .bind(at + 30 * 86_400)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(Ok(code))
+}
+
+async fn invitation_page(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
@@ -186,54 +218,72 @@ async fn create_invitation(
         channel: "reception".into(),
         ..Draft::default()
     };
-    let place = Place::by_code(&state.db, viewer.community_id, &form.place)
-        .await?
-        .filter(|p| p.kind == "unit");
-    let Some(place) = place else {
-        return page(
-            &state,
-            ctx,
-            draft,
-            FieldErrors::default(),
-            (String::new(), ""),
-            "desk-invite-unit-error",
-        )
-        .await;
-    };
-    let code = readable_code(8);
-    let at = now();
-    on_db!(&state.db, |pool| {
-        sqlx::query(
-        "INSERT INTO invitations (code, community_id, place_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(&code)
-    .bind(viewer.community_id)
-    .bind(place.id)
-    .bind(viewer.id)
-    .bind(at)
-    .bind(at + 30 * 86_400)
-    .execute(pool)
-    .await.map(|r| r.rows_affected())
-    })?;
-    page(
-        &state,
-        ctx,
-        draft,
-        FieldErrors::default(),
-        (code, "desk-invite-made"),
-        "",
-    )
-    .await
+    match create_invitation(&state.db, &viewer, &form.place).await? {
+        Ok(code) => {
+            page(
+                &state,
+                ctx,
+                draft,
+                FieldErrors::default(),
+                (code, "desk-invite-made"),
+                "",
+            )
+            .await
+        }
+        Err(key) => {
+            page(
+                &state,
+                ctx,
+                draft,
+                FieldErrors::default(),
+                (String::new(), ""),
+                key,
+            )
+            .await
+        }
+    }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-struct ResetForm {
-    username: String,
+pub struct ResetForm {
+    pub username: String,
 }
 
-/// Gives a resident a temporary password to read out; their sessions end.
-async fn reset_password(
+/// A temporary password for a resident (any account, for the
+/// administrator); their sessions end. Or why not.
+pub async fn reset_password(
+    db: &Db,
+    by: &Viewer,
+    username: &str,
+) -> Result<Result<String, &'static str>, AppError> {
+    let found: Option<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, role FROM accounts WHERE username = $1 AND community_id = $2"
+    )
+    .bind(username.trim())
+    .bind(by.community_id)
+    .fetch_optional(pool)
+    .await)?;
+    // Reception resets residents only; staff passwords are the administrator's.
+    let target = found.filter(|(_, role)| role == "resident" || by.role() == Role::Admin);
+    let Some((id, _)) = target else {
+        return Ok(Err("desk-reset-unknown"));
+    };
+    let password = readable_code(10);
+    let hash = hash_password(&password)?;
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    end_all_sessions(db, id).await?;
+    Ok(Ok(password))
+}
+
+async fn reset_page(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
@@ -244,44 +294,28 @@ async fn reset_password(
         channel: "reception".into(),
         ..Draft::default()
     };
-    let found: Option<(i64, String)> = on_db!(&state.db, |pool| sqlx::query_as(
-        "SELECT id, role FROM accounts WHERE username = $1 AND community_id = $2"
-    )
-    .bind(form.username.trim())
-    .bind(viewer.community_id)
-    .fetch_optional(pool)
-    .await)?;
-    // Reception resets residents only; staff passwords are the administrator's.
-    let target = found.filter(|(_, role)| role == "resident" || viewer.role() == Role::Admin);
-    let Some((id, _)) = target else {
-        return page(
-            &state,
-            ctx,
-            draft,
-            FieldErrors::default(),
-            (String::new(), ""),
-            "desk-reset-unknown",
-        )
-        .await;
-    };
-    let password = readable_code(10);
-    let hash = hash_password(&password)?;
-    on_db!(&state.db, |pool| sqlx::query(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
-    )
-    .bind(hash)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    end_all_sessions(&state.db, id).await?;
-    page(
-        &state,
-        ctx,
-        draft,
-        FieldErrors::default(),
-        (password, "desk-reset-done"),
-        "",
-    )
-    .await
+    match reset_password(&state.db, &viewer, &form.username).await? {
+        Ok(password) => {
+            page(
+                &state,
+                ctx,
+                draft,
+                FieldErrors::default(),
+                (password, "desk-reset-done"),
+                "",
+            )
+            .await
+        }
+        Err(key) => {
+            page(
+                &state,
+                ctx,
+                draft,
+                FieldErrors::default(),
+                (String::new(), ""),
+                key,
+            )
+            .await
+        }
+    }
 }

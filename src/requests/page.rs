@@ -70,7 +70,7 @@ impl Access {
         request.visibility().is_listed() || self.reporter || self.staff()
     }
 
-    fn audience(&self) -> Audience {
+    pub fn audience(&self) -> Audience {
         if self.staff() {
             Audience::Staff
         } else if self.reporter {
@@ -375,6 +375,12 @@ pub async fn handle_step(
         .map(|_| ())
 }
 
+#[derive(Clone, Copy)]
+enum ReporterStep {
+    Confirm,
+    Reply,
+}
+
 /// The reporter says whether it is solved, and rates it.
 pub async fn confirm(
     State(state): State<AppState>,
@@ -383,11 +389,35 @@ pub async fn confirm(
     headers: HeaderMap,
     Form(form): Form<ActForm>,
 ) -> Result<Response, AppError> {
-    let request = store::by_code(&state.db, &code)
+    as_reporter(&state, ctx, &code, &headers, form, ReporterStep::Confirm).await
+}
+
+/// The reporter answers the workgroup's question; the clock runs again.
+pub async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ActForm>,
+) -> Result<Response, AppError> {
+    as_reporter(&state, ctx, &code, &headers, form, ReporterStep::Reply).await
+}
+
+/// A step only the reporter may take: signed in as them, or holding the
+/// secret link (in the form or remembered by this browser).
+async fn as_reporter(
+    state: &AppState,
+    ctx: Ctx,
+    code: &str,
+    headers: &HeaderMap,
+    form: ActForm,
+    step: ReporterStep,
+) -> Result<Response, AppError> {
+    let request = store::by_code(&state.db, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let key = reporter_key(&request.tracking_code, Some(&form.key), &headers).unwrap_or_default();
-    let access = Access::of(&state, &request, ctx.viewer.as_ref(), Some(&key)).await?;
+    let key = reporter_key(&request.tracking_code, Some(&form.key), headers).unwrap_or_default();
+    let access = Access::of(state, &request, ctx.viewer.as_ref(), Some(&key)).await?;
     if !access.reporter {
         return Err(if access.may_read(&request) {
             AppError::Forbidden
@@ -395,13 +425,45 @@ pub async fn confirm(
             AppError::NotFound
         });
     }
-    match confirm_step(&state, &request, ctx.viewer.as_ref(), &form).await {
+    let outcome = match step {
+        ReporterStep::Confirm => confirm_step(state, &request, ctx.viewer.as_ref(), &form).await,
+        ReporterStep::Reply => {
+            reply_step(state, &request, ctx.viewer.as_ref(), &form.message).await
+        }
+    };
+    match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
         Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
-            page(&state, ctx, request, &key, k, form, String::new(), false).await
+            page(state, ctx, request, &key, k, form, String::new(), false).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// The reporter's answer to the workgroup's question.
+pub async fn reply_step(
+    state: &AppState,
+    request: &RequestRow,
+    viewer: Option<&Viewer>,
+    message: &str,
+) -> Result<(), AppError> {
+    let answer = message.trim();
+    if answer.is_empty() {
+        return Err(AppError::BadRequest("act-message-required"));
+    }
+    if answer.chars().count() > 2000 {
+        return Err(AppError::BadRequest("field-too-long"));
+    }
+    let change = Change {
+        action: Action::Resume,
+        actor: Actor::Reporter,
+        public_message: answer.to_string(),
+        internal_note: String::new(),
+        rating: None,
+    };
+    store::apply(&state.db, request, viewer, change)
+        .await
+        .map(|_| ())
 }
 
 pub async fn confirm_step(
@@ -445,60 +507,6 @@ pub async fn confirm_step(
     store::apply(&state.db, request, viewer, change)
         .await
         .map(|_| ())
-}
-
-/// The reporter answers the workgroup's question; the clock runs again.
-pub async fn reply(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<ActForm>,
-) -> Result<Response, AppError> {
-    let request = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let key = reporter_key(&request.tracking_code, Some(&form.key), &headers).unwrap_or_default();
-    let access = Access::of(&state, &request, ctx.viewer.as_ref(), Some(&key)).await?;
-    if !access.reporter {
-        return Err(if access.may_read(&request) {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
-    }
-    let answer = form.message.trim();
-    let problem = if answer.is_empty() {
-        Some("act-message-required")
-    } else if answer.chars().count() > 2000 {
-        Some("field-too-long")
-    } else {
-        None
-    };
-    let outcome = match problem {
-        Some(k) => Err(AppError::BadRequest(k)),
-        None => store::apply(
-            &state.db,
-            &request,
-            ctx.viewer.as_ref(),
-            Change {
-                action: Action::Resume,
-                actor: Actor::Reporter,
-                public_message: answer.to_string(),
-                internal_note: String::new(),
-                rating: None,
-            },
-        )
-        .await
-        .map(|_| ()),
-    };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
-        Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
-            page(&state, ctx, request, &key, k, form, String::new(), false).await
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// "Me too" from a signed-in neighbour.

@@ -173,3 +173,199 @@ async fn the_journey_through_the_api(app: Arc<TestApp>) {
         "times carry the offset"
     );
 }
+
+on_both_engines!(the_estate_is_set_up_through_the_api);
+
+async fn the_estate_is_set_up_through_the_api(app: Arc<TestApp>) {
+    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    for path in [
+        "/api/v1/places",
+        "/api/v1/workgroups/{code}/members",
+        "/api/v1/accounts/{username}",
+        "/api/v1/desk/requests",
+        "/api/v1/register",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let secretary = bearer(&app, "secretary").await;
+    let huang = bearer(&app, "huang").await;
+    let forbidden = huang
+        .post(app.url("/api/v1/places"))
+        .json(&json!({"kind": "common", "code": "ROOF", "name_zh": "屋顶"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forbidden.status(), 403);
+
+    let place = secretary
+        .post(app.url("/api/v1/places"))
+        .json(&json!({"kind": "common", "code": "ROOF", "name_zh": "屋顶", "name_en": "Roof"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(place.status(), 201);
+    let again = secretary
+        .post(app.url("/api/v1/places"))
+        .json(&json!({"kind": "common", "code": "ROOF", "name_zh": "屋顶"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(again.status(), 422);
+
+    let group = secretary
+        .post(app.url("/api/v1/workgroups"))
+        .json(&json!({"code": "garden", "name_zh": "绿化组", "name_en": "Gardens"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(group.status(), 201);
+    let group_id = group.json::<serde_json::Value>().await.expect("json")["id"]
+        .as_i64()
+        .expect("id");
+    let account = secretary
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"username": "gardener", "display_name": "花匠", "role": "lead"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(account.status(), 201);
+    let made = account.json::<serde_json::Value>().await.expect("json");
+    assert!(
+        made["signin_link"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("/signin/link/"))
+    );
+    let member = secretary
+        .post(app.url("/api/v1/workgroups/garden/members"))
+        .json(&json!({"username": "gardener", "lead": true}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(member.status(), 204);
+    let groups: serde_json::Value = secretary
+        .get(app.url("/api/v1/workgroups"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let garden = groups
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|g| g["code"] == "garden")
+        .expect("garden")
+        .clone();
+    assert_eq!(garden["leads"], json!(["gardener"]));
+
+    let category = secretary
+        .post(app.url("/api/v1/categories"))
+        .json(&json!({"code": "trees", "workgroup": group_id.to_string(), "name_zh": "树木修剪", "name_en": "Trees", "icon": "🌳", "response_hours": "48", "resolution_days": "10"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        category.status(),
+        201,
+        "{}",
+        category.text().await.unwrap_or_default()
+    );
+    let template = secretary
+        .post(app.url("/api/v1/categories/trees/templates"))
+        .json(&json!({"status": "responded", "text_zh": "我们会安排修剪。", "text_en": "We will trim it."}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(template.status(), 201);
+    let cats: serde_json::Value = huang
+        .get(app.url("/api/v1/categories"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        cats.as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["code"] == "trees")
+    );
+
+    let reception = bearer(&app, "reception").await;
+    let walk_in = reception
+        .post(app.url("/api/v1/desk/requests"))
+        .json(&json!({"channel": "phone", "name": "周大爷", "category": "trees", "place": "ROOF", "description": "屋顶的树枝碰到电线了"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(walk_in.status(), 201);
+    let invitation = reception
+        .post(app.url("/api/v1/desk/invitations"))
+        .json(&json!({"place": "B6-302"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(invitation.status(), 201);
+    let code = invitation.json::<serde_json::Value>().await.expect("json")["value"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    let registered = reqwest::Client::new()
+        .post(app.url("/api/v1/register"))
+        .json(&json!({"code": code, "username": "newbie", "display_name": "新邻居", "password": "lily pond 2026"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(registered.status(), 201);
+    let not_desk = huang
+        .post(app.url("/api/v1/desk/password-resets"))
+        .json(&json!({"username": "newbie"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(not_desk.status(), 403);
+    let reset = reception
+        .post(app.url("/api/v1/desk/password-resets"))
+        .json(&json!({"username": "newbie"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(reset.status(), 201);
+
+    let off = secretary
+        .put(app.url("/api/v1/accounts/newbie"))
+        .json(&json!({"role": "resident", "active": false}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(off.status(), 204);
+    let me = reqwest::Client::new()
+        .post(app.url("/api/v1/tokens"))
+        .json(&json!({"username": "newbie", "password": "lily pond 2026"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        me.status(),
+        422,
+        "a switched-off account cannot get a token"
+    );
+    let lockout = secretary
+        .put(app.url("/api/v1/accounts/secretary"))
+        .json(&json!({"role": "resident", "active": true}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(
+        lockout.status(),
+        422,
+        "the administrator cannot lock themselves out"
+    );
+}

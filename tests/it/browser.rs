@@ -98,6 +98,26 @@ async fn screenshot(client: &Client, name: &str) {
     }
 }
 
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     client
         .wait()
@@ -124,24 +144,9 @@ async fn resident_journey_in_a_real_browser() {
     screenshot(c, "home-zh").await;
 
     c.goto(&app.url("/signin")).await.expect("signin");
-    c.find(Locator::Css("#username"))
-        .await
-        .expect("username")
-        .send_keys("huang")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys(grassroots::demo::DEMO_PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("form.stack button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    type_into(c, "#username", "huang").await;
+    type_into(c, "#password", grassroots::demo::DEMO_PASSWORD).await;
+    click(c, "form.stack button").await;
     c.wait()
         .for_url(&url_of(&app, "/my"))
         .await
@@ -149,12 +154,7 @@ async fn resident_journey_in_a_real_browser() {
 
     // Choose what it is about with one big button, then describe it.
     c.goto(&app.url("/report")).await.expect("report");
-    c.find(Locator::Css("a[href='/report/lift']"))
-        .await
-        .expect("lift")
-        .click()
-        .await
-        .expect("click");
+    click(c, "a[href='/report/lift']").await;
     c.wait()
         .for_element(Locator::Css("#description"))
         .await
@@ -165,30 +165,15 @@ async fn resident_journey_in_a_real_browser() {
         .select_by_value("B1")
         .await
         .expect("select");
-    c.find(Locator::Css("#description"))
-        .await
-        .expect("description")
-        .send_keys("1号楼电梯按钮不亮，老人上下楼很困难。")
-        .await
-        .expect("type");
+    type_into(c, "#description", "1号楼电梯按钮不亮，老人上下楼很困难。").await;
     let photo = tempfile::Builder::new()
         .suffix(".jpg")
         .tempfile()
         .expect("photo file");
     std::fs::write(photo.path(), crate::support::photo_with_gps()).expect("write photo");
-    c.find(Locator::Css("#photo"))
-        .await
-        .expect("file input")
-        .send_keys(&photo.path().display().to_string())
-        .await
-        .expect("attach");
+    type_into(c, "#photo", &photo.path().display().to_string()).await;
     screenshot(c, "report-zh").await;
-    c.find(Locator::Css("form.stack button.big"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(c, "form.stack button.big").await;
 
     // The demo estate already has an open lift request in building 1: it is
     // offered to follow instead, with what was typed and the photo kept.
@@ -213,12 +198,7 @@ async fn resident_journey_in_a_real_browser() {
         "the photo is kept"
     );
     screenshot(c, "similar-zh").await;
-    c.find(Locator::Css("form.stack button.big"))
-        .await
-        .expect("submit anyway")
-        .click()
-        .await
-        .expect("click");
+    click(c, "form.stack button.big").await;
 
     let code = text_of(c, ".code-big").await.replace(' ', "");
     assert_eq!(code.len(), 8, "a tracking code is shown");
@@ -260,30 +240,10 @@ async fn resident_journey_in_a_real_browser() {
     assert!(page.contains("师傅下午两点上门。") && page.contains("按钮面板已经换新。"));
     assert!(text_of(c, "#confirm-title").await.contains("真的解决了吗"));
     screenshot(c, "confirm-zh").await;
-    c.find(Locator::Css("input[name=solved][value=yes]"))
-        .await
-        .expect("yes")
-        .click()
-        .await
-        .expect("click");
-    c.find(Locator::Css("input[name=rating][value='5']"))
-        .await
-        .expect("5")
-        .click()
-        .await
-        .expect("click");
-    c.find(Locator::Css("#comment"))
-        .await
-        .expect("comment")
-        .send_keys("谢谢，修得很快！")
-        .await
-        .expect("type");
-    c.find(Locator::Css("section.panel button.big"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("click");
+    click(c, "input[name=solved][value=yes]").await;
+    click(c, "input[name=rating][value='5']").await;
+    type_into(c, "#comment", "谢谢，修得很快！").await;
+    click(c, "section.panel button.big").await;
     c.wait()
         .for_element(Locator::Css(".status-closed"))
         .await
@@ -301,12 +261,7 @@ async fn resident_journey_in_a_real_browser() {
     screenshot(c, "closed-zh").await;
 
     // The same page in English, by the toggle.
-    c.find(Locator::Css("a.lang"))
-        .await
-        .expect("toggle")
-        .click()
-        .await
-        .expect("click");
+    click(c, "a.lang").await;
     c.wait()
         .for_element(Locator::Css(".status-closed"))
         .await

@@ -1,0 +1,90 @@
+//! One's own account through the API: registering with an invitation, who
+//! am I, my news.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{CreatedId, ErrorJson, checked};
+use crate::auth::SignedIn;
+use crate::auth::routes::{RegisterForm, register_resident};
+use crate::community::Community;
+use crate::requests::store;
+use crate::web::{AppError, AppState};
+
+/// Registers a resident with the invitation code reception gave them.
+#[utoipa::path(post, path = "/api/v1/register", request_body = RegisterForm,
+    responses((status = 201, body = CreatedId), (status = 422, body = ErrorJson)))]
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(form): Json<RegisterForm>,
+) -> Result<Response, AppError> {
+    let outcome = register_resident(&state.db, &form)
+        .await?
+        .map(|id| CreatedId { id });
+    Ok(checked(&headers, outcome, StatusCode::CREATED))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeJson {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    community: String,
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = MeJson), (status = 401, body = ErrorJson)))]
+pub async fn me(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Json<MeJson>, AppError> {
+    let community = Community::by_id(&state.db, viewer.community_id).await?;
+    Ok(Json(MeJson {
+        id: viewer.id,
+        role: viewer.role().as_str().to_string(),
+        username: viewer.username,
+        display_name: viewer.display_name,
+        community: community.code,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeJson {
+    /// notify-resolved, notify-question or notify-low-rating
+    kind: String,
+    message: String,
+    at: String,
+    read: bool,
+    tracking_code: Option<String>,
+}
+
+/// News for the signed-in account, newest first; reading marks them read.
+#[utoipa::path(get, path = "/api/v1/me/notifications", responses((status = 200, body = Vec<NoticeJson>)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    headers: HeaderMap,
+) -> Result<Json<Vec<NoticeJson>>, AppError> {
+    let lang = crate::i18n::Lang::from_headers(&headers);
+    let community = Community::by_id(&state.db, viewer.community_id).await?;
+    let notices = store::notifications(&state.db, viewer.id).await?;
+    store::mark_notifications_read(&state.db, viewer.id).await?;
+    Ok(Json(
+        notices
+            .into_iter()
+            .map(|n| NoticeJson {
+                message: lang.t(&n.message_key),
+                kind: n.message_key,
+                at: community.iso_time(n.created_at),
+                read: n.read_at.is_some(),
+                tracking_code: n.tracking_code,
+            })
+            .collect(),
+    ))
+}

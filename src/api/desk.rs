@@ -1,0 +1,131 @@
+//! The reception desk through the API: a request on a resident's behalf,
+//! invitations, temporary passwords.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::requests::CreatedJson;
+use super::{ErrorJson, field_errors};
+use crate::auth::SignedIn;
+use crate::desk::{InvitationForm, ResetForm, require_desk};
+use crate::requests::intake::{self, Door, Draft};
+use crate::requests::store;
+use crate::web::forms::FieldErrors;
+use crate::web::{AppError, AppState};
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct DeskRequestJson {
+    /// reception (default) or phone
+    channel: String,
+    /// The caller's name; a name or a phone is required.
+    name: String,
+    phone: String,
+    category: String,
+    kind: String,
+    urgency: String,
+    place: String,
+    description: String,
+    visibility: String,
+    contact: String,
+}
+
+/// Enters a walk-in's or a caller's request.
+#[utoipa::path(post, path = "/api/v1/desk/requests", request_body = DeskRequestJson,
+    responses((status = 201, body = CreatedJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+pub async fn create_request(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    headers: HeaderMap,
+    Json(body): Json<DeskRequestJson>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let draft = Draft {
+        channel: body.channel,
+        name: body.name,
+        phone: body.phone,
+        category: body.category,
+        kind: body.kind,
+        urgency: body.urgency,
+        place: body.place,
+        description: body.description,
+        visibility: body.visibility,
+        contact: body.contact,
+        ..Draft::default()
+    };
+    let mut errors = FieldErrors::default();
+    let Some((new, _)) = intake::check(
+        &state.db,
+        viewer.community_id,
+        &draft,
+        Door::Desk(&viewer),
+        &mut errors,
+    )
+    .await?
+    else {
+        return Ok(field_errors(&headers, &errors));
+    };
+    let created = store::create(&state.db, new).await?;
+    let url = format!("/r/{}", created.tracking_code);
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedJson {
+            tracking_code: created.tracking_code,
+            url,
+        }),
+    )
+        .into_response())
+}
+
+/// A code or temporary password to hand over.
+#[derive(Serialize, ToSchema)]
+pub struct HandoutJson {
+    value: String,
+}
+
+fn handout(
+    headers: &HeaderMap,
+    outcome: Result<String, &'static str>,
+    field: &'static str,
+) -> Response {
+    match outcome {
+        Ok(value) => (StatusCode::CREATED, Json(HandoutJson { value })).into_response(),
+        Err(key) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, key);
+            field_errors(headers, &errors)
+        }
+    }
+}
+
+/// An invitation code for a new resident's flat, valid thirty days.
+#[utoipa::path(post, path = "/api/v1/desk/invitations", request_body = InvitationForm,
+    responses((status = 201, body = HandoutJson), (status = 422, body = ErrorJson)))]
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    headers: HeaderMap,
+    Json(form): Json<InvitationForm>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let outcome = crate::desk::create_invitation(&state.db, &viewer, &form.place).await?;
+    Ok(handout(&headers, outcome, "place"))
+}
+
+/// A temporary password for a resident who forgot theirs.
+#[utoipa::path(post, path = "/api/v1/desk/password-resets", request_body = ResetForm,
+    responses((status = 201, body = HandoutJson), (status = 422, body = ErrorJson)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    headers: HeaderMap,
+    Json(form): Json<ResetForm>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let outcome = crate::desk::reset_password(&state.db, &viewer, &form.username).await?;
+    Ok(handout(&headers, outcome, "username"))
+}
