@@ -305,6 +305,8 @@ pub struct AccountRow {
     pub role: String,
     pub phone: Option<String>,
     pub active: bool,
+    /// The flat of a resident's household.
+    pub home: Option<String>,
 }
 
 impl AccountRow {
@@ -315,13 +317,15 @@ impl AccountRow {
     pub async fn list(db: &Db, community_id: i64) -> Result<Vec<AccountRow>, AppError> {
         Ok(on_db!(db, |pool| {
             sqlx::query_as::<_, AccountRow>(
-            "SELECT id, username, display_name, role, phone, active FROM accounts WHERE community_id = $1 \
-             ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'reception' THEN 1 WHEN 'lead' THEN 2 \
-             WHEN 'member' THEN 3 WHEN 'volunteer' THEN 4 ELSE 5 END, username"
-        )
-        .bind(community_id)
-        .fetch_all(pool)
-        .await
+                "SELECT a.id, a.username, a.display_name, a.role, a.phone, a.active, \
+             (SELECT MIN(p.code) FROM household_members h JOIN places p ON p.id = h.place_id \
+              WHERE h.account_id = a.id) AS home FROM accounts a WHERE a.community_id = $1 \
+             ORDER BY CASE a.role WHEN 'admin' THEN 0 WHEN 'reception' THEN 1 WHEN 'lead' THEN 2 \
+             WHEN 'member' THEN 3 WHEN 'volunteer' THEN 4 ELSE 5 END, a.username",
+            )
+            .bind(community_id)
+            .fetch_all(pool)
+            .await
         })?)
     }
 }

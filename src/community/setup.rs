@@ -465,6 +465,8 @@ pub struct AccountForm {
     pub phone: String,
     /// Leave empty to get a one-time sign-in link instead.
     pub password: String,
+    /// The code of the flat a resident's household lives in.
+    pub home: String,
 }
 
 /// A new account: its id and, when no password was given, the one-time
@@ -490,11 +492,23 @@ pub async fn add_account(
     if !phone.is_empty() && !crate::requests::intake::valid_phone(&phone) {
         errors.add("phone", "field-invalid-phone");
     }
+    let home = match form.home.trim() {
+        "" => None,
+        code => {
+            let unit = Place::by_code(db, community_id, code)
+                .await?
+                .filter(|p| p.kind == "unit");
+            if unit.is_none() {
+                errors.add("home", "field-unknown-place");
+            }
+            unit
+        }
+    };
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return Ok(Err(errors));
     };
     let password = (!form.password.is_empty()).then_some(form.password.as_str());
-    match create_account(
+    let created = create_account(
         db,
         community_id,
         &form.username,
@@ -503,15 +517,25 @@ pub async fn add_account(
         password,
         Some(&phone),
     )
-    .await?
-    {
-        None => Ok(Err(one("username", "field-username-taken"))),
-        Some(id) if password.is_none() => {
-            let link = crate::auth::routes::create_signin_link(db, id, 72).await?;
-            Ok(Ok((id, Some(link))))
-        }
-        Some(id) => Ok(Ok((id, None))),
+    .await?;
+    let Some(id) = created else {
+        return Ok(Err(one("username", "field-username-taken")));
+    };
+    if let Some(home) = home {
+        on_db!(db, |pool| sqlx::query(
+            "INSERT INTO household_members (place_id, account_id) VALUES ($1, $2)"
+        )
+        .bind(home.id)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
+    let link = match password {
+        None => Some(crate::auth::routes::create_signin_link(db, id, 72).await?),
+        Some(_) => None,
+    };
+    Ok(Ok((id, link)))
 }
 
 /// Changes an account's role or switches it off. The administrator cannot

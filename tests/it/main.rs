@@ -9,4 +9,5 @@ mod api;
 mod bad_input;
 mod browser;
 mod desk;
+mod first_start;
 mod journey;

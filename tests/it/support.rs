@@ -141,22 +141,33 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// A browser-like client that keeps cookies and does not follow
-    /// redirects, so each answer can be checked.
-    pub fn client(&self, lang: &str) -> Person {
+    /// A client for a server started some other way.
+    pub fn client_for(base: &str) -> Person {
+        Person {
+            http: Self::http("zh-CN"),
+            base: base.to_string(),
+        }
+    }
+
+    fn http(lang: &str) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::ACCEPT_LANGUAGE,
             lang.parse().expect("header"),
         );
-        let http = reqwest::Client::builder()
+        reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
             .default_headers(headers)
             .build()
-            .expect("client");
+            .expect("client")
+    }
+
+    /// A browser-like client that keeps cookies and does not follow
+    /// redirects, so each answer can be checked.
+    pub fn client(&self, lang: &str) -> Person {
         Person {
-            http,
+            http: Self::http(lang),
             base: self.base.clone(),
         }
     }
