@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::{Role, end_all_sessions, hash_password, password_problem};
 use crate::community::{Community, create_account, valid_username};
-use crate::config::{AdminCommand, Cli, Command, ServeArgs};
+use crate::config::{AdminCommand, ApiKeyCommand, Cli, Command, ServeArgs};
 use crate::on_db;
 use crate::server::{open_database, prepare, serve};
 use crate::web::WebConfig;
@@ -117,6 +117,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             anyhow::ensure!(created.is_some(), "the username {username:?} is taken");
             println!("Created {username} ({}).", role.as_str());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ApiKey(ApiKeyCommand::Create { name })) => {
+            anyhow::ensure!(
+                !name.trim().is_empty(),
+                "give the key a name, e.g. --name \"district app\""
+            );
+            let (id, key) = crate::open311::keys::create(&db, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "API key {id} for {:?} (shown once; revoke with `grassroots admin api-key revoke --id {id}`):",
+                name.trim()
+            );
+            println!("{key}");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ApiKey(ApiKeyCommand::List)) => {
+            for k in crate::open311::keys::list(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "in use"
+                };
+                println!(
+                    "{:>4}  {:<30} {:>6} requests  {state}",
+                    k.id, k.name, k.requests
+                );
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ApiKey(ApiKeyCommand::Revoke { id })) => {
+            let revoked = crate::open311::keys::revoke(&db, id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            anyhow::ensure!(revoked, "no key {id} in use");
+            println!("Key {id} revoked.");
             Ok(())
         }
         Command::Admin(AdminCommand::ResetPassword { username, password }) => {

@@ -101,12 +101,31 @@ pub enum AdminCommand {
         #[arg(long)]
         community: Option<String>,
     },
+    /// Open311 API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
     /// Set a new password for an account and end its sessions.
     ResetPassword {
         #[arg(long)]
         username: String,
         #[arg(long, env = "GRASSROOTS_NEW_PASSWORD")]
         password: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key; it is printed alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List the keys.
+    List,
+    /// Revoke a key by its number.
+    Revoke {
+        #[arg(long)]
+        id: i64,
     },
 }
 

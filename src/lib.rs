@@ -17,6 +17,7 @@ pub mod demo;
 pub mod desk;
 pub mod home;
 pub mod i18n;
+pub mod open311;
 pub mod photos;
 pub mod requests;
 pub mod server;

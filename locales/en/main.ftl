@@ -339,6 +339,50 @@ admin-link-made = One-time sign-in link (valid 72 hours):
 admin-make-link = Sign-in link
 admin-not-yourself = You cannot take away your own administrator role or switch yourself off.
 
+## Extra fields of a category
+attribute-required = Please answer this.
+attribute-one-only = Please give one answer only.
+attribute-not-number = Please give a number, e.g. 3 or 2.5.
+attribute-not-datetime = Please give a date and time.
+attribute-not-a-choice = Please choose one of the options.
+attribute-bad-choices = Write one choice a line: key | Chinese | English.
+attribute-duplicate-choice = Two choices have the same key.
+attribute-needs-choices = A list needs at least one choice.
+attribute-type-string = Short text
+attribute-type-number = Number
+attribute-type-datetime = Date and time
+attribute-type-text = Longer text
+attribute-type-singlevaluelist = One choice
+attribute-type-multivaluelist = Several choices
+admin-attributes = Extra questions
+admin-attributes-help = Questions this kind of request asks besides the description. Residents see them on the form; apps see them through Open311.
+admin-attribute-datatype = Kind of answer
+admin-attribute-question-zh = Question (Chinese)
+admin-attribute-question-en = Question (English)
+admin-attribute-hint = Hint shown under the question
+admin-attribute-order = Order
+admin-attribute-choices = Choices (for lists)
+admin-attribute-choices-help = One a line: key | Chinese | English, e.g. east | 东边 | East side
+admin-attribute-required = Must be answered
+admin-attribute-info-only = Information only, not a question
+admin-description-zh = Description for apps (Chinese)
+admin-description-en = Description for apps (English)
+admin-keywords = Keywords for apps, separated by commas
+admin-needs-review = Staff check it before it counts (apps get a token first)
+
+## Open311 API keys
+admin-api-keys = API keys
+admin-api-keys-help = Civic apps that speak Open311 need a key to send requests. Give each app its own key, so you can switch one off without the others.
+admin-api-key-name-label = Who the key is for
+admin-api-key-name = Please say who the key is for (up to 80 characters).
+admin-api-key-create = Make a key
+admin-api-key-made = The new key, shown only this once. Copy it to the app now:
+admin-api-key-created = Made
+admin-api-key-requests = Requests sent
+admin-api-key-revoke = Switch off
+admin-api-key-revoked = Switched off
+admin-api-keys-endpoint = Apps find the service at
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

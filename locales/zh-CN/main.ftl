@@ -339,6 +339,50 @@ admin-link-made = 一次性登录链接（72 小时内有效）：
 admin-make-link = 登录链接
 admin-not-yourself = 不能取消自己的管理员角色，也不能停用自己。
 
+## 类别的附加问题
+attribute-required = 请回答这个问题。
+attribute-one-only = 只能给一个答案。
+attribute-not-number = 请填一个数字，例如 3 或 2.5。
+attribute-not-datetime = 请填日期和时间。
+attribute-not-a-choice = 请从选项中选一个。
+attribute-bad-choices = 每行写一个选项：键 | 中文 | 英文。
+attribute-duplicate-choice = 有两个选项的键相同。
+attribute-needs-choices = 列表至少需要一个选项。
+attribute-type-string = 简短文字
+attribute-type-number = 数字
+attribute-type-datetime = 日期和时间
+attribute-type-text = 较长文字
+attribute-type-singlevaluelist = 单选
+attribute-type-multivaluelist = 多选
+admin-attributes = 附加问题
+admin-attributes-help = 这类诉求除了描述之外还要问的问题。居民在表单上看到，其他应用通过 Open311 看到。
+admin-attribute-datatype = 回答方式
+admin-attribute-question-zh = 问题（中文）
+admin-attribute-question-en = 问题（英文）
+admin-attribute-hint = 问题下方的提示
+admin-attribute-order = 顺序
+admin-attribute-choices = 选项（用于单选、多选）
+admin-attribute-choices-help = 每行一个：键 | 中文 | 英文，例如 east | 东边 | East side
+admin-attribute-required = 必须回答
+admin-attribute-info-only = 只是说明，不是问题
+admin-description-zh = 给其他应用看的说明（中文）
+admin-description-en = 给其他应用看的说明（英文）
+admin-keywords = 给其他应用用的关键词，用逗号分开
+admin-needs-review = 工作人员审核后才算受理（其他应用先拿到一个凭证）
+
+## Open311 接口密钥
+admin-api-keys = 接口密钥
+admin-api-keys-help = 使用 Open311 的市民应用需要密钥才能提交诉求。每个应用给一个单独的密钥，这样可以只停用其中一个。
+admin-api-key-name-label = 密钥给谁用
+admin-api-key-name = 请写明密钥给谁用（不超过 80 个字）。
+admin-api-key-create = 生成密钥
+admin-api-key-made = 新密钥只显示这一次，请现在复制给应用：
+admin-api-key-created = 生成时间
+admin-api-key-requests = 提交的诉求
+admin-api-key-revoke = 停用
+admin-api-key-revoked = 已停用
+admin-api-keys-endpoint = 应用的接入地址：
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::attributes::{self, Attribute, AttributeForm};
 use super::setup::{
     self, AccountForm, CategoryForm, CommunityForm, MemberForm, PlaceForm, TemplateForm,
     WorkgroupForm,
@@ -34,8 +35,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/categories", get(categories).post(add_category))
         .route("/admin/categories/{id}", get(category).post(save_category))
         .route("/admin/categories/{id}/templates", post(add_template))
+        .route("/admin/categories/{id}/attributes", post(add_attribute))
+        .route(
+            "/admin/categories/{id}/attributes/{attribute}/remove",
+            post(remove_attribute),
+        )
         .route("/admin/accounts", get(accounts).post(add_account))
         .route("/admin/accounts/{id}", post(save_account))
+        .route("/admin/api-keys", get(api_keys).post(add_api_key))
+        .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
 }
 
 fn admin(viewer: &Viewer) -> Result<(), AppError> {
@@ -343,6 +351,10 @@ async fn add_category(
 struct CategoryPage {
     ctx: Ctx,
     category: Category,
+    attributes: Vec<Attribute>,
+    datatypes: [&'static str; 6],
+    attribute_form: AttributeForm,
+    attribute_errors: FieldErrors,
     workgroups: Vec<Workgroup>,
     templates: Vec<ResponseTemplate>,
     statuses: &'static [Status],
@@ -351,17 +363,40 @@ struct CategoryPage {
     template_error: &'static str,
 }
 
+impl CategoryPage {
+    fn datatype_label(&self, datatype: &str) -> String {
+        self.ctx.t(format!("attribute-type-{datatype}"))
+    }
+}
+
+/// What the category page shows besides the category's own form.
+#[derive(Default)]
+struct CategoryExtras {
+    template_error: &'static str,
+    attribute_form: AttributeForm,
+    attribute_errors: FieldErrors,
+}
+
 async fn category_page(
     db: &Db,
     ctx: Ctx,
     category: Category,
     form: CategoryForm,
     errors: FieldErrors,
-    template_error: &'static str,
+    extras: CategoryExtras,
 ) -> Result<Response, AppError> {
-    let mistakes = !errors.is_empty() || !template_error.is_empty();
+    let CategoryExtras {
+        template_error,
+        attribute_form,
+        attribute_errors,
+    } = extras;
+    let mistakes = !errors.is_empty() || !template_error.is_empty() || !attribute_errors.is_empty();
     page(
         &CategoryPage {
+            attributes: attributes::for_category(db, category.id).await?,
+            datatypes: attributes::DATATYPES,
+            attribute_form,
+            attribute_errors,
             workgroups: Workgroup::list(db, ctx.community.id).await?,
             templates: store::templates_for(db, category.id).await?,
             statuses: Status::ALL,
@@ -386,7 +421,15 @@ async fn category(
         .await?
         .ok_or(AppError::NotFound)?;
     let form = CategoryForm::from_category(&category);
-    category_page(&state.db, ctx, category, form, FieldErrors::default(), "").await
+    category_page(
+        &state.db,
+        ctx,
+        category,
+        form,
+        FieldErrors::default(),
+        CategoryExtras::default(),
+    )
+    .await
 }
 
 async fn save_category(
@@ -402,7 +445,17 @@ async fn save_category(
         .ok_or(AppError::NotFound)?;
     match setup::update_category(&state.db, viewer.community_id, id, &form).await? {
         Ok(()) => back(&format!("/admin/categories/{id}")),
-        Err(errors) => category_page(&state.db, ctx, category, form, errors, "").await,
+        Err(errors) => {
+            category_page(
+                &state.db,
+                ctx,
+                category,
+                form,
+                errors,
+                CategoryExtras::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -427,11 +480,60 @@ async fn add_template(
                 category,
                 form,
                 FieldErrors::default(),
-                "admin-template-incomplete",
+                CategoryExtras {
+                    template_error: "admin-template-incomplete",
+                    ..CategoryExtras::default()
+                },
             )
             .await
         }
     }
+}
+
+async fn add_attribute(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+    Form(attribute_form): Form<AttributeForm>,
+) -> Result<Response, AppError> {
+    admin(&viewer)?;
+    let category = Category::by_id(&state.db, viewer.community_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match attributes::add(&state.db, category.id, &attribute_form).await? {
+        Ok(_) => back(&format!("/admin/categories/{id}")),
+        Err(attribute_errors) => {
+            let form = CategoryForm::from_category(&category);
+            let extras = CategoryExtras {
+                attribute_form,
+                attribute_errors,
+                ..CategoryExtras::default()
+            };
+            category_page(
+                &state.db,
+                ctx,
+                category,
+                form,
+                FieldErrors::default(),
+                extras,
+            )
+            .await
+        }
+    }
+}
+
+async fn remove_attribute(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((id, attribute)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    admin(&viewer)?;
+    let category = Category::by_id(&state.db, viewer.community_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    attributes::remove(&state.db, category.id, attribute).await?;
+    back(&format!("/admin/categories/{id}"))
 }
 
 // --- accounts ----------------------------------------------------------------
@@ -551,4 +653,84 @@ async fn save_account(
     )
     .await?;
     back("/admin/accounts")
+}
+
+// --- Open311 API keys ----------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin/api_keys.html")]
+struct ApiKeysPage {
+    ctx: Ctx,
+    keys: Vec<crate::open311::keys::ApiKey>,
+    /// A key just made, shown once.
+    new_key: String,
+    name: String,
+    error: &'static str,
+}
+
+async fn api_keys_page(
+    db: &Db,
+    ctx: Ctx,
+    new_key: String,
+    name: String,
+    error: &'static str,
+) -> Result<Response, AppError> {
+    let keys = crate::open311::keys::list(db).await?;
+    page(
+        &ApiKeysPage {
+            ctx,
+            keys,
+            new_key,
+            name,
+            error,
+        },
+        !error.is_empty(),
+    )
+}
+
+async fn api_keys(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    admin(&viewer)?;
+    api_keys_page(&state.db, ctx, String::new(), String::new(), "").await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ApiKeyForm {
+    name: String,
+}
+
+async fn add_api_key(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<ApiKeyForm>,
+) -> Result<Response, AppError> {
+    admin(&viewer)?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return api_keys_page(
+            &state.db,
+            ctx,
+            String::new(),
+            form.name.clone(),
+            "admin-api-key-name",
+        )
+        .await;
+    }
+    let (_, key) = crate::open311::keys::create(&state.db, name).await?;
+    api_keys_page(&state.db, ctx, key, String::new(), "").await
+}
+
+async fn revoke_api_key(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    admin(&viewer)?;
+    crate::open311::keys::revoke(&state.db, id).await?;
+    back("/admin/api-keys")
 }

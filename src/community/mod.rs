@@ -2,6 +2,7 @@
 //! categories and accounts; and the administrator's pages for them.
 
 mod admin;
+pub mod attributes;
 pub mod setup;
 
 use axum::Router;
@@ -243,10 +244,17 @@ pub struct Category {
     pub danger_stopper: bool,
     pub private_by_nature: bool,
     pub active: bool,
+    pub description_zh: String,
+    pub description_en: String,
+    /// Comma-separated words that help apps find it.
+    pub keywords: String,
+    /// Checked by staff first; Open311 clients get a token until then.
+    pub needs_review: bool,
 }
 
 const CATEGORY_COLUMNS: &str = "id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
-    resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active";
+    resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active, description_zh, \
+    description_en, keywords, needs_review";
 
 impl Category {
     pub async fn list(

@@ -251,6 +251,11 @@ pub struct CategoryForm {
     pub private_by_nature: bool,
     #[serde(deserialize_with = "flag")]
     pub active: bool,
+    pub description_zh: String,
+    pub description_en: String,
+    pub keywords: String,
+    #[serde(deserialize_with = "flag")]
+    pub needs_review: bool,
 }
 
 impl CategoryForm {
@@ -268,6 +273,10 @@ impl CategoryForm {
             danger_stopper: c.danger_stopper,
             private_by_nature: c.private_by_nature,
             active: c.active,
+            description_zh: c.description_zh.clone(),
+            description_en: c.description_en.clone(),
+            keywords: c.keywords.clone(),
+            needs_review: c.needs_review,
         }
     }
 }
@@ -281,6 +290,9 @@ struct CategoryFields {
     resolution_days: i64,
     notice_zh: String,
     notice_en: String,
+    description_zh: String,
+    description_en: String,
+    keywords: String,
 }
 
 async fn check_category(
@@ -322,6 +334,9 @@ async fn check_category(
     }
     let notice_zh = optional_text(errors, "notice_zh", &form.notice_zh, 500);
     let notice_en = optional_text(errors, "notice_en", &form.notice_en, 500);
+    let description_zh = optional_text(errors, "description_zh", &form.description_zh, 500);
+    let description_en = optional_text(errors, "description_en", &form.description_en, 500);
+    let keywords = optional_text(errors, "keywords", &form.keywords, 200);
     Ok(
         match (
             workgroup_id,
@@ -343,6 +358,9 @@ async fn check_category(
                     resolution_days,
                     notice_zh,
                     notice_en,
+                    description_zh,
+                    description_en,
+                    keywords,
                 })
             }
             _ => None,
@@ -364,8 +382,9 @@ pub async fn add_category(db: &Db, community_id: i64, form: &CategoryForm) -> Ch
     let id = on_db!(db, |pool| {
         sqlx::query_scalar::<_, i64>(
         "INSERT INTO categories (community_id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
-         resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE) RETURNING id"
+         resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active, description_zh, \
+         description_en, keywords, needs_review) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE, $13, $14, $15, $16) RETURNING id"
     )
     .bind(community_id)
     .bind(c.workgroup_id)
@@ -379,6 +398,10 @@ pub async fn add_category(db: &Db, community_id: i64, form: &CategoryForm) -> Ch
     .bind(&c.notice_en)
     .bind(form.danger_stopper)
     .bind(form.private_by_nature)
+    .bind(&c.description_zh)
+    .bind(&c.description_en)
+    .bind(&c.keywords)
+    .bind(form.needs_review)
     .fetch_one(pool)
     .await
     })?;
@@ -399,7 +422,8 @@ pub async fn update_category(
         sqlx::query(
         "UPDATE categories SET workgroup_id = $1, name_zh = $2, name_en = $3, icon = $4, response_hours = $5, \
          resolution_days = $6, notice_zh = $7, notice_en = $8, danger_stopper = $9, private_by_nature = $10, \
-         active = $11 WHERE id = $12 AND community_id = $13"
+         active = $11, description_zh = $14, description_en = $15, keywords = $16, needs_review = $17 \
+         WHERE id = $12 AND community_id = $13"
     )
     .bind(c.workgroup_id)
     .bind(&c.name_zh)
@@ -414,6 +438,10 @@ pub async fn update_category(
     .bind(form.active)
     .bind(id)
     .bind(community_id)
+    .bind(&c.description_zh)
+    .bind(&c.description_en)
+    .bind(&c.keywords)
+    .bind(form.needs_review)
     .execute(pool)
     .await
     .map(|r| r.rows_affected())

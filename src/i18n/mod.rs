@@ -230,6 +230,7 @@ mod tests {
             "queue",
             "my",
             "card",
+            "attribute",
             "event",
             "actor",
             "clock",
@@ -279,6 +280,7 @@ mod tests {
         keys.extend(crate::auth::Role::ALL.iter().map(|r| r.key()));
         keys.extend(crate::community::PlaceKind::ALL.iter().map(|k| k.key()));
         keys.extend((1..=5).map(|n| format!("rate-{n}")));
+        keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
         keys.extend(["notify-resolved", "notify-question", "notify-low-rating"].map(String::from));
         keys.extend(
             [

@@ -37,9 +37,77 @@ pub struct Draft {
     pub uploads: Vec<String>,
     /// The person saw similar open requests and still wants to submit.
     pub go_ahead: String,
+    /// Answers to the category's extra fields: (code, value), a code
+    /// repeated for a multi-value list.
+    #[serde(skip)]
+    pub attributes: Vec<(String, String)>,
+    /// What Open311 clients send besides.
+    #[serde(skip)]
+    pub open311: Open311Extras,
+}
+
+/// Location and client details an Open311 app sends with a request.
+#[derive(Debug, Clone, Default)]
+pub struct Open311Extras {
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub address_string: String,
+    pub device_id: String,
+    pub media_url: String,
+    pub account_id: String,
 }
 
 impl Draft {
+    /// Sets a field by its form name; `attribute[CODE]` and
+    /// `attribute[CODE][]` are the category's extra fields.
+    pub fn set(&mut self, name: &str, value: String) {
+        if let Some(code) = name
+            .strip_prefix("attribute[")
+            .and_then(|rest| rest.split(']').next())
+        {
+            if self.attributes.len() < 200 {
+                self.attributes.push((code.to_string(), value));
+            }
+            return;
+        }
+        match name {
+            "category" => self.category = value,
+            "kind" => self.kind = value,
+            "urgency" => self.urgency = value,
+            "place" => self.place = value,
+            "location_note" => self.location_note = value,
+            "description" => self.description = value,
+            "visibility" => self.visibility = value,
+            "name" => self.name = value,
+            "phone" => self.phone = value,
+            "email" => self.email = value,
+            "contact" => self.contact = value,
+            "channel" => self.channel = value,
+            "go_ahead" => self.go_ahead = value,
+            "upload" if self.uploads.len() < MAX_PHOTOS && !value.is_empty() => {
+                self.uploads.push(value)
+            }
+            _ => {}
+        }
+    }
+
+    /// The values given for one extra field.
+    pub fn answers(&self, code: &str) -> Vec<&str> {
+        self.attributes
+            .iter()
+            .filter(|(c, _)| c == code)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn answer(&self, code: &str) -> &str {
+        self.answers(code).first().copied().unwrap_or("")
+    }
+
+    pub fn answered(&self, code: &str, value: &str) -> bool {
+        self.answers(code).contains(&value)
+    }
+
     pub fn is(&self, field: &str, value: &str) -> bool {
         let current = match field {
             "kind" => &self.kind,
@@ -92,25 +160,7 @@ impl Draft {
                 .await
                 .map_err(|_| AppError::BadRequest("error-bad-input"))?
                 .replace('\0', "");
-            match name.as_str() {
-                "category" => draft.category = value,
-                "kind" => draft.kind = value,
-                "urgency" => draft.urgency = value,
-                "place" => draft.place = value,
-                "location_note" => draft.location_note = value,
-                "description" => draft.description = value,
-                "visibility" => draft.visibility = value,
-                "name" => draft.name = value,
-                "phone" => draft.phone = value,
-                "email" => draft.email = value,
-                "contact" => draft.contact = value,
-                "channel" => draft.channel = value,
-                "go_ahead" => draft.go_ahead = value,
-                "upload" if draft.uploads.len() < MAX_PHOTOS && !value.is_empty() => {
-                    draft.uploads.push(value)
-                }
-                _ => {}
-            }
+            draft.set(&name, value);
         }
         let staged = store::staged_photos(db, &draft.uploads).await?;
         draft.uploads = staged.into_iter().map(|(key, _)| key).collect();
@@ -126,6 +176,8 @@ pub enum Door<'a> {
     Desk(&'a Viewer),
     /// The JSON API.
     Api(&'a Viewer),
+    /// An Open311 client, with the API key it used.
+    Open311 { api_key_id: i64 },
 }
 
 /// Phone numbers as people write them: digits, spaces, dashes, a plus.
@@ -232,6 +284,27 @@ pub async fn check(
             }
             (channel, None, Some(staff.id))
         }
+        Door::Open311 { .. } => (Channel::Api, None, None),
+    };
+    let answers = match &category {
+        Some(c) => {
+            let defs = crate::community::attributes::for_category(db, c.id).await?;
+            let at_desk = matches!(door, Door::Desk(_));
+            match crate::community::attributes::check_answers(&defs, &draft.attributes, !at_desk) {
+                Ok(answers) => answers,
+                Err(problems) => {
+                    for (field, key) in problems.iter() {
+                        errors.add(field.clone(), key);
+                    }
+                    Vec::new()
+                }
+            }
+        }
+        None => Vec::new(),
+    };
+    let api_key_id = match door {
+        Door::Open311 { api_key_id } => Some(api_key_id),
+        _ => None,
     };
     if !errors.is_empty() {
         return Ok(None);
@@ -266,6 +339,9 @@ pub async fn check(
         contact_preference: contact,
         entered_by,
         photo_keys: draft.uploads.clone(),
+        attributes: answers,
+        api_key_id,
+        open311: draft.open311.clone(),
     };
     Ok(Some((new, category)))
 }

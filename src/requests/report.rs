@@ -7,6 +7,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::community::attributes::{self, Attribute};
 use crate::community::{Category, Place};
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState, Ctx, render};
@@ -47,6 +48,7 @@ pub async fn choose_category(
 pub struct FormPage {
     pub ctx: Ctx,
     pub category: Option<Category>,
+    pub attributes: Vec<Attribute>,
     pub categories: Vec<Category>,
     pub places: Vec<Place>,
     pub homes: Vec<Place>,
@@ -73,8 +75,13 @@ impl FormPage {
             Some(v) => Place::homes_of(&state.db, v.id).await?,
             None => Vec::new(),
         };
+        let attributes = match &category {
+            Some(c) => attributes::for_category(&state.db, c.id).await?,
+            None => Vec::new(),
+        };
         Ok(FormPage {
             category,
+            attributes,
             categories: Category::list(&state.db, community_id, true).await?,
             places: Place::list(&state.db, community_id).await?,
             homes,

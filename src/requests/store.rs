@@ -61,9 +61,14 @@ pub struct RequestRow {
     pub place_en: Option<String>,
     pub assignee_name: Option<String>,
     pub duplicate_code: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub address_string: String,
+    pub media_url: String,
 }
 
-const REQUEST_SELECT: &str = "SELECT r.id, r.community_id, r.tracking_code, r.secret_hash, r.kind, r.urgency, \
+/// The columns of a [`RequestRow`]; use with [`REQUEST_FROM`].
+pub const REQUEST_COLUMNS: &str = "r.id, r.community_id, r.tracking_code, r.secret_hash, r.kind, r.urgency, \
     r.category_id, r.workgroup_id, r.place_id, r.location_note, r.description, r.channel, r.visibility, \
     r.reporter_account_id, r.reporter_name, r.reporter_phone, r.reporter_email, r.contact_preference, \
     r.status, r.assignee_id, r.duplicate_of, r.referred_to, r.rejection_reason, r.created_at, r.updated_at, \
@@ -72,8 +77,12 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.community_id, r.tracking_code, r.se
     c.code AS category_code, c.name_zh AS category_zh, c.name_en AS category_en, c.icon, \
     w.name_zh AS workgroup_zh, w.name_en AS workgroup_en, \
     p.code AS place_code, p.name_zh AS place_zh, p.name_en AS place_en, \
-    a.display_name AS assignee_name, d.tracking_code AS duplicate_code \
-    FROM requests r \
+    a.display_name AS assignee_name, d.tracking_code AS duplicate_code, \
+    r.lat, r.lng, r.address_string, r.media_url";
+
+/// A request with what it refers to, as `r`, `c` (category), `w`
+/// (workgroup), `p` (place), `a` (assignee) and `d` (what it duplicates).
+pub const REQUEST_FROM: &str = "FROM requests r \
     JOIN categories c ON c.id = r.category_id \
     JOIN workgroups w ON w.id = r.workgroup_id \
     LEFT JOIN places p ON p.id = r.place_id \
@@ -222,6 +231,10 @@ pub struct NewRequest {
     pub contact_preference: ContactPreference,
     pub entered_by: Option<i64>,
     pub photo_keys: Vec<String>,
+    /// Answers to the category's extra fields, already checked.
+    pub attributes: Vec<(String, String)>,
+    pub api_key_id: Option<i64>,
+    pub open311: crate::requests::intake::Open311Extras,
 }
 
 pub struct Created {
@@ -286,9 +299,11 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                     "INSERT INTO requests (community_id, tracking_code, secret_hash, kind, urgency, category_id, \
                      workgroup_id, place_id, location_note, description, channel, visibility, reporter_account_id, \
                      reporter_name, reporter_phone, reporter_email, contact_preference, entered_by, status, \
-                     created_at, updated_at, response_due_at, resolution_due_at) \
+                     created_at, updated_at, response_due_at, resolution_due_at, api_key_id, lat, lng, \
+                     address_string, device_id, media_url, external_account_id) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     'submitted', $19, $19, $20, $21) ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
+                     'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
+                     ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
                 )
                 .bind(new.community_id)
                 .bind(&code)
@@ -311,11 +326,26 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                 .bind(at)
                 .bind(d.response_due)
                 .bind(d.resolution_due)
+                .bind(new.api_key_id)
+                .bind(new.open311.lat)
+                .bind(new.open311.lng)
+                .bind(&new.open311.address_string)
+                .bind(&new.open311.device_id)
+                .bind(&new.open311.media_url)
+                .bind(&new.open311.account_id)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { return Ok(None) };
                 insert_event!(tx, id, at, new.entered_by.or(new.reporter_account_id), actor_role,
                     "created", None::<String>, Some("submitted"), "", "", Audience::Public.as_str())?;
+                for (code, value) in &new.attributes {
+                    sqlx::query("INSERT INTO request_attributes (request_id, code, value) VALUES ($1, $2, $3)")
+                        .bind(id)
+                        .bind(code)
+                        .bind(value)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 for key in &new.photo_keys {
                     sqlx::query("UPDATE photos SET request_id = $1 WHERE upload_key = $2 AND request_id IS NULL")
                         .bind(id)
@@ -352,7 +382,7 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
 }
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<RequestRow>, AppError> {
-    let sql = format!("{REQUEST_SELECT} WHERE r.tracking_code = $1");
+    let sql = format!("SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.tracking_code = $1");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
         sqlx::AssertSqlSafe(sql)
     )
@@ -362,7 +392,7 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<RequestRow>, AppError
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<RequestRow>, AppError> {
-    let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
+    let sql = format!("SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.id = $1");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
         sqlx::AssertSqlSafe(sql)
     )
@@ -423,7 +453,7 @@ pub async fn queue(
     limit: i64,
 ) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
-        "{REQUEST_SELECT} WHERE r.community_id = $1 \
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 \
          AND ($2 IS NULL OR r.workgroup_id = $2) \
          AND ($3 IS NULL OR r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = $3)) \
          AND ($4 IS NULL OR r.status = $4) \
@@ -462,7 +492,7 @@ pub async fn public_list(
     limit: i64,
 ) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
-        "{REQUEST_SELECT} WHERE r.community_id = $1 AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
          AND r.status <> 'duplicate' \
          AND (NOT $2 OR r.status IN ('submitted', 'responded', 'in_progress', 'waiting')) \
          ORDER BY r.created_at DESC, r.id DESC LIMIT $3"
@@ -486,7 +516,7 @@ pub async fn similar_open(
     place_id: Option<i64>,
 ) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
-        "{REQUEST_SELECT} WHERE r.community_id = $1 AND r.category_id = $2 \
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.category_id = $2 \
          AND (($3 IS NULL AND r.place_id IS NULL) OR r.place_id = $3) \
          AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
          AND r.status IN ('submitted', 'responded', 'in_progress', 'waiting') \
@@ -504,7 +534,7 @@ pub async fn similar_open(
 
 pub async fn reported_by(db: &Db, account_id: i64) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
-        "{REQUEST_SELECT} WHERE r.reporter_account_id = $1 \
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.reporter_account_id = $1 \
          OR r.id IN (SELECT request_id FROM request_followers WHERE account_id = $1) \
          ORDER BY r.created_at DESC LIMIT 200"
     );

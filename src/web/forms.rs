@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 /// Messages (as i18n keys) beside the fields they concern.
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<&'static str, &'static str>);
+pub struct FieldErrors(BTreeMap<String, &'static str>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, key: &'static str) {
-        self.0.entry(field).or_insert(key);
+    pub fn add(&mut self, field: impl Into<String>, key: &'static str) {
+        self.0.entry(field.into()).or_insert(key);
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -21,7 +21,7 @@ impl FieldErrors {
     pub fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)
     }
-    pub fn iter(&self) -> impl Iterator<Item = (&&'static str, &&'static str)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &&'static str)> {
         self.0.iter()
     }
 }

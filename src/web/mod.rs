@@ -52,7 +52,9 @@ impl WebConfig {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut csrf = CsrfLayer::new();
+    // Open311 clients post from anywhere with an API key and no cookies.
+    let mut csrf =
+        CsrfLayer::new().with_insecure_bypass(|_, uri| uri.path().starts_with("/open311/"));
     if let Some(origin) = state.config.public_url.as_deref() {
         match csrf
             .clone()
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::community::routes())
         .merge(crate::desk::routes())
         .merge(crate::api::routes())
+        .merge(crate::open311::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(refuse_nul))
         .layer(csrf)
@@ -198,6 +201,13 @@ async fn render_errors(request: Request, next: Next) -> Response {
         return response;
     };
     let message = lang.t(info.key);
+    if path.starts_with("/open311/") {
+        let error = crate::open311::Open311Error {
+            status,
+            description: crate::i18n::Lang::En.t(info.key),
+        };
+        return crate::open311::error_response(crate::open311::format_of_path(&path), &error);
+    }
     if is_api {
         let body = serde_json::json!({ "error": { "code": info.code, "message": message } });
         return (status, axum::Json(body)).into_response();
