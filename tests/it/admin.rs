@@ -134,3 +134,95 @@ async fn the_administrator_sets_up_a_category_and_a_member(app: Arc<TestApp>) {
         "a one-time link instead of a password"
     );
 }
+
+on_both_engines!(extra_questions_are_asked_on_the_resident_form);
+
+async fn extra_questions_are_asked_on_the_resident_form(app: Arc<TestApp>) {
+    let secretary = app.signed_in("secretary").await;
+    let id: i64 = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM categories WHERE code = 'water'"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("water");
+    let bad = secretary
+        .post_form(
+            &format!("/admin/categories/{id}/attributes"),
+            &[
+                ("code", "since"),
+                ("datatype", "singlevaluelist"),
+                ("description_zh", "从什么时候开始？"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("列表至少需要一个选项"));
+    assert!(
+        bad.body.contains("从什么时候开始？"),
+        "what was typed is kept"
+    );
+    let added = secretary
+        .post_form(
+            &format!("/admin/categories/{id}/attributes"),
+            &[
+                ("code", "since"),
+                ("datatype", "singlevaluelist"),
+                ("description_zh", "从什么时候开始？"),
+                ("description_en", "Since when?"),
+                ("required", "1"),
+                (
+                    "choices",
+                    "today | 今天 | Today\nweek | 一周以上 | Over a week",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    assert!(
+        secretary
+            .get(&format!("/admin/categories/{id}"))
+            .await
+            .body
+            .contains("一周以上")
+    );
+
+    let huang = app.signed_in("huang").await;
+    let form = huang.get("/report/water").await;
+    assert!(
+        form.body.contains("从什么时候开始？") && form.body.contains("name=\"attribute[since]\"")
+    );
+    let missing = huang
+        .report(
+            &[
+                ("category", "water"),
+                ("place", "B2"),
+                ("description", "没水了"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.body.contains("请回答这个问题"));
+    let sent = huang
+        .report(
+            &[
+                ("category", "water"),
+                ("place", "B2"),
+                ("description", "没水了"),
+                ("attribute[since]", "week"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let value: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT a.value FROM request_attributes a JOIN requests r ON r.id = a.request_id WHERE r.tracking_code = $1 AND a.code = 'since'"
+    )
+    .bind(sent.code())
+    .fetch_one(pool)
+    .await)
+    .expect("answer");
+    assert_eq!(value, "week");
+}

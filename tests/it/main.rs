@@ -11,3 +11,4 @@ mod browser;
 mod desk;
 mod first_start;
 mod journey;
+mod open311;
