@@ -238,11 +238,19 @@ fn request_json(
         category: r.category_code.clone(),
         category_name: r.category_name(lang).to_string(),
         workgroup_name: r.workgroup_name(lang).to_string(),
-        place: r.place_code.clone(),
-        place_name: r
-            .place_code
-            .as_ref()
-            .map(|_| r.place_name(lang).to_string()),
+        place: if staff || access.reporter {
+            r.place_code.clone()
+        } else {
+            r.public_place_code()
+        },
+        place_name: r.place_code.as_ref().map(|_| {
+            if staff || access.reporter {
+                r.place_name(lang)
+            } else {
+                r.public_place_name(lang)
+            }
+            .to_string()
+        }),
         location_note: r.location_note.clone(),
         description: r.description.clone(),
         visibility: r.visibility.clone(),
@@ -266,7 +274,10 @@ fn request_json(
         assignee_name: if staff { r.assignee_name.clone() } else { None },
         reporter_name: (staff && r.visibility() != crate::requests::model::Visibility::Anonymous)
             .then(|| r.reporter_name.clone()),
-        reporter_phone: staff.then(|| r.reporter_phone.clone()),
+        reporter_phone: (staff
+            && (r.visibility() != crate::requests::model::Visibility::Anonymous
+                || r.contact_preference() == crate::requests::model::ContactPreference::Phone))
+            .then(|| r.reporter_phone.clone()),
         photos: photos.iter().map(|p| format!("/photos/{}", p.id)).collect(),
         timeline: events
             .into_iter()
@@ -307,8 +318,14 @@ pub async fn get_request(
 pub struct ListQuery {
     status: String,
     category: String,
-    mine: bool,
-    overdue: bool,
+    /// "1" or "true": only those assigned to me.
+    mine: String,
+    /// "1" or "true": only overdue ones.
+    overdue: String,
+}
+
+fn yes(flag: &str) -> bool {
+    matches!(flag, "1" | "true" | "yes" | "on")
 }
 
 /// Staff: the queue of their workgroups (open requests unless a status is
@@ -337,9 +354,10 @@ pub async fn list_requests(
             member_of: (!viewer.role().sees_all_requests()).then_some(viewer.id),
             status: status.map(|s| s.as_str().to_string()),
             category_id: category,
-            assignee_id: q.mine.then_some(viewer.id),
-            overdue_only: q.overdue,
+            assignee_id: yes(&q.mine).then_some(viewer.id),
+            overdue_only: yes(&q.overdue),
             open_only: status.is_none(),
+            viewer_id: Some(viewer.id),
             ..QueueFilter::default()
         };
         store::queue(&state.db, community.id, &filter, 500).await?

@@ -209,6 +209,33 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// After a password change: every other session and every API token of the
+/// account stop working.
+pub async fn end_other_access(
+    db: &Db,
+    account_id: i64,
+    keep_session: Option<&str>,
+) -> Result<(), AppError> {
+    let keep = keep_session.map(token_hash).unwrap_or_default();
+    on_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2"
+    )
+    .bind(account_id)
+    .bind(&keep)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL"
+    )
+    .bind(now())
+    .bind(account_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn end_all_sessions(db: &Db, account_id: i64) -> Result<(), AppError> {
     on_db!(db, |pool| sqlx::query(
         "DELETE FROM sessions WHERE account_id = $1"

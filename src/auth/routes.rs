@@ -391,6 +391,7 @@ async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
+    headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
@@ -404,21 +405,38 @@ async fn change_password(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let hash = hash_password(&form.password)?;
-    on_db!(&state.db, |pool| sqlx::query(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    set_password(
+        &state.db,
+        viewer.id,
+        &form.password,
+        cookie_value(&headers, SESSION_COOKIE).as_deref(),
     )
-    .bind(hash)
-    .bind(viewer.id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     render(&PasswordPage {
         ctx,
         errors,
         first: false,
         done: true,
     })
+}
+
+/// A new password; every other session and API token of the account ends.
+pub async fn set_password(
+    db: &Db,
+    account_id: i64,
+    password: &str,
+    keep_session: Option<&str>,
+) -> Result<(), AppError> {
+    let hash = hash_password(password)?;
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(hash)
+    .bind(account_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    super::end_other_access(db, account_id, keep_session).await
 }
 
 async fn set_lang(

@@ -2,13 +2,13 @@
 //! under a minute, invitations for new residents, password resets.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use crate::auth::{Role, SignedIn, Viewer, end_all_sessions, hash_password};
+use crate::auth::{Role, SignedIn, Viewer, hash_password};
 use crate::community::{Category, Place};
 use crate::db::{Db, now};
 use crate::on_db;
@@ -132,7 +132,13 @@ async fn desk_submit(
     {
         Some((new, _)) => {
             let created = store::create(&state.db, new).await?;
-            Ok(Redirect::to(&format!("/desk/done/{}", created.tracking_code)).into_response())
+            // The secret link goes on the ticket: with it the resident
+            // answers questions and confirms the result without an account.
+            let to = format!(
+                "/desk/done/{}?key={}",
+                created.tracking_code, created.secret
+            );
+            Ok(Redirect::to(&to).into_response())
         }
         None => page(&state, ctx, draft, errors, (String::new(), ""), "").await,
     }
@@ -143,6 +149,8 @@ async fn desk_submit(
 struct DonePage {
     ctx: Ctx,
     r: RequestRow,
+    /// The resident's own link, printed on the ticket.
+    link: String,
 }
 
 async fn done_page(
@@ -150,13 +158,26 @@ async fn done_page(
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
     let r = store::by_code(&state.db, &code)
         .await?
         .filter(|r| r.community_id == viewer.community_id)
         .ok_or(AppError::NotFound)?;
-    render(&DonePage { ctx, r })
+    let key = q
+        .get("key")
+        .filter(|k| crate::auth::token_hash(k) == r.secret_hash);
+    let link = match key {
+        Some(key) => format!(
+            "{}/r/{}?key={key}",
+            crate::web::base_url(&state, &headers),
+            r.tracking_code
+        ),
+        None => String::new(),
+    };
+    render(&DonePage { ctx, r, link })
 }
 
 /// Readable codes to read out or write down: no 0/O or 1/I.
@@ -279,7 +300,7 @@ pub async fn reset_password(
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    end_all_sessions(db, id).await?;
+    crate::auth::end_other_access(db, id, None).await?;
     Ok(Ok(password))
 }
 

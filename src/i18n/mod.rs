@@ -291,6 +291,7 @@ mod tests {
                 "merged",
                 "rated",
                 "rated-reopened",
+                "followed",
             ]
             .map(|k| format!("event-{k}")),
         );

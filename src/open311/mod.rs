@@ -9,7 +9,7 @@ mod services;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
@@ -20,7 +20,7 @@ use params::Params;
 use crate::community::Community;
 use crate::db::Db;
 use crate::on_db;
-use crate::web::AppState;
+use crate::web::{AppState, base_url};
 
 pub const ROOT: &str = "/open311/v2";
 
@@ -85,19 +85,6 @@ async fn discovery(
         ),
         Err(e) => error_response(format_of_path(&file), &e),
     }
-}
-
-/// The address clients use to reach us: the configured public URL, else
-/// the Host they sent.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 fn discovery_document(state: &AppState, headers: &HeaderMap, format: Format) -> Response {

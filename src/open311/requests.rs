@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::format::{self, Format, Open311Error, respond};
 use super::params::Params;
 use super::services::lang_of;
-use super::{Answer, answer, base_url, jurisdiction, keys};
+use super::{Answer, answer, jurisdiction, keys};
 use crate::community::Community;
 use crate::db::now;
 use crate::i18n::Lang;
@@ -20,6 +20,7 @@ use crate::requests::intake::{self, Door, Draft, Open311Extras};
 use crate::requests::model::Status;
 use crate::requests::store::{self, REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
 use crate::web::AppState;
+use crate::web::base_url;
 use crate::web::forms::FieldErrors;
 
 const OPEN: [&str; 4] = ["submitted", "responded", "in_progress", "waiting"];
@@ -59,7 +60,7 @@ fn select() -> String {
 
 fn request_json(row: &Row, community: &Community, lang: Lang, base: &str) -> Value {
     let r = &row.r;
-    let place = r.place_name(lang);
+    let place = r.public_place_name(lang);
     let address = [place, r.address_string.as_str()]
         .iter()
         .filter(|s| !s.is_empty())
@@ -84,7 +85,7 @@ fn request_json(row: &Row, community: &Community, lang: Lang, base: &str) -> Val
         "updated_datetime": community.iso_time(r.updated_at),
         "expected_datetime": community.iso_time(r.resolution_due_at),
         "address": address,
-        "address_id": r.place_code,
+        "address_id": r.public_place_code(),
         "zipcode": null,
         "lat": r.lat,
         "long": r.lng,

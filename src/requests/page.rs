@@ -14,7 +14,7 @@ use crate::i18n::cookie_value;
 use crate::web::{AppError, AppState, Ctx, render};
 
 use super::lifecycle::{Action, Actor, rating_reopens, valid_rating};
-use super::model::{Status, Visibility};
+use super::model::{ContactPreference, Status, Visibility};
 use super::store::{
     self, Audience, Change, EventRow, PhotoRef, RequestRow, Template as ResponseTemplate,
 };
@@ -32,6 +32,8 @@ pub fn key_cookie(code: &str, secret: &str, secure: bool) -> String {
 pub struct Access {
     pub reporter: bool,
     pub handler: bool,
+    /// Leads the workgroup: routes work.
+    pub lead: bool,
     /// Reception or the administrator of its community: reads everything.
     pub desk: bool,
 }
@@ -52,10 +54,17 @@ impl Access {
             Some(v) => store::can_handle(&state.db, request, v).await?,
             None => false,
         };
-        let desk = viewer.is_some_and(|v| {
-            v.community_id == request.community_id && v.role().sees_all_requests()
-        });
+        // Legal questions and the like stay with the team that handles them.
+        let desk = !request.category_private
+            && viewer.is_some_and(|v| {
+                v.community_id == request.community_id && v.role().sees_all_requests()
+            });
+        let lead = match viewer {
+            Some(v) if handler => store::is_lead(&state.db, request, v).await?,
+            _ => false,
+        };
         Ok(Access {
+            lead,
             reporter: by_account || by_key,
             handler,
             desk,
@@ -67,7 +76,7 @@ impl Access {
     }
 
     pub fn may_read(&self, request: &RequestRow) -> bool {
-        request.visibility().is_listed() || self.reporter || self.staff()
+        request.is_listed() || self.reporter || self.staff()
     }
 
     pub fn audience(&self) -> Audience {
@@ -134,8 +143,22 @@ struct RequestPage {
 }
 
 impl RequestPage {
+    /// Staff and the reporter see the flat; neighbours the building.
+    fn place_label(&self) -> &str {
+        if self.access.staff() || self.access.reporter {
+            self.r.place_name(self.ctx.lang)
+        } else {
+            self.r.public_place_name(self.ctx.lang)
+        }
+    }
     fn show_reporter_name(&self) -> bool {
         self.access.staff() && self.r.visibility() != Visibility::Anonymous
+    }
+    /// Who sent an anonymous request stays unknown, unless they asked to be
+    /// called back.
+    fn show_contact(&self) -> bool {
+        self.r.visibility() != Visibility::Anonymous
+            || self.r.contact_preference() == ContactPreference::Phone
     }
     fn can_follow(&self) -> bool {
         self.ctx.viewer.is_some()
@@ -151,6 +174,7 @@ impl RequestPage {
             ("note", _) => "event-note".to_string(),
             ("assigned", _) => "event-assigned".to_string(),
             ("merged", _) => "event-merged".to_string(),
+            ("followed", _) => "event-followed".to_string(),
             ("rated", Some("in_progress")) => "event-rated-reopened".to_string(),
             ("rated", _) => "event-rated".to_string(),
             (_, Some(to)) => format!("event-to-{}", to.replace('_', "-")),
@@ -315,6 +339,20 @@ pub async fn handle_step(
     form: &ActForm,
 ) -> Result<(), AppError> {
     let message = form.message.trim();
+    let too_long = message.chars().count() > 2000
+        || form.note.trim().chars().count() > 2000
+        || form.reason.trim().chars().count() > 500
+        || form.to.trim().chars().count() > 200;
+    if too_long {
+        return Err(AppError::BadRequest("field-too-long"));
+    }
+    if matches!(
+        form.action.as_str(),
+        "assign" | "reject" | "refer" | "duplicate"
+    ) && !store::is_lead(&state.db, request, viewer).await?
+    {
+        return Err(AppError::Conflict("act-leads-only"));
+    }
     let staff = |action: Action| Change {
         action,
         actor: Actor::Staff,

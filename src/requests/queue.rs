@@ -79,6 +79,7 @@ pub async fn queue(
         assignee_id: (q.mine == "1").then_some(viewer.id),
         overdue_only: q.overdue == "1",
         open_only: status.is_none(),
+        viewer_id: Some(viewer.id),
     };
     let requests = store::queue(&state.db, community_id, &filter, 300).await?;
     render(&QueuePage {

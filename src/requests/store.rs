@@ -65,6 +65,12 @@ pub struct RequestRow {
     pub lng: Option<f64>,
     pub address_string: String,
     pub media_url: String,
+    /// The category keeps its requests private whatever they say.
+    pub category_private: bool,
+    pub place_kind: Option<String>,
+    pub parent_code: Option<String>,
+    pub parent_zh: Option<String>,
+    pub parent_en: Option<String>,
 }
 
 /// The columns of a [`RequestRow`]; use with [`REQUEST_FROM`].
@@ -78,7 +84,8 @@ pub const REQUEST_COLUMNS: &str = "r.id, r.community_id, r.tracking_code, r.secr
     w.name_zh AS workgroup_zh, w.name_en AS workgroup_en, \
     p.code AS place_code, p.name_zh AS place_zh, p.name_en AS place_en, \
     a.display_name AS assignee_name, d.tracking_code AS duplicate_code, \
-    r.lat, r.lng, r.address_string, r.media_url";
+    r.lat, r.lng, r.address_string, r.media_url, c.private_by_nature AS category_private, \
+    p.kind AS place_kind, pp.code AS parent_code, pp.name_zh AS parent_zh, pp.name_en AS parent_en";
 
 /// A request with what it refers to, as `r`, `c` (category), `w`
 /// (workgroup), `p` (place), `a` (assignee) and `d` (what it duplicates).
@@ -86,6 +93,7 @@ pub const REQUEST_FROM: &str = "FROM requests r \
     JOIN categories c ON c.id = r.category_id \
     JOIN workgroups w ON w.id = r.workgroup_id \
     LEFT JOIN places p ON p.id = r.place_id \
+    LEFT JOIN places pp ON pp.id = p.parent_id \
     LEFT JOIN accounts a ON a.id = r.assignee_id \
     LEFT JOIN requests d ON d.id = r.duplicate_of";
 
@@ -121,6 +129,29 @@ impl RequestRow {
             _ => "",
         }
     }
+    /// Neighbours read only the building of a request made in a flat, so
+    /// that a public request does not say who sent it.
+    pub fn public_place_name(&self, lang: impl Borrow<Lang>) -> &str {
+        let lang = *lang.borrow();
+        match (self.place_kind.as_deref(), &self.parent_zh, &self.parent_en) {
+            (Some("unit"), Some(zh), Some(en)) => lang.pick(zh, en),
+            (Some("unit"), _, _) => "",
+            _ => self.place_name(lang),
+        }
+    }
+
+    pub fn public_place_code(&self) -> Option<String> {
+        match self.place_kind.as_deref() {
+            Some("unit") => self.parent_code.clone(),
+            _ => self.place_code.clone(),
+        }
+    }
+
+    /// Neighbours may read it.
+    pub fn is_listed(&self) -> bool {
+        self.visibility().is_listed() && !self.category_private
+    }
+
     pub fn is_overdue(&self, now: impl Borrow<i64>) -> bool {
         let now = *now.borrow();
         self.paused_since.is_none()
@@ -444,6 +475,9 @@ pub struct QueueFilter {
     pub overdue_only: bool,
     /// Open requests only (the default view of a queue).
     pub open_only: bool,
+    /// Whose queue it is: requests of private categories (legal questions)
+    /// show only to members of their workgroup.
+    pub viewer_id: Option<i64>,
 }
 
 pub async fn queue(
@@ -463,6 +497,8 @@ pub async fn queue(
          AND (NOT $8 OR (r.status IN ('submitted', 'responded', 'in_progress') AND \
               ((r.responded_at IS NULL AND r.response_due_at < $10) OR r.resolution_due_at < $10))) \
          AND (NOT $9 OR r.status IN ('submitted', 'responded', 'in_progress', 'waiting')) \
+         AND (NOT c.private_by_nature OR r.workgroup_id IN \
+              (SELECT workgroup_id FROM workgroup_members WHERE account_id = $12)) \
          ORDER BY CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END, \
          r.resolution_due_at, r.id LIMIT $11"
     );
@@ -480,6 +516,7 @@ pub async fn queue(
     .bind(f.open_only)
     .bind(now())
     .bind(limit)
+    .bind(f.viewer_id)
     .fetch_all(pool)
     .await)?)
 }
@@ -535,7 +572,8 @@ pub async fn similar_open(
 pub async fn reported_by(db: &Db, account_id: i64) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.reporter_account_id = $1 \
-         OR r.id IN (SELECT request_id FROM request_followers WHERE account_id = $1) \
+         OR (r.id IN (SELECT request_id FROM request_followers WHERE account_id = $1) \
+             AND r.visibility <> 'private' AND NOT c.private_by_nature) \
          ORDER BY r.created_at DESC LIMIT 200"
     );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
@@ -599,6 +637,11 @@ pub async fn apply(
         response_due = moved.response_due;
         resolution_due = moved.resolution_due;
     }
+    // Reopened work gets as long again as it had at first.
+    if matches!(change.action, Action::Reopen) {
+        resolution_due =
+            resolution_due.max(at + (request.resolution_due_at - request.created_at).max(0));
+    }
     let paused_since = if to == Status::Waiting {
         Some(at)
     } else {
@@ -628,6 +671,8 @@ pub async fn apply(
             request.rejection_reason.clone(),
         ),
         Action::Reject { reason } => (None, request.referred_to.clone(), reason.trim().to_string()),
+        // A rejection or referral taken back no longer stands.
+        Action::Reopen => (None, String::new(), String::new()),
         _ => (
             request.duplicate_of,
             request.referred_to.clone(),
@@ -679,8 +724,9 @@ pub async fn apply(
                  responded_at = $5, resolved_at = $6, closed_at = $7, paused_since = $8, duplicate_of = $9, \
                  referred_to = $10, rejection_reason = $11, rating = COALESCE($12, rating), \
                  rating_comment = $13, rated_at = CASE WHEN $12 IS NULL THEN rated_at ELSE $2 END, \
-                 assignee_id = CASE WHEN $14 THEN (SELECT account_id FROM workgroup_members \
-                     WHERE workgroup_id = $15 AND is_lead ORDER BY account_id LIMIT 1) ELSE assignee_id END \
+                 assignee_id = CASE WHEN $14 THEN COALESCE((SELECT account_id FROM workgroup_members \
+                     WHERE workgroup_id = $15 AND is_lead ORDER BY account_id LIMIT 1), assignee_id) \
+                     ELSE assignee_id END \
                  WHERE id = $16 AND status = $17",
             )
             .bind(to.as_str())
@@ -727,10 +773,13 @@ pub async fn apply(
                 }
                 Status::Duplicate => {
                     if let Action::MarkDuplicate { of, .. } = &change.action {
-                        // Followers are carried over to the request it duplicates.
+                        // Followers are carried over to the request it
+                        // duplicates, when neighbours may read that one.
                         sqlx::query(
                             "INSERT INTO request_followers (request_id, account_id, at) \
-                             SELECT $1, account_id, $2 FROM request_followers WHERE request_id = $3 \
+                             SELECT $1, f.account_id, $2 FROM request_followers f WHERE f.request_id = $3 \
+                             AND EXISTS (SELECT 1 FROM requests t JOIN categories c ON c.id = t.category_id \
+                                 WHERE t.id = $1 AND t.visibility <> 'private' AND NOT c.private_by_nature) \
                              ON CONFLICT DO NOTHING",
                         )
                         .bind(*of)
@@ -740,7 +789,8 @@ pub async fn apply(
                         .await?;
                         sqlx::query(
                             "UPDATE requests SET follower_count = \
-                             (SELECT COUNT(*) FROM request_followers WHERE request_id = $1) - 1 WHERE id = $1",
+                             (SELECT COUNT(*) FROM request_followers f WHERE f.request_id = $1 \
+                              AND f.account_id <> COALESCE(requests.reporter_account_id, -1)) WHERE id = $1",
                         )
                         .bind(*of)
                         .execute(&mut *tx)
@@ -849,22 +899,21 @@ pub async fn assign(
     let ok: bool = on_db!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
-            let is_member: Option<i64> = sqlx::query_scalar(
-                "SELECT account_id FROM workgroup_members WHERE workgroup_id = $1 AND account_id = $2",
+            // Write first: on SQLite a transaction that reads before it
+            // writes can be refused when another writer got in between.
+            let updated = sqlx::query(
+                "UPDATE requests SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND EXISTS \
+                 (SELECT 1 FROM workgroup_members m WHERE m.workgroup_id = requests.workgroup_id AND m.account_id = $1)",
             )
-            .bind(request.workgroup_id)
             .bind(assignee)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if is_member.is_none() {
+            .bind(at)
+            .bind(request_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
                 return Ok::<bool, sqlx::Error>(false);
             }
-            sqlx::query("UPDATE requests SET assignee_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(assignee)
-                .bind(at)
-                .bind(request_id)
-                .execute(&mut *tx)
-                .await?;
             let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1")
                 .bind(assignee)
                 .fetch_optional(&mut *tx)
@@ -905,6 +954,8 @@ pub async fn follow(db: &Db, request: &RequestRow, account_id: i64) -> Result<bo
                     .bind(request_id)
                     .execute(&mut *tx)
                     .await?;
+                insert_event!(tx, request_id, at, Some(account_id), "resident", "followed", None::<String>,
+                    None::<String>, "", "", Audience::Staff.as_str())?;
             }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(inserted > 0)
@@ -931,7 +982,7 @@ pub async fn can_handle(db: &Db, request: &RequestRow, viewer: &Viewer) -> Resul
     if viewer.community_id != request.community_id || !viewer.is_staff() {
         return Ok(false);
     }
-    if viewer.role() == Role::Admin {
+    if viewer.role() == Role::Admin && !request.category_private {
         return Ok(true);
     }
     let found: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
@@ -942,6 +993,25 @@ pub async fn can_handle(db: &Db, request: &RequestRow, viewer: &Viewer) -> Resul
     .fetch_optional(pool)
     .await)?;
     Ok(found.is_some())
+}
+
+/// Whether the viewer leads the request's workgroup (or runs the estate):
+/// leads route work — assign, reject, merge, refer.
+pub async fn is_lead(db: &Db, request: &RequestRow, viewer: &Viewer) -> Result<bool, AppError> {
+    if viewer.community_id != request.community_id {
+        return Ok(false);
+    }
+    if viewer.role() == Role::Admin && !request.category_private {
+        return Ok(true);
+    }
+    let lead: Option<bool> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT is_lead FROM workgroup_members WHERE workgroup_id = $1 AND account_id = $2"
+    )
+    .bind(request.workgroup_id)
+    .bind(viewer.id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(lead == Some(true))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

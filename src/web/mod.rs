@@ -143,6 +143,19 @@ fn static_asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
+/// The address people use to reach us: the configured public URL, else the
+/// Host they sent.
+pub fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 /// Form and JSON bodies are small; larger ones are refused before reading.
 const MAX_TEXT_BODY_BYTES: usize = 1024 * 1024;
 

@@ -8,6 +8,9 @@ use crate::on_both_engines;
 use crate::support::TestApp;
 
 on_both_engines!(
+    a_public_request_names_the_building_not_the_flat,
+    only_leads_route_work,
+    a_new_password_ends_other_sessions_and_tokens,
     a_legal_question_is_seen_only_by_the_reporter_and_the_legal_team,
     staff_of_another_community_see_nothing_private,
     pages_check_the_role,
@@ -46,7 +49,7 @@ async fn a_legal_question_is_seen_only_by_the_reporter_and_the_legal_team(app: A
         "the legal team sees it"
     );
 
-    for who in ["huang", "zhang", "liu", "zhao"] {
+    for who in ["huang", "zhang", "liu", "zhao", "reception", "secretary"] {
         let person = app.signed_in(who).await;
         let page = person.get(&format!("/r/{code}")).await;
         assert_eq!(page.status, 404, "{who} must not see a legal question");
@@ -218,4 +221,145 @@ async fn pages_check_the_role(app: Arc<TestApp>) {
             .and_then(|v| v.to_str().ok()),
         Some("DENY")
     );
+}
+
+async fn a_public_request_names_the_building_not_the_flat(app: Arc<TestApp>) {
+    let huang = app.signed_in("huang").await;
+    let code = huang
+        .report(
+            &[
+                ("category", "water"),
+                ("place", "B1-101"),
+                ("description", "厨房漏水"),
+                ("visibility", "public"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let own = huang.get(&format!("/r/{code}")).await;
+    assert!(
+        own.body.contains("1号楼101室"),
+        "the reporter sees the flat"
+    );
+    let zhang = app.signed_in("zhang").await;
+    assert!(
+        zhang
+            .get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains("1号楼101室"),
+        "staff see the flat"
+    );
+    for path in [
+        format!("/r/{code}"),
+        "/requests".to_string(),
+        "/".to_string(),
+    ] {
+        let page = app.anonymous().get(&path).await;
+        assert!(!page.body.contains("1号楼101室"), "{path} names the flat");
+    }
+    assert!(
+        app.anonymous()
+            .get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains("1号楼"),
+        "neighbours see the building"
+    );
+    let api = app
+        .anonymous()
+        .get_json(&format!("/api/v1/requests/{code}"))
+        .await;
+    assert!(!api.body.contains("B1-101") && !api.body.contains("101室"));
+}
+
+async fn only_leads_route_work(app: Arc<TestApp>) {
+    let huang = app.signed_in("huang").await;
+    let code = huang
+        .report(
+            &[
+                ("category", "lift"),
+                ("place", "B5"),
+                ("description", "电梯不动"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let liu = app.signed_in("liu").await;
+    let page = liu.get(&format!("/r/{code}")).await;
+    assert!(
+        !page.body.contains("value=\"reject\""),
+        "members are not offered to reject"
+    );
+    for step in [
+        vec![("action", "reject"), ("reason", "不归我们管")],
+        vec![("action", "refer"), ("to", "街道办")],
+    ] {
+        let refused = liu.act(&code, &step).await;
+        assert_eq!(refused.status, 409);
+        assert!(refused.body.contains("只有组长可以"));
+    }
+    assert_eq!(
+        liu.act(&code, &[("action", "take")]).await.status,
+        303,
+        "members take work"
+    );
+    let zhang = app.signed_in("zhang").await;
+    assert!(
+        zhang
+            .get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains("value=\"reject\"")
+    );
+    assert_eq!(
+        zhang
+            .act(&code, &[("action", "refer"), ("to", "电梯维保公司")])
+            .await
+            .status,
+        303
+    );
+    // Reopening takes the referral back.
+    assert_eq!(zhang.act(&code, &[("action", "reopen")]).await.status, 303);
+    let page = zhang.get(&format!("/r/{code}")).await;
+    assert!(
+        !page.body.contains("已转交</dt>"),
+        "the referral no longer stands"
+    );
+}
+
+async fn a_new_password_ends_other_sessions_and_tokens(app: Arc<TestApp>) {
+    let phone = app.signed_in("sun").await;
+    let laptop = app.signed_in("sun").await;
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/api/v1/tokens"))
+        .json(&serde_json::json!({"username": "sun", "password": grassroots::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = token["token"].as_str().expect("token").to_string();
+    let changed = laptop
+        .post_form("/account/password", &[("password", "a brand new pond 9")])
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(laptop.get("/my").await.status, 200, "this session goes on");
+    assert_eq!(phone.get("/my").await.status, 303, "the other session ends");
+    let api = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(api.status().as_u16(), 401, "old tokens stop working");
+    let redirect = app.anonymous().get("/lang/en?back=/%09/evil.example").await;
+    assert_eq!(redirect.location, "/", "no way off the site");
+    let newline = app.anonymous().get("/lang/en?back=/%0A").await;
+    assert!(newline.status < 500);
 }
