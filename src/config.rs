@@ -38,8 +38,13 @@ pub struct StorageArgs {
 
 impl StorageArgs {
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) => url.clone(),
+        match self
+            .database_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => url.to_string(),
             None => format!(
                 "sqlite://{}",
                 self.data_dir.join("grassroots.db").to_string_lossy()

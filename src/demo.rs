@@ -419,6 +419,7 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     .await.map(|r| r.rows_affected())
     })?;
 
+    demo_questions(db, community_id).await?;
     sample_requests(db, community_id, &ids).await?;
 
     let mut lines = vec![
@@ -439,6 +440,39 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     }
     lines.push(format!("A new resident can register at {base_url}/register with the invitation code {DEMO_INVITATION}."));
     Ok(lines)
+}
+
+/// Extra questions on the lift category, so forms and Open311 clients see
+/// a service definition.
+async fn demo_questions(db: &Db, community_id: i64) -> anyhow::Result<()> {
+    use crate::community::attributes::{AttributeForm, add};
+    let lift = Category::by_code(db, community_id, "lift")
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no lift"))?;
+    for form in [
+        AttributeForm {
+            code: "floor".into(),
+            datatype: "number".into(),
+            description_zh: "电梯停在几楼？".into(),
+            description_en: "Which floor is the lift stuck at?".into(),
+            ..AttributeForm::default()
+        },
+        AttributeForm {
+            code: "trapped".into(),
+            datatype: "singlevaluelist".into(),
+            description_zh: "有人被困吗？".into(),
+            description_en: "Is anyone trapped inside?".into(),
+            choices: "no | 没有 | No\nyes | 有人被困 | Yes, someone is trapped".into(),
+            ..AttributeForm::default()
+        },
+    ] {
+        add(db, lift.id, &form)
+            .await
+            .map_err(err)?
+            .map_err(|e| anyhow::anyhow!("demo question refused: {e:?}"))?;
+    }
+    Ok(())
 }
 
 async fn sample_requests(

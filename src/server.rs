@@ -17,7 +17,7 @@ use crate::web::{AppState, WebConfig, router};
 /// for SQLite, and applies the migrations.
 pub async fn open_database(storage: &StorageArgs) -> anyhow::Result<Db> {
     let url = storage.database_url();
-    if url.starts_with("sqlite:") && storage.database_url.is_none() {
+    if url.starts_with("sqlite:") && url.ends_with("grassroots.db") {
         std::fs::create_dir_all(&storage.data_dir)
             .with_context(|| format!("creating the data folder {}", storage.data_dir.display()))?;
     }

@@ -30,7 +30,11 @@ async fn prepare(app: &TestApp) -> String {
         .await
         .expect("query")
         .expect("lift");
-    use grassroots::community::attributes::{AttributeForm, add};
+    use grassroots::community::attributes::{AttributeForm, add, for_category, remove};
+    // The demo's own questions make way for these.
+    for existing in for_category(&app.db, lift.id).await.expect("questions") {
+        remove(&app.db, lift.id, existing.id).await.expect("remove");
+    }
     for form in [
         AttributeForm {
             code: "floor".into(),
