@@ -439,6 +439,56 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
         ));
     }
     lines.push(format!("A new resident can register at {base_url}/register with the invitation code {DEMO_INVITATION}."));
+    let place = |code: &str| {
+        let db = db.clone();
+        let code = code.to_string();
+        async move {
+            crate::community::Place::by_code(&db, community_id, &code)
+                .await
+                .map_err(err)
+        }
+    };
+    let pavilion = place("PAVILION").await?.map(|p| p.id);
+    let foyer = place("FOYER").await?.map(|p| p.id);
+    let screen = crate::screen::Screen::create(
+        db,
+        community_id,
+        "screen",
+        "荷花池凉亭大屏 Pavilion screen",
+        pavilion,
+        "both",
+        "",
+    )
+    .await
+    .map_err(err)?;
+    let kiosk = crate::screen::Screen::create(
+        db,
+        community_id,
+        "kiosk",
+        "大厅自助机 Foyer kiosk",
+        foyer,
+        "zh",
+        "",
+    )
+    .await
+    .map_err(err)?;
+    let notice = crate::notices::NoticeForm {
+        title_zh: "本周六上午太极拳课移到荷花池边".into(),
+        title_en: "Saturday's tai chi class moves to the lily pond".into(),
+        body_zh: "8:00 开始，欢迎大家参加。".into(),
+        body_en: "From 8:00. Everyone is welcome.".into(),
+        emergency: String::new(),
+    };
+    crate::notices::post_notice(db, community_id, ids["secretary"], &notice)
+        .await
+        .map_err(err)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    lines.push(format!(
+        "The community screen (open it full-screen on the pavilion TV): {base_url}/screen/{screen}"
+    ));
+    lines.push(format!(
+        "The kiosk (for the touch screen in the foyer): {base_url}/kiosk/{kiosk}"
+    ));
     Ok(lines)
 }
 

@@ -93,17 +93,33 @@ pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Resul
 
 /// Serves on `listener` until the process is told to stop.
 pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::Result<()> {
+    let live = crate::live::Live::new();
+    let pump = live.spawn_pump(db.clone());
+    let watchdog = tokio::spawn(watch_screens(db.clone()));
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
+        live,
     };
     let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")?;
+    pump.abort();
+    watchdog.abort();
     db.close().await;
     Ok(())
+}
+
+/// Once a minute: screens that went quiet are reported.
+async fn watch_screens(db: Db) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        if let Err(e) = crate::screen::check_silent_screens(&db).await {
+            tracing::warn!(error = ?e, "checking for silent screens");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -178,6 +178,8 @@ pub enum Door<'a> {
     Api(&'a Viewer),
     /// An Open311 client, with the API key it used.
     Open311 { api_key_id: i64 },
+    /// The kiosk in the foyer: no account, channel screen.
+    Kiosk,
 }
 
 /// Phone numbers as people write them: digits, spaces, dashes, a plus.
@@ -285,6 +287,7 @@ pub async fn check(
             (channel, None, Some(staff.id))
         }
         Door::Open311 { .. } => (Channel::Api, None, None),
+        Door::Kiosk => (Channel::Screen, None, None),
     };
     let answers = match &category {
         Some(c) => {

@@ -384,6 +384,28 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                         .execute(&mut *tx)
                         .await?;
                 }
+                if new.visibility.is_listed() {
+                    // Screens show new public requests: what, where (the
+                    // building, never the flat), and the words.
+                    let (icon, cat_zh, cat_en, place_zh, place_en): (String, String, String, Option<String>, Option<String>) =
+                        sqlx::query_as(
+                            "SELECT c.icon, c.name_zh, c.name_en, \
+                             CASE WHEN p.kind = 'unit' THEN pp.name_zh ELSE p.name_zh END, \
+                             CASE WHEN p.kind = 'unit' THEN pp.name_en ELSE p.name_en END \
+                             FROM categories c LEFT JOIN places p ON p.id = $2 LEFT JOIN places pp ON pp.id = p.parent_id \
+                             WHERE c.id = $1",
+                        )
+                        .bind(new.category_id)
+                        .bind(new.place_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let payload = serde_json::json!({
+                        "code": code, "icon": icon, "category_zh": cat_zh, "category_en": cat_en,
+                        "place_zh": place_zh, "place_en": place_en,
+                        "description": new.description.chars().take(140).collect::<String>(), "message": "",
+                    });
+                    crate::record_live_event!(tx, new.community_id, "request_new", payload)?;
+                }
                 if let Some(reporter) = new.reporter_account_id {
                     sqlx::query(
                         "INSERT INTO request_followers (request_id, account_id, at) VALUES ($1, $2, $3)",
@@ -702,6 +724,15 @@ pub async fn apply(
         (public_message, change.internal_note.trim().to_string())
     };
     let request_id = request.id;
+    let community_id = request.community_id;
+    let listed = request.is_listed();
+    let resolved_payload = serde_json::json!({
+        "code": request.tracking_code, "icon": request.icon,
+        "category_zh": request.category_zh, "category_en": request.category_en,
+        "place_zh": request.public_place_name(Lang::Zh), "place_en": request.public_place_name(Lang::En),
+        "description": request.description.chars().take(140).collect::<String>(),
+        "message": public_message,
+    });
     let workgroup_id = request.workgroup_id;
     let reporter = request.reporter_account_id;
     let rating_comment = if change.rating.is_some() {
@@ -754,6 +785,9 @@ pub async fn apply(
             }
             insert_event!(tx, request_id, at, actor_id, actor_role, event_kind, Some(from.as_str()),
                 Some(to.as_str()), &public_message, &event_note, Audience::Public.as_str())?;
+            if to == Status::Resolved && listed {
+                crate::record_live_event!(tx, community_id, "request_resolved", resolved_payload)?;
+            }
             match to {
                 Status::Resolved => {
                     // Everyone who reported or followed it is told.

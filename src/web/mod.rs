@@ -35,6 +35,8 @@ pub const MAX_BODY_BYTES: usize = 40 * 1024 * 1024;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
+    /// The broadcast behind the screens' live streams.
+    pub live: crate::live::Live,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -69,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
+        .route("/static/screen.js", get(screen_script))
+        .route("/static/kiosk.js", get(kiosk_script))
         .merge(crate::home::routes())
         .merge(crate::auth::routes::routes())
         .merge(crate::requests::routes())
@@ -76,7 +80,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::desk::routes())
         .merge(crate::api::routes())
         .merge(crate::open311::routes())
+        .merge(crate::screen::routes())
+        .merge(crate::notices::routes())
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), wake_live))
         .layer(middleware::from_fn(refuse_nul))
         .layer(csrf)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -132,6 +139,20 @@ async fn script() -> Response {
     )
 }
 
+async fn screen_script() -> Response {
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/screen.js"),
+    )
+}
+
+async fn kiosk_script() -> Response {
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/kiosk.js"),
+    )
+}
+
 fn static_asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
@@ -154,6 +175,16 @@ pub fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     format!("http://{host}")
+}
+
+/// After any write, the live pump looks for new events at once.
+async fn wake_live(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
+    let response = next.run(request).await;
+    if writes {
+        state.live.poke();
+    }
+    response
 }
 
 /// Form and JSON bodies are small; larger ones are refused before reading.

@@ -81,6 +81,13 @@ impl Ctx {
         self.community.format_time(*unix.borrow())
     }
 
+    /// A time, or a dash when there is none.
+    pub fn time_or_dash(&self, unix: impl Borrow<Option<i64>>) -> String {
+        unix.borrow()
+            .map(|t| self.time(t))
+            .unwrap_or_else(|| "—".to_string())
+    }
+
     pub fn signed_in(&self) -> bool {
         self.viewer.is_some()
     }

@@ -12,3 +12,4 @@ mod desk;
 mod first_start;
 mod journey;
 mod open311;
+mod screen;

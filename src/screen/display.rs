@@ -1,0 +1,255 @@
+//! The screen itself: panels readable from three metres, and the live
+//! stream that keeps them current.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::qr::qr_svg;
+use super::{PanelPlan, Screen, parse_panels};
+use crate::community::Community;
+use crate::db::now;
+use crate::i18n::Lang;
+use crate::live::{self, LiveEvent};
+use crate::notices::Notice;
+use crate::on_db;
+use crate::rates::{self, Counts};
+use crate::requests::store::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
+use crate::web::{AppError, AppState, base_url, render};
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Done {
+    #[sqlx(flatten)]
+    pub r: RequestRow,
+    pub message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "screen.html")]
+struct ScreenPage {
+    screen: Screen,
+    community: Community,
+    plans: Vec<PanelPlan>,
+    emergency: Option<Notice>,
+    notices: Vec<Notice>,
+    fresh: Vec<RequestRow>,
+    done: Vec<Done>,
+    rates: Counts,
+    qr: String,
+    last_event_id: i64,
+    /// Minutes east of UTC, for the panels' hours.
+    utc_offset_minutes: i32,
+}
+
+impl ScreenPage {
+    fn zh(&self, key: &str) -> String {
+        Lang::Zh.t(key)
+    }
+    fn en(&self, key: &str) -> String {
+        Lang::En.t(key)
+    }
+    fn rate(&self, value: Option<i64>) -> String {
+        value
+            .map(|v| format!("{v}%"))
+            .unwrap_or_else(|| "—".to_string())
+    }
+    fn hours(&self, plan: &PanelPlan) -> String {
+        plan.hours
+            .map(|(from, to)| format!("{from}-{to}"))
+            .unwrap_or_default()
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let screen = Screen::by_token(&state.db, &token, "screen")
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let community = Community::by_id(&state.db, screen.community_id).await?;
+    let at = now();
+    let (from, to) = rates::this_month(at, &community.tz());
+    let rates = rates::counts(&state.db, community.id, from, to).await?;
+    let notices = Notice::current(&state.db, community.id).await?;
+    let (emergencies, notices): (Vec<Notice>, Vec<Notice>) =
+        notices.into_iter().partition(|n| n.emergency);
+    let fresh = crate::requests::store::public_list(&state.db, community.id, true, 6).await?;
+    let done = recently_done(&state, community.id, at - 14 * 86_400).await?;
+    let place = screen
+        .place_code
+        .clone()
+        .map(|c| format!("?place={c}"))
+        .unwrap_or_default();
+    let qr = qr_svg(
+        &format!("{}/report{place}", base_url(&state, &headers)),
+        320,
+    );
+    let utc_offset_minutes = jiff::Timestamp::from_second(at)
+        .map(|ts| ts.to_zoned_datetime(community.tz()).offset().seconds() / 60)
+        .unwrap_or(480);
+    Screen::touch(&state.db, screen.id).await?;
+    let page = ScreenPage {
+        plans: parse_panels(&screen.panels),
+        last_event_id: live::latest_id(&state.db).await?,
+        emergency: emergencies.into_iter().next(),
+        screen,
+        community,
+        notices,
+        fresh,
+        done,
+        rates,
+        qr,
+        utc_offset_minutes,
+    };
+    let mut response = render(&page)?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// Public requests solved lately, with the team's last public word: "you
+/// said, we did".
+async fn recently_done(
+    state: &AppState,
+    community_id: i64,
+    since: i64,
+) -> Result<Vec<Done>, AppError> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS}, \
+         (SELECT e.public_message FROM request_events e WHERE e.request_id = r.id AND e.audience = 'public' \
+          AND e.public_message <> '' ORDER BY e.id DESC LIMIT 1) AS message \
+         {REQUEST_FROM} WHERE r.community_id = $1 AND r.visibility <> 'private' AND NOT c.private_by_nature \
+         AND r.status IN ('resolved', 'closed') AND r.resolved_at >= $2 ORDER BY r.resolved_at DESC LIMIT 6"
+    );
+    Ok(on_db!(&state.db, |pool| sqlx::query_as::<_, Done>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(community_id)
+    .bind(since)
+    .fetch_all(pool)
+    .await)?)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EventsQuery {
+    /// Where a fresh page starts; a reconnecting browser sends
+    /// `Last-Event-ID` instead.
+    after: Option<i64>,
+}
+
+struct Feed {
+    backlog: VecDeque<Arc<LiveEvent>>,
+    rx: tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
+    last: i64,
+    state: AppState,
+    screen_id: i64,
+    community_id: i64,
+}
+
+fn to_event(e: &LiveEvent) -> Event {
+    Event::default()
+        .id(e.id.to_string())
+        .event(e.kind.clone())
+        .data(e.payload.clone())
+}
+
+/// `GET /screen/{token}/events`: Server-Sent Events, every one with an id;
+/// what was missed since `Last-Event-ID` comes first.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    let screen = Screen::by_token(&state.db, &token, "screen")
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state.live.heartbeat_due(screen.id) {
+        Screen::touch(&state.db, screen.id).await?;
+    }
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .or(q.after);
+    // Subscribe before reading the log, so nothing falls in between.
+    let rx = state.live.subscribe();
+    let last = match resume {
+        Some(id) => id,
+        None => live::latest_id(&state.db).await?,
+    };
+    let backlog = live::after(&state.db, Some(screen.community_id), last, 500).await?;
+    let feed = Feed {
+        backlog: backlog.into_iter().map(Arc::new).collect(),
+        rx,
+        last,
+        state,
+        screen_id: screen.id,
+        community_id: screen.community_id,
+    };
+    let stream = stream::unfold(feed, next_event);
+    let first = stream::once(async {
+        Ok::<Event, Infallible>(
+            Event::default()
+                .retry(Duration::from_secs(2))
+                .comment("hello"),
+        )
+    });
+    use futures_util::StreamExt;
+    Ok(
+        Sse::new(first.chain(stream))
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
+    )
+}
+
+async fn next_event(mut feed: Feed) -> Option<(Result<Event, Infallible>, Feed)> {
+    loop {
+        if let Some(e) = feed.backlog.pop_front() {
+            if e.id > feed.last {
+                feed.last = e.id;
+                return Some((Ok(to_event(&e)), feed));
+            }
+            continue;
+        }
+        let received = tokio::select! {
+            r = feed.rx.recv() => Some(r),
+            _ = tokio::time::sleep(Duration::from_secs(60)) => None,
+        };
+        match received {
+            None => {
+                // A quiet minute: the screen is still there.
+                if feed.state.live.heartbeat_due(feed.screen_id) {
+                    let _ = Screen::touch(&feed.state.db, feed.screen_id).await;
+                }
+            }
+            Some(Ok(e)) => {
+                if e.community_id == feed.community_id && e.id > feed.last {
+                    feed.last = e.id;
+                    return Some((Ok(to_event(&e)), feed));
+                }
+            }
+            Some(Err(RecvError::Lagged(_))) => {
+                // Fell behind the broadcast: read what was missed from the log.
+                let missed = live::after(&feed.state.db, Some(feed.community_id), feed.last, 500)
+                    .await
+                    .unwrap_or_default();
+                feed.backlog = missed.into_iter().map(Arc::new).collect();
+            }
+            Some(Err(RecvError::Closed)) => return None,
+        }
+    }
+}

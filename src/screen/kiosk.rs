@@ -1,0 +1,233 @@
+//! The kiosk: a touch screen in the foyer where a resident files a request
+//! in a few taps, with no account. After a minute idle it starts over.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::Screen;
+use super::qr::qr_svg;
+use crate::community::{Category, Place};
+use crate::db::now;
+use crate::i18n::Lang;
+use crate::on_db;
+use crate::requests::intake::{self, Door, Draft, Open311Extras};
+use crate::requests::store;
+use crate::web::forms::FieldErrors;
+use crate::web::{AppError, AppState, base_url, render};
+
+/// Requests one kiosk may take in ten minutes: enough for a queue of
+/// neighbours, too few for one person to flood the workgroups.
+pub const KIOSK_LIMIT_PER_10_MIN: i64 = 12;
+
+/// Words a resident can tap instead of typing.
+pub const PHRASES: [(&str, &str); 6] = [
+    ("坏了，需要修理。", "It is broken and needs repair."),
+    (
+        "很危险，请尽快来看看。",
+        "It is dangerous, please come soon.",
+    ),
+    ("很脏，需要打扫。", "It is dirty and needs cleaning."),
+    ("太吵了，影响休息。", "It is too noisy to rest."),
+    ("我需要有人帮忙。", "I need someone to help me."),
+    ("我有一个建议。", "I have an idea."),
+];
+
+async fn kiosk(state: &AppState, token: &str) -> Result<Screen, AppError> {
+    Screen::by_token(&state.db, token, "kiosk")
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_start.html")]
+struct StartPage {
+    lang: Lang,
+    kiosk: Screen,
+    categories: Vec<Category>,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let kiosk = kiosk(&state, &token).await?;
+    let categories = Category::list(&state.db, kiosk.community_id, true).await?;
+    render(&StartPage {
+        lang,
+        kiosk,
+        categories,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_describe.html")]
+struct DescribePage {
+    lang: Lang,
+    kiosk: Screen,
+    category: Category,
+    places: Vec<Place>,
+    draft: Draft,
+    errors: FieldErrors,
+    phrases: [(&'static str, &'static str); 6],
+    problem: &'static str,
+}
+
+impl DescribePage {
+    fn phrase(&self, pair: &(&'static str, &'static str)) -> &'static str {
+        match self.lang {
+            Lang::Zh => pair.0,
+            Lang::En => pair.1,
+        }
+    }
+}
+
+pub async fn describe(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path((token, code)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let kiosk = kiosk(&state, &token).await?;
+    let category = Category::by_code(&state.db, kiosk.community_id, &code)
+        .await?
+        .filter(|c| c.active)
+        .ok_or(AppError::NotFound)?;
+    let draft = Draft {
+        category: category.code.clone(),
+        place: kiosk.place_code.clone().unwrap_or_default(),
+        ..Draft::default()
+    };
+    let places = Place::list(&state.db, kiosk.community_id).await?;
+    render(&DescribePage {
+        lang,
+        kiosk,
+        category,
+        places,
+        draft,
+        errors: FieldErrors::default(),
+        phrases: PHRASES,
+        problem: "",
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct KioskForm {
+    category: String,
+    place: String,
+    description: String,
+    /// A tapped phrase, used when nothing was typed.
+    phrase: String,
+    phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_done.html")]
+struct DonePage {
+    lang: Lang,
+    kiosk: Screen,
+    code: String,
+    qr: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<KioskForm>,
+) -> Result<Response, AppError> {
+    let kiosk = kiosk(&state, &token).await?;
+    let category = Category::by_code(&state.db, kiosk.community_id, &form.category)
+        .await?
+        .filter(|c| c.active)
+        .ok_or(AppError::NotFound)?;
+    let description = if form.description.trim().is_empty() {
+        form.phrase.clone()
+    } else {
+        form.description.clone()
+    };
+    let device = format!("kiosk-{}", kiosk.id);
+    let draft = Draft {
+        category: category.code.clone(),
+        place: form.place.clone(),
+        description,
+        phone: form.phone.clone(),
+        contact: if form.phone.trim().is_empty() {
+            "desk".into()
+        } else {
+            "phone".into()
+        },
+        visibility: "public".into(),
+        open311: Open311Extras {
+            device_id: device.clone(),
+            ..Open311Extras::default()
+        },
+        ..Draft::default()
+    };
+    let places = Place::list(&state.db, kiosk.community_id).await?;
+    let recent: i64 = on_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM requests WHERE device_id = $1 AND created_at > $2"
+    )
+    .bind(&device)
+    .bind(now() - 600)
+    .fetch_one(pool)
+    .await)?;
+    if recent >= KIOSK_LIMIT_PER_10_MIN {
+        let page = DescribePage {
+            lang,
+            kiosk,
+            category,
+            places,
+            draft,
+            errors: FieldErrors::default(),
+            phrases: PHRASES,
+            problem: "kiosk-busy",
+        };
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "600")],
+            render(&page)?,
+        )
+            .into_response());
+    }
+    let mut errors = FieldErrors::default();
+    let Some((new, _)) = intake::check(
+        &state.db,
+        kiosk.community_id,
+        &draft,
+        Door::Kiosk,
+        &mut errors,
+    )
+    .await?
+    else {
+        let page = DescribePage {
+            lang,
+            kiosk,
+            category,
+            places,
+            draft,
+            errors,
+            phrases: PHRASES,
+            problem: "report-fix-below",
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let created = store::create(&state.db, new).await?;
+    let link = format!(
+        "{}/r/{}?key={}",
+        base_url(&state, &headers),
+        created.tracking_code,
+        created.secret
+    );
+    let qr = qr_svg(&link, 260);
+    render(&DonePage {
+        lang,
+        kiosk,
+        code: store::spaced_code(&created.tracking_code),
+        qr,
+    })
+}

@@ -1,0 +1,26 @@
+// The kiosk forgets what was typed after a minute without a touch, and goes
+// back to the start. A tapped phrase fills the text box instead of sending.
+(function () {
+  "use strict";
+  var home = document.body.getAttribute("data-home");
+  var IDLE_MS = 60000;
+  var timer;
+  function reset() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { window.location.assign(home); }, IDLE_MS);
+  }
+  ["click", "keydown", "touchstart", "input"].forEach(function (kind) {
+    document.addEventListener(kind, reset, { passive: true });
+  });
+  if (window.location.pathname !== home) reset();
+
+  document.querySelectorAll("button.phrase").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      var box = document.getElementById("description");
+      if (!box) return;
+      event.preventDefault();
+      box.value = box.value ? box.value + " " + button.value : button.value;
+      box.focus();
+    });
+  });
+})();
