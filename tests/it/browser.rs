@@ -279,3 +279,220 @@ async fn resident_journey_in_a_real_browser() {
 fn url_of(app: &TestApp, path: &str) -> url::Url {
     url::Url::parse(&app.url(path)).expect("url")
 }
+
+/// The real binary, serving the demo estate from a folder, on a port.
+struct RealServer {
+    child: Child,
+    base: String,
+    screen: String,
+    kiosk: String,
+}
+
+impl RealServer {
+    async fn start(data: &std::path::Path, port: u16) -> RealServer {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+            .args([
+                "serve",
+                "--demo",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(data)
+            .env_remove("GRASSROOTS_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start grassroots");
+        let stdout = child.stdout.take().expect("stdout");
+        let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+            // Up to the kiosk's line (first start) or the note that the
+            // demo was not loaded again (a restart).
+            let mut seen = Vec::new();
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let last = line.contains("/kiosk/") || line.contains("not loaded");
+                seen.push(line);
+                if last {
+                    break;
+                }
+            }
+            seen
+        })
+        .await
+        .unwrap_or_default();
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{base}/readyz"))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let find = |what: &str| {
+            lines
+                .iter()
+                .find_map(|l| {
+                    l.split_whitespace()
+                        .find(|w| w.contains(what))
+                        .map(str::to_string)
+                })
+                .unwrap_or_default()
+        };
+        RealServer {
+            screen: find("/screen/"),
+            kiosk: find("/kiosk/"),
+            child,
+            base,
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screen_and_kiosk_in_a_real_browser() {
+    let Some(screen_browser) = open_browser().await else {
+        return;
+    };
+    let Some(kiosk_browser) = open_browser().await else {
+        return;
+    };
+    let data = tempfile::tempdir().expect("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let mut server = RealServer::start(data.path(), port).await;
+    assert!(
+        server.screen.contains("/screen/") && server.kiosk.contains("/kiosk/"),
+        "--demo prints the screen and the kiosk"
+    );
+
+    let s = &screen_browser.client;
+    // A television, not a phone.
+    s.set_window_size(1600, 900).await.expect("size");
+    s.goto(&server.screen).await.expect("screen");
+    s.wait()
+        .for_element(Locator::Css("body.live"))
+        .await
+        .expect("the screen's script runs");
+    screenshot(s, "screen").await;
+
+    // A resident files at the kiosk in a few taps.
+    let k = &kiosk_browser.client;
+    k.goto(&server.kiosk).await.expect("kiosk");
+    click(k, "a[href$='/light']").await;
+    k.wait()
+        .for_element(Locator::Css("button.phrase"))
+        .await
+        .expect("phrases");
+    click(k, "button.phrase").await;
+    let typed = k
+        .find(Locator::Css("#description"))
+        .await
+        .expect("box")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        typed.as_deref(),
+        Some("坏了，需要修理。"),
+        "a tapped phrase fills the box"
+    );
+    screenshot(k, "kiosk").await;
+    click(k, "#send").await;
+    let code = text_of(k, "#code").await.replace(' ', "");
+    assert_eq!(code.len(), 8);
+    assert!(
+        k.find(Locator::Css(".qr svg")).await.is_ok(),
+        "a QR code to follow it on a phone"
+    );
+    screenshot(k, "kiosk-done").await;
+
+    // It appears on the screen by itself.
+    s.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(&format!("#new-list [data-code='{code}']")))
+        .await
+        .expect("the new request appears on the screen without a reload");
+
+    // Staff solve it; the screen says so.
+    let zhang = TestApp::client_for(&server.base);
+    assert_eq!(
+        zhang
+            .post_form(
+                "/signin",
+                &[
+                    ("username", "zhang"),
+                    ("password", grassroots::demo::DEMO_PASSWORD)
+                ]
+            )
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        zhang
+            .act(&code, &[("action", "resolve"), ("message", "路灯已修好")])
+            .await
+            .status,
+        303
+    );
+    s.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(&format!("#done-list [data-code='{code}']")))
+        .await
+        .expect("the resolution appears on the screen");
+
+    // The server dies and comes back; the screen reconnects by itself, and
+    // what happened before it did is not missed.
+    server.kill();
+    let (screen_url, kiosk_url) = (server.screen.clone(), server.kiosk.clone());
+    let mut server = RealServer::start(data.path(), port).await;
+    server.screen = screen_url;
+    server.kiosk = kiosk_url;
+    let visitor = TestApp::client_for(&server.base);
+    let kiosk_path = server.kiosk.trim_start_matches(&server.base).to_string();
+    let filed = visitor
+        .post_form(
+            &kiosk_path,
+            &[
+                ("category", "clean"),
+                ("place", "PAVILION"),
+                ("phrase", "很脏，需要打扫。"),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 200);
+    let second = filed
+        .body
+        .split("id=\"code\">")
+        .nth(1)
+        .and_then(|b| b.split('<').next())
+        .expect("code")
+        .replace(' ', "");
+    s.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(&format!("#new-list [data-code='{second}']")))
+        .await
+        .expect("after the restart the screen catches up by itself");
+    screenshot(s, "screen-after-restart").await;
+    server.kill();
+    let _ = screen_browser.client.clone().close().await;
+    let _ = kiosk_browser.client.clone().close().await;
+}
