@@ -16,8 +16,16 @@ use tokio::sync::{Barrier, Mutex, Semaphore};
 fn rss_mb(pid: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
 }
@@ -54,7 +62,12 @@ async fn main() {
     let mut tasks = Vec::with_capacity(streams);
     for i in 0..streams {
         let (addr, screen) = (addr.clone(), screen.clone());
-        let (ready, received, latencies, start) = (ready.clone(), received.clone(), latencies.clone(), start.clone());
+        let (ready, received, latencies, start) = (
+            ready.clone(),
+            received.clone(),
+            latencies.clone(),
+            start.clone(),
+        );
         let connecting = connecting.clone();
         tasks.push(tokio::spawn(async move {
             let permit = connecting.acquire_owned().await;
@@ -108,7 +121,10 @@ async fn main() {
     all.sort();
     let ms = |d: Option<&Duration>| d.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
     println!("screen_streams {streams} streams");
-    println!("screen_streams_received {} streams", received.load(Ordering::Relaxed));
+    println!(
+        "screen_streams_received {} streams",
+        received.load(Ordering::Relaxed)
+    );
     println!("screen_fanout_all_ms {:.0} ms", ms(all.last()));
     println!("screen_fanout_p50_ms {:.0} ms", ms(all.get(all.len() / 2)));
     println!("screen_memory_idle {idle:.1} MB");
