@@ -96,6 +96,7 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     let live = crate::live::Live::new();
     let pump = live.spawn_pump(db.clone());
     let watchdog = tokio::spawn(watch_screens(db.clone()));
+    let chaser = tokio::spawn(crate::chase::run_forever(db.clone()));
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
@@ -111,6 +112,7 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
         .context("serving")?;
     pump.abort();
     watchdog.abort();
+    chaser.abort();
     db.close().await;
     Ok(())
 }

@@ -434,6 +434,22 @@ admin-notice-withdrawn = withdrawn
 admin-notice-withdraw = Withdraw
 notify-screen-silent = A community screen has not been heard from for ten minutes. Please check that the TV is on.
 
+## Deadlines that chase
+nav-unread = { $count } unread
+notify-remind-response = A request in your queue needs an answer soon.
+notify-remind-resolution = A request in your queue is due to be solved soon.
+notify-overdue-lead = A request of your team is overdue.
+notify-overdue-secretary = A request is overdue twice over and needs you.
+notify-please-confirm = Your request was solved a few days ago. Please tell us whether it really is.
+notify-callback = A resident who does not answer online should be asked whether their request is really solved.
+event-escalated-lead = Overdue: the team leader was told
+event-escalated-secretary = Long overdue: the secretary was told
+event-closed-unconfirmed = Closed without the resident's confirmation
+desk-callbacks = To call back
+desk-callbacks-help = These residents do not answer online. Ask them whether it is really solved and how well we did; their answer is recorded as theirs.
+desk-callback-save = Record the answer
+desk-callback-recorded = by phone, recorded by reception
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

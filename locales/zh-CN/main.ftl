@@ -434,6 +434,22 @@ admin-notice-withdrawn = 已撤回
 admin-notice-withdraw = 撤回
 notify-screen-silent = 有一块社区大屏已经十分钟没有联系了，请看看电视是否开着。
 
+## 催办
+nav-unread = { $count } 条未读
+notify-remind-response = 您的工作台上有一条诉求快到答复期限了。
+notify-remind-resolution = 您的工作台上有一条诉求快到办结期限了。
+notify-overdue-lead = 您小组的一条诉求已经超期。
+notify-overdue-secretary = 有一条诉求已经超期一倍，需要您过问。
+notify-please-confirm = 您的诉求几天前已办结，请告诉我们是否真的解决了。
+notify-callback = 有一位不上网的居民，需要打电话问问诉求是否真的解决了。
+event-escalated-lead = 已超期：已告知组长
+event-escalated-secretary = 超期一倍：已告知书记
+event-closed-unconfirmed = 居民未确认，已自动关闭
+desk-callbacks = 待回访
+desk-callbacks-help = 这些居民不上网。请打电话问问是否真的解决了、是否满意；记录的是居民本人的回答。
+desk-callback-save = 记录回答
+desk-callback-recorded = 电话回访，由前台记录
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/done/{code}", get(done_page))
         .route("/desk/invitations", post(invitation_page))
         .route("/desk/reset", post(reset_page))
+        .route("/desk/callback/{code}", post(record_callback))
 }
 
 pub fn require_desk(viewer: &Viewer) -> Result<(), AppError> {
@@ -44,6 +45,8 @@ struct DeskPage {
     contacts: &'static [ContactPreference],
     channels: &'static [Channel],
     recent: Vec<RequestRow>,
+    /// Residents to phone for their verdict.
+    callbacks: Vec<RequestRow>,
     /// A fresh invitation code or temporary password to read out.
     handout: String,
     handout_label: &'static str,
@@ -68,6 +71,7 @@ async fn page(
         categories: Category::list(&state.db, community_id, true).await?,
         places: Place::list(&state.db, community_id).await?,
         recent: recent_desk_entries(&state.db, community_id).await?,
+        callbacks: store::callback_list(&state.db, community_id).await?,
         ctx,
         draft,
         errors,
@@ -338,5 +342,63 @@ async fn reset_page(
             )
             .await
         }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct CallbackForm {
+    solved: String,
+    rating: Option<i64>,
+    comment: String,
+}
+
+/// Reception records what the resident said on the phone, as the
+/// resident's own answer.
+async fn record_callback(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    Form(form): Form<CallbackForm>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .filter(|r| r.community_id == viewer.community_id && !r.category_private)
+        .ok_or(AppError::NotFound)?;
+    let comment = if form.comment.trim().is_empty() {
+        ctx.t("desk-callback-recorded")
+    } else {
+        format!(
+            "{} ({})",
+            form.comment.trim(),
+            ctx.t("desk-callback-recorded")
+        )
+    };
+    let answer = crate::requests::page::ActForm {
+        solved: form.solved,
+        rating: form.rating,
+        comment,
+        ..Default::default()
+    };
+    match crate::requests::page::confirm_step(&state, &request, Some(&viewer), &answer).await {
+        Ok(()) => Ok(Redirect::to("/desk").into_response()),
+        Err(AppError::BadRequest(key)) | Err(AppError::Conflict(key)) => {
+            let draft = Draft {
+                channel: "reception".into(),
+                ..Draft::default()
+            };
+            page(
+                &state,
+                ctx,
+                draft,
+                FieldErrors::default(),
+                (String::new(), ""),
+                key,
+            )
+            .await
+        }
+        Err(e) => Err(e),
     }
 }

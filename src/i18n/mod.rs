@@ -298,6 +298,12 @@ mod tests {
                 "notify-question",
                 "notify-low-rating",
                 "notify-screen-silent",
+                "notify-remind-response",
+                "notify-remind-resolution",
+                "notify-overdue-lead",
+                "notify-overdue-secretary",
+                "notify-please-confirm",
+                "notify-callback",
             ]
             .map(String::from),
         );
@@ -311,6 +317,9 @@ mod tests {
                 "rated",
                 "rated-reopened",
                 "followed",
+                "escalated-lead",
+                "escalated-secretary",
+                "closed-unconfirmed",
             ]
             .map(|k| format!("event-{k}")),
         );

@@ -591,6 +591,23 @@ pub async fn similar_open(
     .await)?)
 }
 
+/// Solved requests whose residents do not answer online: reception phones
+/// them (or tells them at the desk) and records their answer as theirs.
+pub async fn callback_list(db: &Db, community_id: i64) -> Result<Vec<RequestRow>, AppError> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.status = 'resolved' \
+         AND NOT c.private_by_nature \
+         AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk')) \
+         ORDER BY r.resolved_at LIMIT 100"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(community_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
 pub async fn reported_by(db: &Db, account_id: i64) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.reporter_account_id = $1 \
@@ -1143,6 +1160,15 @@ pub async fn notifications(db: &Db, account_id: i64) -> Result<Vec<Notice>, AppE
     .fetch_all(pool)
     .await
     })?)
+}
+
+pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, AppError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_at IS NULL"
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await)?)
 }
 
 pub async fn mark_notifications_read(db: &Db, account_id: i64) -> Result<(), AppError> {

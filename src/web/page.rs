@@ -19,6 +19,8 @@ pub struct Ctx {
     pub community: Community,
     /// Path and query of this page, for the language toggle and sign-in.
     pub here: String,
+    /// Unread news for the signed-in person (the bell).
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -36,11 +38,16 @@ impl FromRequestParts<AppState> for Ctx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".to_string());
+        let unread = match &viewer {
+            Some(v) => crate::requests::store::unread_count(&state.db, v.id).await?,
+            None => 0,
+        };
         Ok(Ctx {
             lang,
             viewer,
             community,
             here,
+            unread,
         })
     }
 }

@@ -8,6 +8,7 @@ mod admin;
 mod api;
 mod bad_input;
 mod browser;
+mod chase;
 mod desk;
 mod first_start;
 mod journey;

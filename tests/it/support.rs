@@ -18,6 +18,8 @@ pub enum Engine {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The database's URL, for a second instance on the same data.
+    pub db_url: String,
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
 }
@@ -121,6 +123,7 @@ impl TestApp {
         Some(TestApp {
             base,
             db,
+            db_url: url,
             _dir: dir,
             pg,
         })

@@ -1,0 +1,275 @@
+//! Deadlines that chase: reminders before a deadline, escalation to the
+//! lead at it and to the secretary at twice the time, a nudge to confirm a
+//! resolved request, and closing it as not confirmed after a while.
+//!
+//! Each job is recorded in `jobs_done` under a key naming the request, the
+//! clock and the deadline, in the same transaction as its notifications:
+//! it happens once, however many instances share the database and however
+//! long they were down (they catch up on the next tick).
+
+pub mod rules;
+
+use crate::db::Db;
+use crate::on_db;
+use crate::requests::lifecycle::{Action, Actor};
+use crate::requests::store::{self, Change};
+use crate::web::AppError;
+
+use rules::{Step, due_steps};
+
+/// What one run did, for logs and tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Ran {
+    pub jobs: u64,
+    pub closed: u64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Open {
+    id: i64,
+    community_id: i64,
+    workgroup_id: i64,
+    assignee_id: Option<i64>,
+    created_at: i64,
+    response_due_at: i64,
+    resolution_due_at: i64,
+    responded_at: Option<i64>,
+    paused_since: Option<i64>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Resolved {
+    id: i64,
+    community_id: i64,
+    reporter_account_id: Option<i64>,
+    contact_preference: String,
+    resolved_at: i64,
+    confirm_nudge_days: i64,
+    auto_close_days: i64,
+}
+
+/// Who hears of a job.
+enum Audience {
+    /// The assignee, or every member of the workgroup when nobody has it.
+    Handlers {
+        workgroup_id: i64,
+        assignee_id: Option<i64>,
+    },
+    Leads {
+        workgroup_id: i64,
+    },
+    Secretaries {
+        community_id: i64,
+    },
+    Account(i64),
+    Reception {
+        community_id: i64,
+    },
+}
+
+/// Does one job unless it was done before: records the key, tells the
+/// audience, and (for escalations) notes it in the request's history.
+async fn once(
+    db: &Db,
+    key: &str,
+    request_id: i64,
+    audience: Audience,
+    message_key: &str,
+    event: Option<&str>,
+) -> Result<bool, AppError> {
+    let at = crate::db::now();
+    let (sql, who): (&str, i64) = match audience {
+        Audience::Handlers {
+            workgroup_id,
+            assignee_id: Some(a),
+        } => {
+            let _ = workgroup_id;
+            ("SELECT id FROM accounts WHERE id = $1 AND active", a)
+        }
+        Audience::Handlers {
+            workgroup_id,
+            assignee_id: None,
+        } => (
+            "SELECT a.id FROM accounts a JOIN workgroup_members m ON m.account_id = a.id WHERE m.workgroup_id = $1 AND a.active",
+            workgroup_id,
+        ),
+        Audience::Leads { workgroup_id } => (
+            "SELECT a.id FROM accounts a JOIN workgroup_members m ON m.account_id = a.id \
+             WHERE m.workgroup_id = $1 AND m.is_lead AND a.active",
+            workgroup_id,
+        ),
+        Audience::Secretaries { community_id } => (
+            "SELECT id FROM accounts WHERE community_id = $1 AND role = 'admin' AND active",
+            community_id,
+        ),
+        Audience::Reception { community_id } => (
+            "SELECT id FROM accounts WHERE community_id = $1 AND role = 'reception' AND active",
+            community_id,
+        ),
+        Audience::Account(id) => ("SELECT id FROM accounts WHERE id = $1 AND active", id),
+    };
+    let insert = format!(
+        "INSERT INTO notifications (account_id, request_id, message_key, created_at) SELECT id, $2, $3, $4 FROM ({sql}) AS audience"
+    );
+    let done = on_db!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            let fresh = sqlx::query("INSERT INTO jobs_done (job_key, done_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(key)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if fresh == 0 {
+                return Ok::<bool, sqlx::Error>(false);
+            }
+            sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                .bind(who)
+                .bind(request_id)
+                .bind(message_key)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(kind) = event {
+                sqlx::query(
+                    "INSERT INTO request_events (request_id, at, actor_id, actor_role, kind, public_message, internal_note, audience) \
+                     VALUES ($1, $2, NULL, 'system', $3, '', '', 'staff')",
+                )
+                .bind(request_id)
+                .bind(at)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await
+    })?;
+    Ok(done)
+}
+
+/// Runs every job due at `now`.
+pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
+    let mut ran = Ran::default();
+    let open = on_db!(db, |pool| {
+        sqlx::query_as::<_, Open>(
+        "SELECT id, community_id, workgroup_id, assignee_id, created_at, response_due_at, resolution_due_at, \
+         responded_at, paused_since FROM requests WHERE status IN ('submitted', 'responded', 'in_progress', 'waiting')"
+    )
+    .fetch_all(pool)
+    .await
+    })?;
+    for r in &open {
+        let paused = r.paused_since.is_some();
+        let clocks = [
+            (
+                "response",
+                r.response_due_at,
+                r.responded_at.is_some() || paused,
+            ),
+            ("resolution", r.resolution_due_at, paused),
+        ];
+        for (clock, due, stopped) in clocks {
+            for step in due_steps(r.created_at, due, stopped, now) {
+                let (name, audience, message, escalated) = match step {
+                    Step::Remind => (
+                        "remind",
+                        Audience::Handlers {
+                            workgroup_id: r.workgroup_id,
+                            assignee_id: r.assignee_id,
+                        },
+                        if clock == "response" {
+                            "notify-remind-response"
+                        } else {
+                            "notify-remind-resolution"
+                        },
+                        None,
+                    ),
+                    Step::EscalateToLead => (
+                        "lead",
+                        Audience::Leads {
+                            workgroup_id: r.workgroup_id,
+                        },
+                        "notify-overdue-lead",
+                        Some("escalated_lead"),
+                    ),
+                    Step::EscalateToSecretary => (
+                        "secretary",
+                        Audience::Secretaries {
+                            community_id: r.community_id,
+                        },
+                        "notify-overdue-secretary",
+                        Some("escalated_secretary"),
+                    ),
+                };
+                let key = format!("{name}:{clock}:{}:{due}", r.id);
+                if once(db, &key, r.id, audience, message, escalated).await? {
+                    ran.jobs += 1;
+                }
+            }
+        }
+    }
+
+    let resolved = on_db!(db, |pool| {
+        sqlx::query_as::<_, Resolved>(
+        "SELECT r.id, r.community_id, r.reporter_account_id, r.contact_preference, r.resolved_at, \
+         c.confirm_nudge_days, c.auto_close_days FROM requests r JOIN communities c ON c.id = r.community_id \
+         WHERE r.status = 'resolved' AND r.resolved_at IS NOT NULL"
+    )
+    .fetch_all(pool)
+    .await
+    })?;
+    for r in &resolved {
+        if now >= r.resolved_at + r.auto_close_days * 86_400 {
+            if let Some(request) = store::by_id(db, r.id).await? {
+                let change = Change {
+                    action: Action::CloseUnconfirmed,
+                    actor: Actor::System,
+                    public_message: String::new(),
+                    internal_note: String::new(),
+                    rating: None,
+                };
+                // The status check inside `apply` makes this happen once.
+                if store::apply(db, &request, None, change).await.is_ok() {
+                    ran.closed += 1;
+                }
+            }
+            continue;
+        }
+        if now >= r.resolved_at + r.confirm_nudge_days * 86_400 {
+            let key = format!("nudge:{}:{}", r.id, r.resolved_at);
+            let by_desk = r.reporter_account_id.is_none()
+                || matches!(r.contact_preference.as_str(), "phone" | "desk");
+            let audience = match (by_desk, r.reporter_account_id) {
+                (false, Some(account)) => Audience::Account(account),
+                _ => Audience::Reception {
+                    community_id: r.community_id,
+                },
+            };
+            let message = if by_desk {
+                "notify-callback"
+            } else {
+                "notify-please-confirm"
+            };
+            if once(db, &key, r.id, audience, message, None).await? {
+                ran.jobs += 1;
+            }
+        }
+    }
+    Ok(ran)
+}
+
+/// The scheduler in the binary: a run every minute.
+pub async fn run_forever(db: Db) {
+    loop {
+        match run_due(&db, crate::db::now()).await {
+            Ok(ran) if ran.jobs + ran.closed > 0 => {
+                tracing::info!(jobs = ran.jobs, closed = ran.closed, "deadlines chased")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "chasing deadlines"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}

@@ -1,0 +1,219 @@
+//! Deadlines that chase: escalation into the right inboxes, once only even
+//! with two instances, the nudge to confirm, closing unconfirmed requests,
+//! and reception's callback list.
+
+use std::sync::Arc;
+
+use grassroots::chase::run_due;
+use grassroots::db::now;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+on_both_engines!(
+    overdue_requests_escalate_into_the_right_inboxes,
+    two_instances_chase_each_deadline_once,
+    resolved_requests_are_nudged_then_closed_unconfirmed,
+    reception_records_a_residents_answer_by_phone,
+);
+
+const DAY: i64 = 86_400;
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
+        sqlx::AssertSqlSafe(sql.to_string())
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count")
+}
+
+async fn overdue_requests_escalate_into_the_right_inboxes(app: Arc<TestApp>) {
+    let huang = app.signed_in("huang").await;
+    let code = huang
+        .report(
+            &[
+                ("category", "lift"),
+                ("place", "B6"),
+                ("description", "六号楼电梯不动"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    // Lifts are answered within 2 hours: at 1h40 the team is reminded.
+    let ran = run_due(&app.db, now() + 100 * 60).await.expect("run");
+    assert!(ran.jobs > 0);
+    let liu = app.signed_in("liu").await;
+    assert!(
+        liu.get("/my").await.body.contains("快到答复期限"),
+        "the team hears before the deadline"
+    );
+    // Three days on, nobody answered: the lead and then the secretary hear.
+    run_due(&app.db, now() + 3 * DAY).await.expect("run");
+    let zhang = app.signed_in("zhang").await;
+    assert!(
+        zhang.get("/").await.body.contains("class=\"bell\""),
+        "the bell shows a count"
+    );
+    let news = zhang.get("/my").await;
+    assert!(news.body.contains("您小组的一条诉求已经超期") && news.body.contains(&code));
+    let secretary = app.signed_in("secretary").await;
+    assert!(secretary.get("/my").await.body.contains("超期一倍"));
+    assert!(
+        !zhang.get("/").await.body.contains("class=\"bell\""),
+        "read news leave the bell"
+    );
+    let chen = app.signed_in("chen").await;
+    assert!(
+        !chen.get("/my").await.body.contains(&code),
+        "another team's lead is not told"
+    );
+    let history = zhang.get(&format!("/r/{code}")).await;
+    assert!(
+        history.body.contains("已超期：已告知组长"),
+        "the history says so, for staff"
+    );
+    assert!(
+        !app.anonymous()
+            .get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains("已告知组长"),
+        "not for neighbours"
+    );
+    // Running again (another tick, or after downtime) sends nothing twice.
+    assert_eq!(
+        run_due(&app.db, now() + 3 * DAY).await.expect("run").jobs,
+        0
+    );
+}
+
+async fn two_instances_chase_each_deadline_once(app: Arc<TestApp>) {
+    let other = grassroots::db::Db::connect(&app.db_url)
+        .await
+        .expect("a second instance");
+    let later = now() + 40 * DAY;
+    let (a, b) = tokio::join!(run_due(&app.db, later), run_due(&other, later));
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert!(a.jobs + b.jobs > 0, "there was work to do");
+    let jobs = count(&app, "SELECT COUNT(*) FROM jobs_done").await;
+    assert_eq!(
+        jobs,
+        (a.jobs + b.jobs) as i64,
+        "every job done by exactly one instance"
+    );
+    // The same work done by one instance alone tells exactly as many.
+    let chased = "SELECT COUNT(*) FROM notifications WHERE message_key IN ('notify-remind-response', \
+        'notify-remind-resolution', 'notify-overdue-lead', 'notify-overdue-secretary', 'notify-please-confirm', 'notify-callback')";
+    let escalations = "SELECT COUNT(*) FROM request_events WHERE kind IN ('escalated_lead', 'escalated_secretary')";
+    let (by_two, escalated_by_two) = (count(&app, chased).await, count(&app, escalations).await);
+    grassroots::on_db!(&app.db, |pool| sqlx::raw_sql(
+        "DELETE FROM notifications WHERE message_key LIKE 'notify-remind-%' OR message_key LIKE 'notify-overdue-%' \
+         OR message_key IN ('notify-please-confirm', 'notify-callback'); \
+         DELETE FROM request_events WHERE kind IN ('escalated_lead', 'escalated_secretary'); DELETE FROM jobs_done;"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .expect("reset");
+    let alone = run_due(&app.db, later).await.expect("alone");
+    assert_eq!(alone.jobs, a.jobs + b.jobs);
+    assert_eq!(
+        count(&app, chased).await,
+        by_two,
+        "nobody was told anything twice"
+    );
+    assert_eq!(count(&app, escalations).await, escalated_by_two);
+    assert_eq!(run_due(&other, later).await.expect("again").jobs, 0);
+    other.close().await;
+}
+
+async fn resolved_requests_are_nudged_then_closed_unconfirmed(app: Arc<TestApp>) {
+    let code = crate::journey::resolved_request(&app).await;
+    run_due(&app.db, now() + 4 * DAY).await.expect("run");
+    let huang = app.signed_in("huang").await;
+    assert!(
+        huang
+            .get("/my")
+            .await
+            .body
+            .contains("请告诉我们是否真的解决了"),
+        "the resident is nudged"
+    );
+    assert_eq!(crate::journey::status_of(&app, &code).await, "resolved");
+    let ran = run_due(&app.db, now() + 11 * DAY).await.expect("run");
+    assert!(ran.closed >= 1);
+    assert_eq!(crate::journey::status_of(&app, &code).await, "closed");
+    assert!(
+        huang
+            .get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains("居民未确认，已自动关闭")
+    );
+    assert_eq!(
+        run_due(&app.db, now() + 12 * DAY)
+            .await
+            .expect("run")
+            .closed,
+        0,
+        "closed once"
+    );
+}
+
+async fn reception_records_a_residents_answer_by_phone(app: Arc<TestApp>) {
+    let reception = app.signed_in("reception").await;
+    let saved = reception
+        .post_form(
+            "/desk",
+            &[
+                ("channel", "phone"),
+                ("name", "钱奶奶"),
+                ("phone", "13900139001"),
+                ("category", "help"),
+                ("place", "B2"),
+                ("description", "想请人帮忙搬花盆"),
+                ("contact", "phone"),
+            ],
+        )
+        .await;
+    let code = saved.code();
+    let chen = app.signed_in("chen").await;
+    assert_eq!(
+        chen.act(
+            &code,
+            &[("action", "resolve"), ("message", "志愿者已经帮忙搬好了")]
+        )
+        .await
+        .status,
+        303
+    );
+    let desk = reception.get("/desk").await;
+    assert!(desk.body.contains("待回访") && desk.body.contains(&format!("/desk/callback/{code}")));
+    let missing = reception
+        .post_form(&format!("/desk/callback/{code}"), &[("solved", "yes")])
+        .await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.body.contains("请选择 1 到 5 分"));
+    let recorded = reception
+        .post_form(
+            &format!("/desk/callback/{code}"),
+            &[("solved", "yes"), ("rating", "5"), ("comment", "很满意")],
+        )
+        .await;
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
+    assert_eq!(crate::journey::status_of(&app, &code).await, "closed");
+    let page = chen.get(&format!("/r/{code}")).await;
+    assert!(page.body.contains("很满意") && page.body.contains("电话回访，由前台记录"));
+    assert!(page.body.contains("5 / 5"));
+    assert!(
+        !reception
+            .get("/desk")
+            .await
+            .body
+            .contains(&format!("/desk/callback/{code}")),
+        "off the list"
+    );
+}
