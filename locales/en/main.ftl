@@ -450,6 +450,25 @@ desk-callbacks-help = These residents do not answer online. Ask them whether it 
 desk-callback-save = Record the answer
 desk-callback-recorded = by phone, recorded by reception
 
+## The rates
+nav-rates = How well we do
+rates-title = How well we do
+rates-intro = Every need should get an answer, in time. These figures are counted from the requests themselves, the same way every month.
+rates-caption = This month against last month (count out of count)
+rates-this-month = This month
+rates-last-month = Last month
+rates-response-rate = Answered in time
+rates-resolution-rate = Solved
+rates-satisfaction-rate = Satisfied
+rates-answer-hours = Hours to answer (median / 9 in 10 within)
+rates-solve-hours = Hours to solve (median / 9 in 10 within)
+rates-how = How they are counted
+rates-def-response = Requests answered within their response deadline, out of the requests whose response deadline fell in the month.
+rates-def-resolution = Requests solved and not reopened, out of the requests closed in the month or whose resolution deadline fell in it. Duplicates (their original counts), rejections and referrals to outside bodies are left out.
+rates-def-satisfaction = Ratings of 4 or 5, out of all ratings given in the month: the residents' own answers, online or told to reception by phone.
+rates-def-hours = From filing to the first answer (or to the resolution): the middle value, and the time within which nine in ten were done.
+rates-by-team = This month, team by team
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

@@ -450,6 +450,25 @@ desk-callbacks-help = 这些居民不上网。请打电话问问是否真的解�
 desk-callback-save = 记录回答
 desk-callback-recorded = 电话回访，由前台记录
 
+## 三率
+nav-rates = 办得怎么样
+rates-title = 办得怎么样
+rates-intro = 每一件事都应该及时得到答复。这些数字直接从诉求本身统计，每个月的算法都一样。
+rates-caption = 本月与上月对比（件数 / 总件数）
+rates-this-month = 本月
+rates-last-month = 上月
+rates-response-rate = 按时答复率
+rates-resolution-rate = 解决率
+rates-satisfaction-rate = 满意率
+rates-answer-hours = 答复用时（小时，中位数 / 九成以内）
+rates-solve-hours = 解决用时（小时，中位数 / 九成以内）
+rates-how = 怎么算的
+rates-def-response = 在答复期限内答复的诉求，占答复期限落在本月的诉求的比例。
+rates-def-resolution = 已解决且没有被重新办理的诉求，占本月关闭的或办结期限落在本月的诉求的比例。重复诉求（计入原诉求）、不予受理和转交外单位的不计。
+rates-def-satisfaction = 4 分或 5 分的评价，占本月全部评价的比例；都是居民本人的评价，包括在网上给的和电话回访时告诉前台的。
+rates-def-hours = 从提交到第一次答复（或到解决）的时间：中位数，以及九成诉求在多长时间内办完。
+rates-by-team = 本月各小组
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

@@ -1,75 +1,162 @@
-//! The three rates, for a community and a period. Definitions (shown beside
-//! the figures wherever they appear):
+//! The three rates, for a community and a period, and the public pages
+//! that show them. Definitions (shown beside the figures wherever they
+//! appear):
 //!
 //! - response rate: requests answered within their response deadline, out
 //!   of the requests whose response deadline fell in the period;
-//! - resolution rate: requests solved (resolved or confirmed), out of the
-//!   requests closed in the period or whose resolution deadline fell in it;
+//! - resolution rate: requests solved and not reopened (resolved, or closed
+//!   after a resolution), out of the requests closed in the period or whose
+//!   resolution deadline fell in it — leaving out duplicates (their
+//!   original counts), rejections and referrals to outside bodies;
 //! - satisfaction rate: ratings of 4 or 5, out of all ratings given in the
-//!   period.
+//!   period (the resident's own, online or told to reception by phone).
 //!
 //! A rate with nothing to count is "no figure yet", never 0% or 100%.
+//! Duplicates count nowhere: the request they repeat carries them.
+
+mod pages;
+
+pub use pages::routes;
 
 use crate::db::Db;
 use crate::on_db;
 use crate::web::AppError;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct Counts {
-    pub response_due: i64,
-    pub responded_in_time: i64,
-    pub resolution_due: i64,
-    pub resolved: i64,
-    pub rated: i64,
-    pub satisfied: i64,
+/// One request's times, as the rates see it.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct RateRow {
+    pub status: String,
+    pub created_at: i64,
+    pub response_due_at: i64,
+    pub responded_at: Option<i64>,
+    pub resolution_due_at: i64,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub rated_at: Option<i64>,
+    pub rating: Option<i64>,
+    pub workgroup_id: i64,
 }
 
-/// A whole percentage, rounded down, or None when nothing is counted.
-pub fn percent(part: i64, whole: i64) -> Option<i64> {
-    if whole <= 0 {
+/// A count out of a count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Ratio {
+    pub count: i64,
+    pub out_of: i64,
+}
+
+impl Ratio {
+    /// The fraction, or None when nothing is counted.
+    pub fn fraction(&self) -> Option<f64> {
+        (self.out_of > 0).then(|| self.count.clamp(0, self.out_of) as f64 / self.out_of as f64)
+    }
+    /// A whole percentage, rounded down.
+    pub fn percent(&self) -> Option<i64> {
+        (self.out_of > 0).then(|| self.count.clamp(0, self.out_of) * 100 / self.out_of)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Rates {
+    pub response: Ratio,
+    pub resolution: Ratio,
+    pub satisfaction: Ratio,
+    /// Seconds from filing to the first answer: median and 90th percentile
+    /// of the answers given in the period.
+    pub response_median: Option<i64>,
+    pub response_p90: Option<i64>,
+    /// Seconds from filing to the resolution, for resolutions in the period.
+    pub resolution_median: Option<i64>,
+    pub resolution_p90: Option<i64>,
+}
+
+fn within(t: Option<i64>, from: i64, to: i64) -> bool {
+    t.is_some_and(|t| t >= from && t < to)
+}
+
+/// The value below which `share` (0..=1) of the sorted values fall
+/// (nearest rank).
+pub fn percentile(sorted: &[i64], share: f64) -> Option<i64> {
+    if sorted.is_empty() {
         return None;
     }
-    Some((part.clamp(0, whole) * 100) / whole)
+    let rank = ((share * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
 }
 
-impl Counts {
-    pub fn response_rate(&self) -> Option<i64> {
-        percent(self.responded_in_time, self.response_due)
+/// The rates of `rows` for `[from, to)`.
+pub fn compute(rows: &[RateRow], from: i64, to: i64) -> Rates {
+    let mut rates = Rates::default();
+    let mut answer_times = Vec::new();
+    let mut solve_times = Vec::new();
+    for r in rows.iter().filter(|r| r.status != "duplicate") {
+        if within(Some(r.response_due_at), from, to) {
+            rates.response.out_of += 1;
+            if r.responded_at.is_some_and(|t| t <= r.response_due_at) {
+                rates.response.count += 1;
+            }
+        }
+        if within(r.responded_at, from, to) {
+            answer_times.push(r.responded_at.unwrap_or(r.created_at) - r.created_at);
+        }
+        let counts_for_resolution = !matches!(r.status.as_str(), "rejected" | "referred");
+        if counts_for_resolution
+            && (within(r.closed_at, from, to) || within(Some(r.resolution_due_at), from, to))
+        {
+            rates.resolution.out_of += 1;
+            let solved =
+                matches!(r.status.as_str(), "resolved" | "closed") && r.resolved_at.is_some();
+            if solved {
+                rates.resolution.count += 1;
+            }
+        }
+        if matches!(r.status.as_str(), "resolved" | "closed") && within(r.resolved_at, from, to) {
+            solve_times.push(r.resolved_at.unwrap_or(r.created_at) - r.created_at);
+        }
+        if within(r.rated_at, from, to) && r.rating.is_some() {
+            rates.satisfaction.out_of += 1;
+            if r.rating.is_some_and(|n| n >= 4) {
+                rates.satisfaction.count += 1;
+            }
+        }
     }
-    pub fn resolution_rate(&self) -> Option<i64> {
-        percent(self.resolved, self.resolution_due)
-    }
-    pub fn satisfaction_rate(&self) -> Option<i64> {
-        percent(self.satisfied, self.rated)
-    }
+    answer_times.sort_unstable();
+    solve_times.sort_unstable();
+    rates.response_median = percentile(&answer_times, 0.5);
+    rates.response_p90 = percentile(&answer_times, 0.9);
+    rates.resolution_median = percentile(&solve_times, 0.5);
+    rates.resolution_p90 = percentile(&solve_times, 0.9);
+    rates
 }
 
-/// The counts for `[from, to)` (Unix seconds).
-pub async fn counts(db: &Db, community_id: i64, from: i64, to: i64) -> Result<Counts, AppError> {
+/// The rows that can count for `[from, to)` in a community.
+pub async fn rows(
+    db: &Db,
+    community_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<RateRow>, AppError> {
     Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Counts>(
-        "SELECT \
-           COUNT(*) FILTER (WHERE response_due_at >= $2 AND response_due_at < $3) AS response_due, \
-           COUNT(*) FILTER (WHERE response_due_at >= $2 AND response_due_at < $3 \
-                            AND responded_at IS NOT NULL AND responded_at <= response_due_at) AS responded_in_time, \
-           COUNT(*) FILTER (WHERE status <> 'duplicate' AND ((closed_at >= $2 AND closed_at < $3) \
-                            OR (resolution_due_at >= $2 AND resolution_due_at < $3))) AS resolution_due, \
-           COUNT(*) FILTER (WHERE status IN ('resolved', 'closed') AND ((closed_at >= $2 AND closed_at < $3) \
-                            OR (resolution_due_at >= $2 AND resolution_due_at < $3))) AS resolved, \
-           COUNT(*) FILTER (WHERE rated_at >= $2 AND rated_at < $3) AS rated, \
-           COUNT(*) FILTER (WHERE rated_at >= $2 AND rated_at < $3 AND rating >= 4) AS satisfied \
-         FROM requests WHERE community_id = $1"
+        sqlx::query_as::<_, RateRow>(
+        "SELECT status, created_at, response_due_at, responded_at, resolution_due_at, resolved_at, closed_at, \
+         rated_at, rating, workgroup_id FROM requests WHERE community_id = $1 AND ( \
+           (response_due_at >= $2 AND response_due_at < $3) OR (responded_at >= $2 AND responded_at < $3) \
+           OR (resolution_due_at >= $2 AND resolution_due_at < $3) OR (closed_at >= $2 AND closed_at < $3) \
+           OR (resolved_at >= $2 AND resolved_at < $3) OR (rated_at >= $2 AND rated_at < $3))"
     )
     .bind(community_id)
     .bind(from)
     .bind(to)
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await
     })?)
 }
 
-/// The start of this month and of the next, in the community's time zone.
-pub fn this_month(now: i64, tz: &jiff::tz::TimeZone) -> (i64, i64) {
+pub async fn for_period(db: &Db, community_id: i64, from: i64, to: i64) -> Result<Rates, AppError> {
+    Ok(compute(&rows(db, community_id, from, to).await?, from, to))
+}
+
+/// The start of the month holding `now`, and of the next, in `tz`.
+pub fn month_of(now: i64, tz: &jiff::tz::TimeZone) -> (i64, i64) {
     let Ok(ts) = jiff::Timestamp::from_second(now) else {
         return (now, now);
     };
@@ -88,52 +175,167 @@ pub fn this_month(now: i64, tz: &jiff::tz::TimeZone) -> (i64, i64) {
     (at(first), at(next))
 }
 
+/// This month, and the one before.
+pub fn this_and_last_month(now: i64, tz: &jiff::tz::TimeZone) -> ((i64, i64), (i64, i64)) {
+    let this = month_of(now, tz);
+    (this, month_of(this.0 - 1, tz))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn nothing_to_count_is_no_figure() {
-        assert_eq!(percent(0, 0), None);
-        assert_eq!(Counts::default().response_rate(), None);
-        assert_eq!(Counts::default().satisfaction_rate(), None);
+    const H: i64 = 3_600;
+    const FROM: i64 = 1_000 * H;
+    const TO: i64 = 2_000 * H;
+
+    fn row(status: &str) -> RateRow {
+        RateRow {
+            status: status.into(),
+            created_at: FROM + H,
+            response_due_at: FROM + 3 * H,
+            resolution_due_at: FROM + 100 * H,
+            ..RateRow::default()
+        }
     }
 
     #[test]
-    fn rates_round_down_and_stay_within_bounds() {
-        assert_eq!(percent(2, 3), Some(66));
-        assert_eq!(percent(3, 3), Some(100));
-        assert_eq!(percent(0, 5), Some(0));
-        assert_eq!(percent(7, 5), Some(100), "never above 100");
-        assert_eq!(percent(-1, 5), Some(0));
+    fn nothing_due_is_no_figure() {
+        let rates = compute(&[], FROM, TO);
+        assert_eq!(rates.response.fraction(), None);
+        assert_eq!(rates.resolution.percent(), None);
+        assert_eq!(rates.satisfaction.fraction(), None);
+        assert_eq!(rates.response_median, None);
     }
 
     #[test]
-    fn each_rate_uses_its_own_counts() {
-        let c = Counts {
-            response_due: 4,
-            responded_in_time: 3,
-            resolution_due: 10,
-            resolved: 5,
-            rated: 2,
-            satisfied: 1,
+    fn answered_in_time_late_and_never() {
+        let on_time = RateRow {
+            responded_at: Some(FROM + 2 * H),
+            ..row("responded")
         };
+        let just_in_time = RateRow {
+            responded_at: Some(FROM + 3 * H),
+            ..row("responded")
+        };
+        let late = RateRow {
+            responded_at: Some(FROM + 5 * H),
+            ..row("in_progress")
+        };
+        let never = row("submitted");
+        let rates = compute(&[on_time, just_in_time, late, never], FROM, TO);
         assert_eq!(
-            (
-                c.response_rate(),
-                c.resolution_rate(),
-                c.satisfaction_rate()
-            ),
-            (Some(75), Some(50), Some(50))
+            rates.response,
+            Ratio {
+                count: 2,
+                out_of: 4
+            }
+        );
+        assert_eq!(rates.response.percent(), Some(50));
+        // Answer times 1h, 2h, 4h: the median is 2h, the 90th percentile 4h.
+        assert_eq!(
+            (rates.response_median, rates.response_p90),
+            (Some(2 * H), Some(4 * H))
         );
     }
 
     #[test]
-    fn a_month_starts_at_local_midnight() {
+    fn a_deadline_outside_the_period_does_not_count() {
+        let next_month = RateRow {
+            response_due_at: TO + H,
+            resolution_due_at: TO + 50 * H,
+            ..row("submitted")
+        };
+        let rates = compute(&[next_month], FROM, TO);
+        assert_eq!(rates.response.out_of, 0);
+        assert_eq!(rates.resolution.out_of, 0);
+    }
+
+    #[test]
+    fn reopened_rejected_duplicate_and_referred() {
+        let solved = RateRow {
+            resolved_at: Some(FROM + 10 * H),
+            closed_at: Some(FROM + 20 * H),
+            ..row("closed")
+        };
+        // Resolved once, then reopened: its resolution deadline fell in the
+        // period and it is not solved now.
+        let reopened = RateRow {
+            resolved_at: None,
+            ..row("in_progress")
+        };
+        let rejected = RateRow {
+            closed_at: Some(FROM + 5 * H),
+            ..row("rejected")
+        };
+        let referred = RateRow {
+            closed_at: Some(FROM + 5 * H),
+            ..row("referred")
+        };
+        let duplicate = RateRow {
+            closed_at: Some(FROM + 5 * H),
+            responded_at: Some(FROM + 2 * H),
+            ..row("duplicate")
+        };
+        let rates = compute(
+            &[solved, reopened, rejected, referred, duplicate.clone()],
+            FROM,
+            TO,
+        );
+        assert_eq!(
+            rates.resolution,
+            Ratio {
+                count: 1,
+                out_of: 2
+            }
+        );
+        assert_eq!(rates.response.out_of, 4, "duplicates count nowhere");
+        assert_eq!(compute(&[duplicate], FROM, TO), Rates::default());
+        assert_eq!(rates.resolution_median, Some(9 * H));
+    }
+
+    #[test]
+    fn satisfaction_counts_fours_and_fives() {
+        let rated = |n| RateRow {
+            rated_at: Some(FROM + 50 * H),
+            rating: Some(n),
+            ..row("closed")
+        };
+        let rates = compute(&[rated(5), rated(4), rated(3), rated(1)], FROM, TO);
+        assert_eq!(
+            rates.satisfaction,
+            Ratio {
+                count: 2,
+                out_of: 4
+            }
+        );
+        assert_eq!(rates.satisfaction.fraction(), Some(0.5));
+        let before = RateRow {
+            rated_at: Some(FROM - H),
+            rating: Some(5),
+            ..row("closed")
+        };
+        assert_eq!(compute(&[before], FROM, TO).satisfaction.out_of, 0);
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        assert_eq!(percentile(&[], 0.5), None);
+        assert_eq!(percentile(&[7], 0.9), Some(7));
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 0.5), Some(5));
+        assert_eq!(percentile(&ten, 0.9), Some(9));
+        assert_eq!(percentile(&ten, 1.0), Some(10));
+    }
+
+    #[test]
+    fn months_start_at_local_midnight() {
         let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
         // 2026-11-27 00:00 UTC; November in Shanghai starts 2026-10-31 16:00 UTC.
-        let (from, to) = this_month(1_795_737_600, &tz);
-        assert_eq!(from, 1_793_491_200 - 8 * 3_600);
-        assert_eq!(to, 1_793_491_200 + 30 * 86_400 - 8 * 3_600);
+        let (this, last) = this_and_last_month(1_795_737_600, &tz);
+        assert_eq!(this.0, 1_793_491_200 - 8 * H);
+        assert_eq!(this.1, 1_793_491_200 + 30 * 86_400 - 8 * H);
+        assert_eq!(last.1, this.0);
+        assert_eq!(last.0, 1_793_491_200 - 31 * 86_400 - 8 * H);
     }
 }

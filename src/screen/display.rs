@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::live::{self, LiveEvent};
 use crate::notices::Notice;
 use crate::on_db;
-use crate::rates::{self, Counts};
+use crate::rates::{self, Rates};
 use crate::requests::store::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
 use crate::web::{AppError, AppState, base_url, render};
 
@@ -43,7 +43,7 @@ struct ScreenPage {
     notices: Vec<Notice>,
     fresh: Vec<RequestRow>,
     done: Vec<Done>,
-    rates: Counts,
+    rates: Rates,
     qr: String,
     last_event_id: i64,
     /// Minutes east of UTC, for the panels' hours.
@@ -57,8 +57,9 @@ impl ScreenPage {
     fn en(&self, key: &str) -> String {
         Lang::En.t(key)
     }
-    fn rate(&self, value: Option<i64>) -> String {
-        value
+    fn rate(&self, ratio: &rates::Ratio) -> String {
+        ratio
+            .percent()
             .map(|v| format!("{v}%"))
             .unwrap_or_else(|| "—".to_string())
     }
@@ -79,8 +80,8 @@ pub async fn page(
         .ok_or(AppError::NotFound)?;
     let community = Community::by_id(&state.db, screen.community_id).await?;
     let at = now();
-    let (from, to) = rates::this_month(at, &community.tz());
-    let rates = rates::counts(&state.db, community.id, from, to).await?;
+    let (from, to) = rates::month_of(at, &community.tz());
+    let rates = rates::for_period(&state.db, community.id, from, to).await?;
     let notices = Notice::current(&state.db, community.id).await?;
     let (emergencies, notices): (Vec<Notice>, Vec<Notice>) =
         notices.into_iter().partition(|n| n.emergency);

@@ -13,4 +13,5 @@ mod desk;
 mod first_start;
 mod journey;
 mod open311;
+mod rates;
 mod screen;

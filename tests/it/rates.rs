@@ -1,0 +1,121 @@
+//! The public rates: `/rates` and `/rates.json` count exactly what the
+//! definitions say, checked against a hand count.
+
+use std::sync::Arc;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+on_both_engines!(the_rates_match_a_hand_count);
+
+async fn rates(app: &TestApp) -> serde_json::Value {
+    let r = reqwest::get(app.url("/rates.json")).await.expect("rates");
+    assert_eq!(r.status().as_u16(), 200);
+    r.json().await.expect("json")
+}
+
+fn n(v: &serde_json::Value, rate: &str, part: &str) -> i64 {
+    v["this_month"][rate][part].as_i64().unwrap_or(-1)
+}
+
+async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
+    let before = rates(&app).await;
+    let community = grassroots::community::Community::by_id(&app.db, 1)
+        .await
+        .expect("community");
+    let (month_start, next_month) =
+        grassroots::rates::month_of(grassroots::db::now(), &community.tz());
+    let t = |hours: i64| month_start + hours * 3600;
+    let huang = app.signed_in("huang").await;
+    let mut codes = Vec::new();
+    for (i, place) in ["B2", "B3", "B4", "B5"].iter().enumerate() {
+        let code = huang
+            .report(
+                &[
+                    ("category", "clean"),
+                    ("place", place),
+                    ("description", &format!("第{i}件")),
+                    ("go_ahead", "1"),
+                ],
+                &[],
+            )
+            .await
+            .code();
+        codes.push(code);
+    }
+    // (status, response due, answered, resolved/closed, resolution due, rating)
+    type Case = (&'static str, i64, Option<i64>, Option<i64>, i64, Option<i64>);
+    let cases: [Case; 4] = [
+        ("closed", t(5), Some(t(4)), Some(t(10)), t(20), Some(5)), // answered in time, solved, satisfied
+        ("closed", t(5), Some(t(7)), Some(t(12)), t(20), Some(3)), // answered late, solved, not satisfied
+        ("submitted", t(5), None, None, next_month + 3600, None), // never answered; due to be solved next month
+        ("duplicate", t(5), Some(t(4)), Some(t(6)), t(20), None), // counts nowhere
+    ];
+    for (code, (status, response_due, answered, done, resolution_due, rating)) in
+        codes.iter().zip(cases)
+    {
+        grassroots::on_db!(&app.db, |pool| sqlx::query(
+            "UPDATE requests SET status = $1, created_at = $2, response_due_at = $3, responded_at = $4, resolved_at = $5, \
+             closed_at = $5, resolution_due_at = $6, rating = $7, rated_at = CASE WHEN $7 IS NULL THEN NULL ELSE $5 END \
+             WHERE tracking_code = $8"
+        )
+        .bind(status)
+        .bind(t(1))
+        .bind(response_due)
+        .bind(answered)
+        .bind(done)
+        .bind(resolution_due)
+        .bind(rating)
+        .bind(code)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .expect("set the case");
+    }
+    let after = rates(&app).await;
+    let delta = |rate: &str, part: &str| n(&after, rate, part) - n(&before, rate, part);
+    assert_eq!(
+        (delta("response", "count"), delta("response", "out_of")),
+        (1, 3),
+        "answered in time: 1 of 3"
+    );
+    assert_eq!(
+        (delta("resolution", "count"), delta("resolution", "out_of")),
+        (2, 2),
+        "solved: 2 of 2"
+    );
+    assert_eq!(
+        (
+            delta("satisfaction", "count"),
+            delta("satisfaction", "out_of")
+        ),
+        (1, 2),
+        "satisfied: 1 of 2"
+    );
+    for rate in ["response_rate", "resolution_rate", "satisfaction_rate"] {
+        let f = &after["this_month"][rate];
+        assert!(
+            f.is_null() || f.as_f64().is_some_and(|f| (0.0..=1.0).contains(&f)),
+            "{rate} is a fraction"
+        );
+    }
+    assert!(after["last_month"]["response"]["out_of"].as_i64().is_some());
+    assert!(
+        after["definitions"]["resolution_rate"]
+            .as_str()
+            .is_some_and(|d| d.contains("Duplicates"))
+    );
+
+    let page = app.anonymous().get("/rates").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("按时答复率")
+            && page.body.contains("怎么算的")
+            && page.body.contains("物业维修组")
+    );
+    assert!(!page.body.contains("13800138000"), "no personal data");
+    let english = app.client("en").get("/rates").await;
+    assert!(
+        english.body.contains("Answered in time") && english.body.contains("How they are counted")
+    );
+}
