@@ -469,6 +469,24 @@ rates-def-satisfaction = Ratings of 4 or 5, out of all ratings given in the mont
 rates-def-hours = From filing to the first answer (or to the resolution): the middle value, and the time within which nine in ten were done.
 rates-by-team = This month, team by team
 
+## Search and export
+queue-search = Words or code
+queue-search-example = e.g. 电梯 or lift
+queue-csv = Download for a spreadsheet (CSV)
+csv-code = Tracking code
+csv-filed = Sent
+csv-category = Kind
+csv-place = Place
+csv-status = State
+csv-team = Team
+csv-assignee = Person handling it
+csv-response-due = Answer expected by
+csv-resolution-due = Solution expected by
+csv-overdue = Overdue
+csv-yes = yes
+csv-channel = Came in through
+csv-description = What happened
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

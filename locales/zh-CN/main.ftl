@@ -469,6 +469,24 @@ rates-def-satisfaction = 4 分或 5 分的评价，占本月全部评价的比�
 rates-def-hours = 从提交到第一次答复（或到解决）的时间：中位数，以及九成诉求在多长时间内办完。
 rates-by-team = 本月各小组
 
+## 搜索与导出
+queue-search = 关键词或编号
+queue-search-example = 例如：电梯
+queue-csv = 下载表格（CSV）
+csv-code = 受理编号
+csv-filed = 提交时间
+csv-category = 类别
+csv-place = 地点
+csv-status = 状态
+csv-team = 负责小组
+csv-assignee = 经办人
+csv-response-due = 答复期限
+csv-resolution-due = 办结期限
+csv-overdue = 是否超期
+csv-yes = 是
+csv-channel = 来源
+csv-description = 诉求内容
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

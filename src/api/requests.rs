@@ -316,6 +316,8 @@ pub async fn get_request(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListQuery {
+    /// Words to search for (Chinese needs no spaces), or a tracking code.
+    q: String,
     status: String,
     category: String,
     /// "1" or "true": only those assigned to me.
@@ -356,8 +358,9 @@ pub async fn list_requests(
             category_id: category,
             assignee_id: yes(&q.mine).then_some(viewer.id),
             overdue_only: yes(&q.overdue),
-            open_only: status.is_none(),
+            open_only: status.is_none() && q.q.trim().is_empty(),
             viewer_id: Some(viewer.id),
+            words: Some(q.q.clone()).filter(|w| !w.trim().is_empty()),
             ..QueueFilter::default()
         };
         store::queue(&state.db, community.id, &filter, 500).await?

@@ -234,6 +234,7 @@ mod tests {
             "screen",
             "kiosk",
             "rates",
+            "csv",
             "event",
             "actor",
             "clock",

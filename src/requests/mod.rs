@@ -32,5 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/photos/{id}", get(page::photo))
         .route("/requests", get(queue::public_list))
         .route("/queue", get(queue::queue))
+        .route("/queue.csv", get(queue::queue_csv))
         .route("/my", get(queue::mine))
 }

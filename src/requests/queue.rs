@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::auth::SignedIn;
 use crate::community::{Category, Membership, Place, Workgroup};
@@ -16,6 +16,8 @@ use super::store::{self, Notice, QueueFilter, RequestRow};
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct QueueQuery {
+    /// Words to search for.
+    pub q: String,
     pub group: String,
     pub status: String,
     pub category: String,
@@ -35,18 +37,20 @@ struct QueuePage {
     places: Vec<Place>,
     statuses: &'static [Status],
     now: i64,
+    /// The same list as a spreadsheet.
+    csv_href: String,
 }
 
 fn parse_id(s: &str) -> Option<i64> {
     s.trim().parse().ok()
 }
 
-pub async fn queue(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Query(q): Query<QueueQuery>,
-) -> Result<Response, AppError> {
+/// The queue the viewer may see, filtered as asked.
+async fn queue_filter(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    q: &QueueQuery,
+) -> Result<(QueueFilter, Vec<Workgroup>), AppError> {
     viewer.require_staff()?;
     let community_id = viewer.community_id;
     let memberships: Vec<Membership> = Workgroup::of_member(&state.db, viewer.id).await?;
@@ -62,26 +66,45 @@ pub async fn queue(
     };
     let group = parse_id(&q.group).filter(|id| workgroups.iter().any(|w| w.id == *id));
     let status = Status::parse(&q.status);
+    let place_id = match q.place.trim() {
+        "" => None,
+        code => Some(
+            Place::by_code(&state.db, community_id, code)
+                .await?
+                .map(|p| p.id)
+                .unwrap_or(-1),
+        ),
+    };
+    let words = Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty());
     let filter = QueueFilter {
         workgroup_id: group,
         member_of: if sees_all { None } else { Some(viewer.id) },
         status: status.map(|s| s.as_str().to_string()),
         category_id: parse_id(&q.category),
-        place_id: match q.place.trim() {
-            "" => None,
-            code => Some(
-                Place::by_code(&state.db, community_id, code)
-                    .await?
-                    .map(|p| p.id)
-                    .unwrap_or(-1),
-            ),
-        },
+        place_id,
         assignee_id: (q.mine == "1").then_some(viewer.id),
         overdue_only: q.overdue == "1",
-        open_only: status.is_none(),
+        // A search looks through every state unless one is chosen.
+        open_only: status.is_none() && words.is_none(),
         viewer_id: Some(viewer.id),
+        words,
     };
+    Ok((filter, workgroups))
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let (filter, workgroups) = queue_filter(&state, &viewer, &q).await?;
+    let community_id = viewer.community_id;
     let requests = store::queue(&state.db, community_id, &filter, 300).await?;
+    let csv_href = format!(
+        "/queue.csv{}",
+        ctx.here.find('?').map(|i| &ctx.here[i..]).unwrap_or("")
+    );
     render(&QueuePage {
         categories: Category::list(&state.db, community_id, false).await?,
         places: Place::list(&state.db, community_id).await?,
@@ -91,7 +114,76 @@ pub async fn queue(
         workgroups,
         statuses: Status::ALL,
         now: now(),
+        csv_href,
     })
+}
+
+/// `GET /queue.csv`: the same list as the page, for a spreadsheet. UTF-8
+/// with a byte-order mark, so spreadsheet programs show the Chinese.
+pub async fn queue_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let (filter, _) = queue_filter(&state, &viewer, &q).await?;
+    let requests = store::queue(&state.db, viewer.community_id, &filter, 10_000).await?;
+    let lang = ctx.lang;
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let header = [
+        "csv-code",
+        "csv-filed",
+        "csv-category",
+        "csv-place",
+        "csv-status",
+        "csv-team",
+        "csv-assignee",
+        "csv-response-due",
+        "csv-resolution-due",
+        "csv-overdue",
+        "csv-channel",
+        "csv-description",
+    ]
+    .map(|k| lang.t(k));
+    let fail = |e: csv::Error| AppError::Internal(e.into());
+    out.write_record(&header).map_err(fail)?;
+    let at = now();
+    for r in &requests {
+        let overdue = if r.is_overdue(at) {
+            lang.t("csv-yes")
+        } else {
+            String::new()
+        };
+        out.write_record([
+            r.tracking_code.clone(),
+            ctx.time(r.created_at),
+            r.category_name(lang).to_string(),
+            r.place_name(lang).to_string(),
+            lang.t(&r.status().key()),
+            r.workgroup_name(lang).to_string(),
+            r.assignee_name.clone().unwrap_or_default(),
+            ctx.time(r.response_due_at),
+            ctx.time(r.resolution_due_at),
+            overdue,
+            lang.t(&r.channel().key()),
+            r.description.clone(),
+        ])
+        .map_err(fail)?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"requests.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

@@ -500,6 +500,42 @@ pub struct QueueFilter {
     /// Whose queue it is: requests of private categories (legal questions)
     /// show only to members of their workgroup.
     pub viewer_id: Option<i64>,
+    /// Words to find in the description (Chinese needs no spaces), or a
+    /// tracking code.
+    pub words: Option<String>,
+}
+
+/// How a search is asked of each engine: SQLite's trigram index takes
+/// three characters or more; otherwise (and on PostgreSQL, whose trigram
+/// index serves LIKE) a LIKE on the lower-cased text.
+fn words_condition(db: &Db, words: Option<&str>) -> (&'static str, [Option<String>; 3]) {
+    let Some(words) = words.map(str::trim).filter(|w| !w.is_empty()) else {
+        return (
+            "($13 IS NULL AND $14 IS NULL AND $15 IS NULL)",
+            [None, None, None],
+        );
+    };
+    let code = normalise_code(words);
+    let code = (code.len() == 8).then_some(code);
+    let escaped = words
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let like = format!("%{escaped}%");
+    if matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", words.replace('"', "\"\""));
+        return (
+            "(r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH $13) OR lower(c.name_zh) LIKE $15 ESCAPE '\\' \
+             OR lower(c.name_en) LIKE $15 ESCAPE '\\' OR r.tracking_code = $14)",
+            [Some(phrase), code, Some(like)],
+        );
+    }
+    (
+        "(lower(r.description) LIKE $13 ESCAPE '\\' OR lower(c.name_zh) LIKE $15 ESCAPE '\\' \
+         OR lower(c.name_en) LIKE $15 ESCAPE '\\' OR r.tracking_code = $14)",
+        [Some(like.clone()), code, Some(like)],
+    )
 }
 
 pub async fn queue(
@@ -508,6 +544,7 @@ pub async fn queue(
     f: &QueueFilter,
     limit: i64,
 ) -> Result<Vec<RequestRow>, AppError> {
+    let (words_sql, [words, code, like]) = words_condition(db, f.words.as_deref());
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 \
          AND ($2 IS NULL OR r.workgroup_id = $2) \
@@ -521,6 +558,7 @@ pub async fn queue(
          AND (NOT $9 OR r.status IN ('submitted', 'responded', 'in_progress', 'waiting')) \
          AND (NOT c.private_by_nature OR r.workgroup_id IN \
               (SELECT workgroup_id FROM workgroup_members WHERE account_id = $12)) \
+         AND {words_sql} \
          ORDER BY CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END, \
          r.resolution_due_at, r.id LIMIT $11"
     );
@@ -539,6 +577,9 @@ pub async fn queue(
     .bind(now())
     .bind(limit)
     .bind(f.viewer_id)
+    .bind(words)
+    .bind(code)
+    .bind(like)
     .fetch_all(pool)
     .await)?)
 }

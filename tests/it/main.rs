@@ -15,3 +15,4 @@ mod journey;
 mod open311;
 mod rates;
 mod screen;
+mod search;

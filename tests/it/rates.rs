@@ -44,7 +44,14 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
         codes.push(code);
     }
     // (status, response due, answered, resolved/closed, resolution due, rating)
-    type Case = (&'static str, i64, Option<i64>, Option<i64>, i64, Option<i64>);
+    type Case = (
+        &'static str,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        Option<i64>,
+    );
     let cases: [Case; 4] = [
         ("closed", t(5), Some(t(4)), Some(t(10)), t(20), Some(5)), // answered in time, solved, satisfied
         ("closed", t(5), Some(t(7)), Some(t(12)), t(20), Some(3)), // answered late, solved, not satisfied
