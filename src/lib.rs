@@ -13,6 +13,7 @@ pub mod chase;
 pub mod cli;
 pub mod community;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod desk;

@@ -487,6 +487,26 @@ csv-yes = yes
 csv-channel = Came in through
 csv-description = What happened
 
+## Dashboards
+dash-title = Dashboard
+dash-whole-estate = The whole estate
+dash-overdue = Overdue ({ $count })
+dash-nothing-overdue = Nothing is overdue.
+dash-weeks = Requests each week
+dash-week-of = Week from
+dash-requests = Requests
+dash-by-category = The last eight weeks by kind
+dash-solve = How long solving took (last 13 weeks)
+dash-took = Took
+dash-under-1-day = under a day
+dash-1-3-days = 1–3 days
+dash-3-7-days = 3–7 days
+dash-1-2-weeks = 1–2 weeks
+dash-over-2-weeks = over 2 weeks
+dash-map = Open requests by building
+dash-open = Open
+dash-places = Busiest places (last 13 weeks)
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

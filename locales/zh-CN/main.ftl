@@ -487,6 +487,26 @@ csv-yes = 是
 csv-channel = 来源
 csv-description = 诉求内容
 
+## 数据看板
+dash-title = 数据看板
+dash-whole-estate = 全小区
+dash-overdue = 已超期（{ $count } 条）
+dash-nothing-overdue = 没有超期的诉求。
+dash-weeks = 每周诉求数
+dash-week-of = 起始日期
+dash-requests = 诉求数
+dash-by-category = 最近八周各类别
+dash-solve = 解决用时分布（最近 13 周）
+dash-took = 用时
+dash-under-1-day = 不到一天
+dash-1-3-days = 1–3 天
+dash-3-7-days = 3–7 天
+dash-1-2-weeks = 1–2 周
+dash-over-2-weeks = 两周以上
+dash-map = 各楼栋未办结诉求
+dash-open = 未办结
+dash-places = 诉求最多的地点（最近 13 周）
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

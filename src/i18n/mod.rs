@@ -235,6 +235,7 @@ mod tests {
             "kiosk",
             "rates",
             "csv",
+            "dash",
             "event",
             "actor",
             "clock",
@@ -259,8 +260,14 @@ mod tests {
                 let before = &text[..offset.saturating_sub(1)];
                 offset += piece.len() + 1;
                 // Class names and element ids look like keys but are not.
-                if before.ends_with("class=") || before.ends_with("id=") || before.ends_with("for=")
-                {
+                let attributes = [
+                    "class=",
+                    "id=",
+                    "for=",
+                    "aria-labelledby=",
+                    "aria-describedby=",
+                ];
+                if attributes.iter().any(|a| before.ends_with(a)) {
                     continue;
                 }
                 let looks_like_key = piece.contains('-')

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::screen::routes())
         .merge(crate::notices::routes())
         .merge(crate::rates::routes())
+        .merge(crate::dashboard::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), wake_live))
         .layer(middleware::from_fn(refuse_nul))

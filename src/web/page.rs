@@ -111,6 +111,10 @@ impl Ctx {
         self.role() == Some(Role::Admin)
     }
 
+    pub fn role_is_lead(&self) -> bool {
+        self.role() == Some(Role::Lead)
+    }
+
     pub fn is_desk(&self) -> bool {
         matches!(self.role(), Some(Role::Reception | Role::Admin))
     }

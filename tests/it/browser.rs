@@ -492,6 +492,30 @@ async fn screen_and_kiosk_in_a_real_browser() {
         .await
         .expect("after the restart the screen catches up by itself");
     screenshot(s, "screen-after-restart").await;
+
+    // The secretary's dashboard and the public rates render in a browser.
+    s.goto(&format!("{}/signin", server.base))
+        .await
+        .expect("signin");
+    type_into(s, "#username", "secretary").await;
+    type_into(s, "#password", grassroots::demo::DEMO_PASSWORD).await;
+    click(s, "form.stack button").await;
+    s.wait()
+        .for_url(&url::Url::parse(&format!("{}/admin", server.base)).expect("url"))
+        .await
+        .expect("signed in");
+    s.goto(&format!("{}/dashboard", server.base))
+        .await
+        .expect("dashboard");
+    assert!(text_of(s, "h1").await.contains("数据看板"));
+    let charts = s.find_all(Locator::Css("svg.chart")).await.expect("charts");
+    assert!(charts.len() >= 4, "the charts render");
+    screenshot(s, "dashboard").await;
+    s.goto(&format!("{}/rates", server.base))
+        .await
+        .expect("rates");
+    assert!(text_of(s, "h1").await.contains("办得怎么样"));
+    screenshot(s, "rates").await;
     server.kill();
     let _ = screen_browser.client.clone().close().await;
     let _ = kiosk_browser.client.clone().close().await;

@@ -9,6 +9,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod chase;
+mod dashboard;
 mod desk;
 mod first_start;
 mod journey;

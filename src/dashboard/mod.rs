@@ -1,0 +1,324 @@
+//! Dashboards for the secretary (the whole estate) and each workgroup lead
+//! (their teams): the rates this month against last, what is overdue, the
+//! weekly trend, how long solving takes, the buildings shaded by open
+//! requests, and the busiest places. Charts are drawn on the server as SVG
+//! with their data tables beside them.
+
+mod chart;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::auth::{Role, SignedIn};
+use crate::community::Workgroup;
+use crate::db::now;
+use crate::i18n::Lang;
+use crate::on_db;
+use crate::rates::{self, Rates, Ratio};
+use crate::requests::store::{self, QueueFilter, RequestRow};
+use crate::web::{AppError, AppState, Ctx, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/dashboard", get(page))
+}
+
+const WEEK: i64 = 7 * 86_400;
+
+#[derive(Debug, sqlx::FromRow)]
+struct Recent {
+    created_at: i64,
+    resolved_at: Option<i64>,
+    status: String,
+    workgroup_id: i64,
+    category_zh: String,
+    category_en: String,
+    place_kind: Option<String>,
+    place_zh: Option<String>,
+    place_en: Option<String>,
+    building_zh: Option<String>,
+    building_en: Option<String>,
+}
+
+impl Recent {
+    /// The building a request is in (a flat counts for its building).
+    fn building(&self, lang: Lang) -> Option<String> {
+        match self.place_kind.as_deref() {
+            Some("unit") => self.building_zh.as_ref().map(|zh| {
+                lang.pick(zh, self.building_en.as_deref().unwrap_or(""))
+                    .to_string()
+            }),
+            Some("building") => self.place_zh.as_ref().map(|zh| {
+                lang.pick(zh, self.place_en.as_deref().unwrap_or(""))
+                    .to_string()
+            }),
+            _ => None,
+        }
+    }
+    fn place(&self, lang: Lang) -> Option<String> {
+        match self.place_kind.as_deref() {
+            Some("unit") => self.building(lang),
+            _ => self.place_zh.as_ref().map(|zh| {
+                lang.pick(zh, self.place_en.as_deref().unwrap_or(""))
+                    .to_string()
+            }),
+        }
+    }
+}
+
+/// Counts by label, most first.
+fn tally(labels: impl Iterator<Item = String>, keep: usize) -> Vec<(String, i64)> {
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for label in labels {
+        *counts.entry(label).or_default() += 1;
+    }
+    let mut out: Vec<(String, i64)> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.truncate(keep);
+    out
+}
+
+/// How long solving took, in plain buckets.
+pub fn solve_buckets(durations: &[i64]) -> [i64; 5] {
+    let mut buckets = [0; 5];
+    for d in durations {
+        let days = d / 86_400;
+        let i = match days {
+            0 => 0,
+            1..=2 => 1,
+            3..=6 => 2,
+            7..=13 => 3,
+            _ => 4,
+        };
+        buckets[i] += 1;
+    }
+    buckets
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    ctx: Ctx,
+    this: Rates,
+    last: Rates,
+    overdue: Vec<RequestRow>,
+    weeks: Vec<(String, i64)>,
+    weeks_chart: String,
+    categories: Vec<(String, i64)>,
+    solve: Vec<(String, i64)>,
+    solve_chart: String,
+    buildings: Vec<(String, i64)>,
+    map: String,
+    places: Vec<(String, i64)>,
+    places_chart: String,
+    scope: String,
+}
+
+impl DashboardPage {
+    fn pct(&self, r: &Ratio) -> String {
+        r.percent()
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "—".to_string())
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    let community = ctx.community.clone();
+    let lang = ctx.lang;
+    // The secretary sees the estate; a lead, the teams they lead.
+    let led: Vec<i64> = Workgroup::of_member(&state.db, viewer.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.is_lead)
+        .map(|m| m.workgroup_id)
+        .collect();
+    let whole_estate = viewer.role() == Role::Admin;
+    if !whole_estate && led.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let in_scope = |workgroup_id: i64| whole_estate || led.contains(&workgroup_id);
+    let at = now();
+    let ((this_from, this_to), (last_from, last_to)) =
+        rates::this_and_last_month(at, &community.tz());
+    let rows: Vec<rates::RateRow> = rates::rows(&state.db, community.id, last_from, this_to)
+        .await?
+        .into_iter()
+        .filter(|r| in_scope(r.workgroup_id))
+        .collect();
+    let this = rates::compute(&rows, this_from, this_to);
+    let last = rates::compute(&rows, last_from, last_to);
+
+    let recent = on_db!(&state.db, |pool| {
+        sqlx::query_as::<_, Recent>(
+        "SELECT r.created_at, r.resolved_at, r.status, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
+         p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
+         FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
+         LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.status <> 'duplicate'"
+    )
+    .bind(community.id)
+    .bind(at - 13 * WEEK)
+    .fetch_all(pool)
+    .await
+    })?;
+    let recent: Vec<Recent> = recent
+        .into_iter()
+        .filter(|r| in_scope(r.workgroup_id))
+        .collect();
+
+    // Requests filed each of the last eight weeks, oldest first.
+    let weeks: Vec<(String, i64)> = (0..8)
+        .rev()
+        .map(|w| {
+            let (from, to) = (at - (w + 1) * WEEK, at - w * WEEK);
+            let label = community
+                .format_time(from)
+                .chars()
+                .take(10)
+                .collect::<String>();
+            (
+                label,
+                recent
+                    .iter()
+                    .filter(|r| r.created_at >= from && r.created_at < to)
+                    .count() as i64,
+            )
+        })
+        .collect();
+    let categories = tally(
+        recent
+            .iter()
+            .filter(|r| r.created_at >= at - 8 * WEEK)
+            .map(|r| lang.pick(&r.category_zh, &r.category_en).to_string()),
+        8,
+    );
+    let durations: Vec<i64> = recent
+        .iter()
+        .filter(|r| matches!(r.status.as_str(), "resolved" | "closed"))
+        .filter_map(|r| r.resolved_at.map(|t| t - r.created_at))
+        .collect();
+    let solve: Vec<(String, i64)> = [
+        "dash-under-1-day",
+        "dash-1-3-days",
+        "dash-3-7-days",
+        "dash-1-2-weeks",
+        "dash-over-2-weeks",
+    ]
+    .iter()
+    .zip(solve_buckets(&durations))
+    .map(|(k, n)| (lang.t(k), n))
+    .collect();
+    let places = tally(recent.iter().filter_map(|r| r.place(lang)), 8);
+
+    // Every building, shaded by the requests open in it now.
+    let open = store::queue(
+        &state.db,
+        community.id,
+        &QueueFilter {
+            open_only: true,
+            viewer_id: Some(viewer.id),
+            ..QueueFilter::default()
+        },
+        10_000,
+    )
+    .await?;
+    let all_places = crate::community::Place::list(&state.db, community.id).await?;
+    let buildings: Vec<(String, i64)> = all_places
+        .iter()
+        .filter(|p| p.kind == "building")
+        .map(|b| {
+            let count = open
+                .iter()
+                .filter(|r| in_scope(r.workgroup_id))
+                .filter(|r| {
+                    r.place_id == Some(b.id)
+                        || (r.place_kind.as_deref() == Some("unit")
+                            && r.parent_code.as_deref() == Some(b.code.as_str()))
+                })
+                .count() as i64;
+            (lang.pick(&b.name_zh, &b.name_en).to_string(), count)
+        })
+        .collect();
+    let overdue = store::queue(
+        &state.db,
+        community.id,
+        &QueueFilter {
+            overdue_only: true,
+            open_only: true,
+            viewer_id: Some(viewer.id),
+            ..QueueFilter::default()
+        },
+        100,
+    )
+    .await?
+    .into_iter()
+    .filter(|r| in_scope(r.workgroup_id))
+    .collect();
+    let scope = if whole_estate {
+        ctx.t("dash-whole-estate")
+    } else {
+        let groups = Workgroup::list(&state.db, community.id).await?;
+        groups
+            .iter()
+            .filter(|g| led.contains(&g.id))
+            .map(|g| lang.pick(&g.name_zh, &g.name_en).to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    render(&DashboardPage {
+        weeks_chart: chart::bars(&weeks),
+        solve_chart: chart::bars(&solve),
+        map: chart::building_map(&buildings),
+        places_chart: chart::bars(&places),
+        ctx,
+        this,
+        last,
+        overdue,
+        weeks,
+        categories,
+        solve,
+        buildings,
+        places,
+        scope,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solving_times_fall_into_plain_buckets() {
+        let day = 86_400;
+        assert_eq!(solve_buckets(&[]), [0; 5]);
+        assert_eq!(
+            solve_buckets(&[
+                0,
+                day - 1,
+                day,
+                3 * day - 1,
+                3 * day,
+                7 * day,
+                14 * day,
+                100 * day
+            ]),
+            [2, 2, 1, 1, 2]
+        );
+    }
+
+    #[test]
+    fn tallies_are_most_first_and_cut() {
+        let t = tally(
+            ["b", "a", "b", "c", "b", "a"].iter().map(|s| s.to_string()),
+            2,
+        );
+        assert_eq!(t, vec![("b".to_string(), 3), ("a".to_string(), 2)]);
+    }
+}
