@@ -116,6 +116,8 @@ struct DashboardPage {
     places: Vec<(String, i64)>,
     places_chart: String,
     scope: String,
+    /// This month's rates by kind, by building and by channel.
+    slices: Vec<(String, Vec<(String, Rates)>)>,
 }
 
 impl DashboardPage {
@@ -154,6 +156,29 @@ async fn page(
         .filter(|r| in_scope(r.workgroup_id))
         .collect();
     let this = rates::compute(&rows, this_from, this_to);
+    let slices = vec![
+        (
+            ctx.t("csv-category"),
+            rates::by(&rows, this_from, this_to, |r| {
+                Some(lang.pick(&r.category_zh, &r.category_en).to_string())
+            }),
+        ),
+        (
+            ctx.t("report-place-buildings"),
+            rates::by(&rows, this_from, this_to, |r| {
+                r.building_zh.as_ref().map(|zh| {
+                    lang.pick(zh, r.building_en.as_deref().unwrap_or(""))
+                        .to_string()
+                })
+            }),
+        ),
+        (
+            ctx.t("csv-channel"),
+            rates::by(&rows, this_from, this_to, |r| {
+                crate::requests::model::Channel::parse(&r.channel).map(|c| lang.t(&c.key()))
+            }),
+        ),
+    ];
     let last = rates::compute(&rows, last_from, last_to);
 
     let recent = on_db!(&state.db, |pool| {
@@ -287,6 +312,7 @@ async fn page(
         buildings,
         places,
         scope,
+        slices,
     })
 }
 

@@ -35,6 +35,12 @@ pub struct RateRow {
     pub rated_at: Option<i64>,
     pub rating: Option<i64>,
     pub workgroup_id: i64,
+    pub category_zh: String,
+    pub category_en: String,
+    pub channel: String,
+    /// The building (a flat counts for its building), if any.
+    pub building_zh: Option<String>,
+    pub building_en: Option<String>,
 }
 
 /// A count out of a count.
@@ -137,11 +143,15 @@ pub async fn rows(
 ) -> Result<Vec<RateRow>, AppError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, RateRow>(
-        "SELECT status, created_at, response_due_at, responded_at, resolution_due_at, resolved_at, closed_at, \
-         rated_at, rating, workgroup_id FROM requests WHERE community_id = $1 AND ( \
-           (response_due_at >= $2 AND response_due_at < $3) OR (responded_at >= $2 AND responded_at < $3) \
-           OR (resolution_due_at >= $2 AND resolution_due_at < $3) OR (closed_at >= $2 AND closed_at < $3) \
-           OR (resolved_at >= $2 AND resolved_at < $3) OR (rated_at >= $2 AND rated_at < $3))"
+        "SELECT r.status, r.created_at, r.response_due_at, r.responded_at, r.resolution_due_at, r.resolved_at, \
+         r.closed_at, r.rated_at, r.rating, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
+         r.channel, CASE WHEN p.kind = 'unit' THEN pp.name_zh WHEN p.kind = 'building' THEN p.name_zh END AS building_zh, \
+         CASE WHEN p.kind = 'unit' THEN pp.name_en WHEN p.kind = 'building' THEN p.name_en END AS building_en \
+         FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
+         LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND ( \
+           (r.response_due_at >= $2 AND r.response_due_at < $3) OR (r.responded_at >= $2 AND r.responded_at < $3) \
+           OR (r.resolution_due_at >= $2 AND r.resolution_due_at < $3) OR (r.closed_at >= $2 AND r.closed_at < $3) \
+           OR (r.resolved_at >= $2 AND r.resolved_at < $3) OR (r.rated_at >= $2 AND r.rated_at < $3))"
     )
     .bind(community_id)
     .bind(from)
@@ -149,6 +159,28 @@ pub async fn rows(
     .fetch_all(pool)
     .await
     })?)
+}
+
+/// The rates of each group of rows (by kind, building, channel …), groups
+/// in order of their label.
+pub fn by(
+    rows: &[RateRow],
+    from: i64,
+    to: i64,
+    label: impl Fn(&RateRow) -> Option<String>,
+) -> Vec<(String, Rates)> {
+    let mut groups: std::collections::BTreeMap<String, Vec<RateRow>> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        if let Some(l) = label(r) {
+            groups.entry(l).or_default().push(r.clone());
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(l, rs)| (l, compute(&rs, from, to)))
+        .filter(|(_, r)| r.response.out_of + r.resolution.out_of + r.satisfaction.out_of > 0)
+        .collect()
 }
 
 pub async fn for_period(db: &Db, community_id: i64, from: i64, to: i64) -> Result<Rates, AppError> {
@@ -316,6 +348,44 @@ mod tests {
             ..row("closed")
         };
         assert_eq!(compute(&[before], FROM, TO).satisfaction.out_of, 0);
+    }
+
+    #[test]
+    fn slices_group_by_label_and_skip_empty_groups() {
+        let mut a = RateRow {
+            responded_at: Some(FROM + 2 * H),
+            ..row("responded")
+        };
+        a.channel = "web".into();
+        let mut b = row("submitted");
+        b.channel = "phone".into();
+        let mut outside = RateRow {
+            response_due_at: TO + H,
+            resolution_due_at: TO + 2 * H,
+            ..row("submitted")
+        };
+        outside.channel = "screen".into();
+        let groups = by(&[a, b, outside], FROM, TO, |r| Some(r.channel.clone()));
+        let labels: Vec<&str> = groups.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["phone", "web"],
+            "a group with nothing to count is left out"
+        );
+        assert_eq!(
+            groups[1].1.response,
+            Ratio {
+                count: 1,
+                out_of: 1
+            }
+        );
+        assert_eq!(
+            groups[0].1.response,
+            Ratio {
+                count: 0,
+                out_of: 1
+            }
+        );
     }
 
     #[test]
