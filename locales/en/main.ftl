@@ -507,6 +507,10 @@ dash-map = Open requests by building
 dash-open = Open
 dash-places = Busiest places (last 13 weeks)
 
+monthly-title = Monthly report
+monthly-filed = { $count } requests came in this month.
+monthly-top-issues = Top issues
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

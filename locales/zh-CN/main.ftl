@@ -507,6 +507,10 @@ dash-map = 各楼栋未办结诉求
 dash-open = 未办结
 dash-places = 诉求最多的地点（最近 13 周）
 
+monthly-title = 月度报告
+monthly-filed = 本月共收到 { $count } 条诉求。
+monthly-top-issues = 主要问题
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

@@ -24,7 +24,9 @@ use crate::requests::store::{self, QueueFilter, RequestRow};
 use crate::web::{AppError, AppState, Ctx, render};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dashboard", get(page))
+    Router::new()
+        .route("/dashboard", get(page))
+        .route("/dashboard/monthly", get(monthly))
 }
 
 const WEEK: i64 = 7 * 86_400;
@@ -316,6 +318,137 @@ async fn page(
     })
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// `2026-11`; this month when left out.
+    month: String,
+}
+
+/// The month a `YYYY-MM` names, as `[from, to)` in the community's zone.
+pub fn parse_month(text: &str, tz: &jiff::tz::TimeZone) -> Option<(i64, i64)> {
+    let (y, m) = text.trim().split_once('-')?;
+    let (y, m) = (y.parse::<i16>().ok()?, m.parse::<i8>().ok()?);
+    let first = jiff::civil::Date::new(y, m, 1)
+        .ok()?
+        .to_datetime(jiff::civil::Time::midnight());
+    let at = tz
+        .to_ambiguous_zoned_datetime(first)
+        .compatible()
+        .ok()?
+        .timestamp()
+        .as_second();
+    Some(rates::month_of(at, tz))
+}
+
+#[derive(Template)]
+#[template(path = "monthly.html")]
+struct MonthlyPage {
+    ctx: Ctx,
+    month: String,
+    previous: String,
+    next: String,
+    scope: String,
+    rates: Rates,
+    before: Rates,
+    filed: i64,
+    kinds: Vec<(String, i64)>,
+    kinds_chart: String,
+    places: Vec<(String, i64)>,
+    highlights: Vec<crate::screen::Done>,
+}
+
+impl MonthlyPage {
+    fn pct(&self, r: &Ratio) -> String {
+        r.percent()
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "—".to_string())
+    }
+}
+
+/// `GET /dashboard/monthly?month=2026-11`: a page to print for the branch
+/// meeting: the rates, the top issues and places, what was solved.
+async fn monthly(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    axum::extract::Query(q): axum::extract::Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let community = ctx.community.clone();
+    let lang = ctx.lang;
+    let tz = community.tz();
+    let led: Vec<i64> = Workgroup::of_member(&state.db, viewer.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.is_lead)
+        .map(|m| m.workgroup_id)
+        .collect();
+    let whole_estate = viewer.role() == Role::Admin;
+    if !whole_estate && led.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let in_scope = |workgroup_id: i64| whole_estate || led.contains(&workgroup_id);
+    let (from, to) = parse_month(&q.month, &tz).unwrap_or_else(|| rates::month_of(now(), &tz));
+    let (before_from, _) = rates::month_of(from - 1, &tz);
+    let label = |t: i64| community.format_time(t).chars().take(7).collect::<String>();
+    let rows: Vec<rates::RateRow> = rates::rows(&state.db, community.id, before_from, to)
+        .await?
+        .into_iter()
+        .filter(|r| in_scope(r.workgroup_id))
+        .collect();
+    let month_rates = rates::compute(&rows, from, to);
+    let before = rates::compute(&rows, before_from, from);
+    let filed_rows = on_db!(&state.db, |pool| {
+        sqlx::query_as::<_, Recent>(
+        "SELECT r.created_at, r.resolved_at, r.status, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
+         p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
+         FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
+         LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
+         AND r.status <> 'duplicate'"
+    )
+    .bind(community.id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    })?;
+    let filed_rows: Vec<Recent> = filed_rows
+        .into_iter()
+        .filter(|r| in_scope(r.workgroup_id))
+        .collect();
+    let kinds = tally(
+        filed_rows
+            .iter()
+            .map(|r| lang.pick(&r.category_zh, &r.category_en).to_string()),
+        8,
+    );
+    let places = tally(filed_rows.iter().filter_map(|r| r.place(lang)), 8);
+    let highlights = crate::screen::recently_done(&state, community.id, from)
+        .await?
+        .into_iter()
+        .filter(|d| d.r.resolved_at.is_some_and(|t| t < to) && in_scope(d.r.workgroup_id))
+        .collect();
+    let scope = if whole_estate {
+        ctx.t("dash-whole-estate")
+    } else {
+        String::new()
+    };
+    render(&MonthlyPage {
+        month: label(from),
+        previous: label(before_from),
+        next: label(to),
+        kinds_chart: chart::bars(&kinds),
+        filed: filed_rows.len() as i64,
+        ctx,
+        scope,
+        rates: month_rates,
+        before,
+        kinds,
+        places,
+        highlights,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +470,16 @@ mod tests {
             ]),
             [2, 2, 1, 1, 2]
         );
+    }
+
+    #[test]
+    fn months_are_read_as_year_and_month() {
+        let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        let (from, to) = parse_month("2026-11", &tz).unwrap();
+        assert_eq!(to - from, 30 * 86_400);
+        assert!(parse_month("2026-13", &tz).is_none());
+        assert!(parse_month("november", &tz).is_none());
+        assert!(parse_month("", &tz).is_none());
     }
 
     #[test]

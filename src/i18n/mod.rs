@@ -236,6 +236,7 @@ mod tests {
             "rates",
             "csv",
             "dash",
+            "monthly",
             "event",
             "actor",
             "clock",

@@ -123,7 +123,7 @@ pub async fn page(
 
 /// Public requests solved lately, with the team's last public word: "you
 /// said, we did".
-async fn recently_done(
+pub async fn recently_done(
     state: &AppState,
     community_id: i64,
     since: i64,

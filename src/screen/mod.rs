@@ -16,6 +16,7 @@ use crate::on_db;
 use crate::web::{AppError, AppState};
 
 pub use admin::check_silent_screens;
+pub use display::{Done, recently_done};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -48,6 +48,17 @@ async fn dashboards_for_the_secretary_and_the_leads(app: Arc<TestApp>) {
         page.body.contains("<table>") && page.body.contains("2号楼"),
         "tables beside the charts; buildings named"
     );
+    let monthly = secretary.get("/dashboard/monthly").await;
+    assert_eq!(monthly.status, 200);
+    assert!(monthly.body.contains("月度报告") && monthly.body.contains("主要问题"));
+    assert!(
+        secretary
+            .get("/dashboard/monthly?month=2026-13")
+            .await
+            .status
+            < 500,
+        "a bad month falls back to this one"
+    );
     let zhang = app.signed_in("zhang").await;
     let lead = zhang.get("/dashboard").await;
     assert_eq!(lead.status, 200);
