@@ -23,6 +23,7 @@ pub mod live;
 pub mod notices;
 pub mod open311;
 pub mod photos;
+pub mod problems;
 pub mod rates;
 pub mod requests;
 pub mod screen;

@@ -511,6 +511,24 @@ monthly-title = Monthly report
 monthly-filed = { $count } requests came in this month.
 monthly-top-issues = Top issues
 
+## Problems
+problems-title = Problems
+problems-intro = When the same thing keeps going wrong, group its requests into one problem with an owner and a plan. It stays on the dashboard until the cause is fixed; fixing it tells everyone whose request it holds.
+problems-candidates = Keeps coming back (last eight weeks)
+problems-times = { $count } times
+problems-open = Open problems
+problems-holds = { $count } request(s)
+problems-new = Track a new problem
+problems-name = What keeps going wrong
+problems-plan = The plan
+problems-codes = Tracking codes of its requests (separated by spaces)
+problems-add-codes = Add requests (tracking codes)
+problems-fixed = fixed
+problems-close = The cause is fixed
+problems-root-cause = What was done about the cause
+problems-mark-fixed = Mark fixed and tell the residents
+notify-problem-fixed = The cause behind your request has been fixed.
+
 ## Form checks
 field-required = Please fill this in.
 field-required-mark = (required)

@@ -511,6 +511,24 @@ monthly-title = 月度报告
 monthly-filed = 本月共收到 { $count } 条诉求。
 monthly-top-issues = 主要问题
 
+## 问题跟踪
+problems-title = 问题跟踪
+problems-intro = 同一件事反复出问题时，把这些诉求归到一个问题下，指定负责人和解决方案。根本原因解决之前，它会一直显示在看板上；解决后会通知每一位相关居民。
+problems-candidates = 反复出现的（最近八周）
+problems-times = { $count } 次
+problems-open = 正在跟踪的问题
+problems-holds = { $count } 条诉求
+problems-new = 跟踪一个新问题
+problems-name = 反复出现的问题
+problems-plan = 解决方案
+problems-codes = 相关诉求的受理编号（用空格分开）
+problems-add-codes = 添加诉求（受理编号）
+problems-fixed = 已根治
+problems-close = 根本原因已解决
+problems-root-cause = 针对根本原因做了什么
+problems-mark-fixed = 标记为已根治并通知居民
+notify-problem-fixed = 与您的诉求相关的根本问题已经解决。
+
 ## 表单检查
 field-required = 请填写这一项。
 field-required-mark = （必填）

@@ -120,6 +120,7 @@ struct DashboardPage {
     scope: String,
     /// This month's rates by kind, by building and by channel.
     slices: Vec<(String, Vec<(String, Rates)>)>,
+    problems: Vec<crate::problems::Problem>,
 }
 
 impl DashboardPage {
@@ -315,6 +316,7 @@ async fn page(
         places,
         scope,
         slices,
+        problems: crate::problems::open_problems(&state.db, community.id).await?,
     })
 }
 

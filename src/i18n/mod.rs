@@ -237,6 +237,7 @@ mod tests {
             "csv",
             "dash",
             "monthly",
+            "problems",
             "event",
             "actor",
             "clock",
@@ -313,6 +314,7 @@ mod tests {
                 "notify-overdue-secretary",
                 "notify-please-confirm",
                 "notify-callback",
+                "notify-problem-fixed",
             ]
             .map(String::from),
         );

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::notices::routes())
         .merge(crate::rates::routes())
         .merge(crate::dashboard::routes())
+        .merge(crate::problems::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), wake_live))
         .layer(middleware::from_fn(refuse_nul))

@@ -14,6 +14,7 @@ mod desk;
 mod first_start;
 mod journey;
 mod open311;
+mod problems;
 mod rates;
 mod screen;
 mod search;
