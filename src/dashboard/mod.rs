@@ -72,6 +72,67 @@ impl Recent {
     }
 }
 
+/// Whose requests a dashboard counts: the secretary's, the estate's; a
+/// lead's, their teams'.
+struct Scope {
+    whole_estate: bool,
+    led: Vec<i64>,
+}
+
+impl Scope {
+    async fn of(db: &crate::db::Db, viewer: &crate::auth::Viewer) -> Result<Scope, AppError> {
+        let led: Vec<i64> = Workgroup::of_member(db, viewer.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.is_lead)
+            .map(|m| m.workgroup_id)
+            .collect();
+        let whole_estate = viewer.role() == Role::Admin;
+        if !whole_estate && led.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Scope { whole_estate, led })
+    }
+
+    fn holds(&self, workgroup_id: i64) -> bool {
+        self.whole_estate || self.led.contains(&workgroup_id)
+    }
+}
+
+/// Requests filed in `[from, to)` within the scope (duplicates left out).
+async fn filed(
+    db: &crate::db::Db,
+    community_id: i64,
+    scope: &Scope,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Recent>, AppError> {
+    let rows = on_db!(db, |pool| {
+        sqlx::query_as::<_, Recent>(
+        "SELECT r.created_at, r.resolved_at, r.status, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
+         p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
+         FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
+         LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
+         AND r.status <> 'duplicate'"
+    )
+    .bind(community_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| scope.holds(r.workgroup_id))
+        .collect())
+}
+
+fn pct(r: &Ratio) -> String {
+    r.percent()
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "—".to_string())
+}
+
 /// Counts by label, most first.
 fn tally(labels: impl Iterator<Item = String>, keep: usize) -> Vec<(String, i64)> {
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
@@ -125,9 +186,7 @@ struct DashboardPage {
 
 impl DashboardPage {
     fn pct(&self, r: &Ratio) -> String {
-        r.percent()
-            .map(|p| format!("{p}%"))
-            .unwrap_or_else(|| "—".to_string())
+        pct(r)
     }
 }
 
@@ -138,18 +197,8 @@ async fn page(
 ) -> Result<Response, AppError> {
     let community = ctx.community.clone();
     let lang = ctx.lang;
-    // The secretary sees the estate; a lead, the teams they lead.
-    let led: Vec<i64> = Workgroup::of_member(&state.db, viewer.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.is_lead)
-        .map(|m| m.workgroup_id)
-        .collect();
-    let whole_estate = viewer.role() == Role::Admin;
-    if !whole_estate && led.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    let in_scope = |workgroup_id: i64| whole_estate || led.contains(&workgroup_id);
+    let scope = Scope::of(&state.db, &viewer).await?;
+    let in_scope = |workgroup_id: i64| scope.holds(workgroup_id);
     let at = now();
     let ((this_from, this_to), (last_from, last_to)) =
         rates::this_and_last_month(at, &community.tz());
@@ -184,22 +233,7 @@ async fn page(
     ];
     let last = rates::compute(&rows, last_from, last_to);
 
-    let recent = on_db!(&state.db, |pool| {
-        sqlx::query_as::<_, Recent>(
-        "SELECT r.created_at, r.resolved_at, r.status, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
-         p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
-         FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
-         LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.status <> 'duplicate'"
-    )
-    .bind(community.id)
-    .bind(at - 13 * WEEK)
-    .fetch_all(pool)
-    .await
-    })?;
-    let recent: Vec<Recent> = recent
-        .into_iter()
-        .filter(|r| in_scope(r.workgroup_id))
-        .collect();
+    let recent = filed(&state.db, community.id, &scope, at - 13 * WEEK, i64::MAX).await?;
 
     // Requests filed each of the last eight weeks, oldest first.
     let weeks: Vec<(String, i64)> = (0..8)
@@ -289,13 +323,13 @@ async fn page(
     .into_iter()
     .filter(|r| in_scope(r.workgroup_id))
     .collect();
-    let scope = if whole_estate {
+    let scope_name = if scope.whole_estate {
         ctx.t("dash-whole-estate")
     } else {
         let groups = Workgroup::list(&state.db, community.id).await?;
         groups
             .iter()
-            .filter(|g| led.contains(&g.id))
+            .filter(|g| scope.led.contains(&g.id))
             .map(|g| lang.pick(&g.name_zh, &g.name_en).to_string())
             .collect::<Vec<_>>()
             .join("、")
@@ -314,7 +348,7 @@ async fn page(
         solve,
         buildings,
         places,
-        scope,
+        scope: scope_name,
         slices,
         problems: crate::problems::open_problems(&state.db, community.id).await?,
     })
@@ -362,9 +396,7 @@ struct MonthlyPage {
 
 impl MonthlyPage {
     fn pct(&self, r: &Ratio) -> String {
-        r.percent()
-            .map(|p| format!("{p}%"))
-            .unwrap_or_else(|| "—".to_string())
+        pct(r)
     }
 }
 
@@ -379,17 +411,8 @@ async fn monthly(
     let community = ctx.community.clone();
     let lang = ctx.lang;
     let tz = community.tz();
-    let led: Vec<i64> = Workgroup::of_member(&state.db, viewer.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.is_lead)
-        .map(|m| m.workgroup_id)
-        .collect();
-    let whole_estate = viewer.role() == Role::Admin;
-    if !whole_estate && led.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    let in_scope = |workgroup_id: i64| whole_estate || led.contains(&workgroup_id);
+    let scope = Scope::of(&state.db, &viewer).await?;
+    let in_scope = |workgroup_id: i64| scope.holds(workgroup_id);
     let (from, to) = parse_month(&q.month, &tz).unwrap_or_else(|| rates::month_of(now(), &tz));
     let (before_from, _) = rates::month_of(from - 1, &tz);
     let label = |t: i64| community.format_time(t).chars().take(7).collect::<String>();
@@ -400,24 +423,7 @@ async fn monthly(
         .collect();
     let month_rates = rates::compute(&rows, from, to);
     let before = rates::compute(&rows, before_from, from);
-    let filed_rows = on_db!(&state.db, |pool| {
-        sqlx::query_as::<_, Recent>(
-        "SELECT r.created_at, r.resolved_at, r.status, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
-         p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
-         FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
-         LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
-         AND r.status <> 'duplicate'"
-    )
-    .bind(community.id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    })?;
-    let filed_rows: Vec<Recent> = filed_rows
-        .into_iter()
-        .filter(|r| in_scope(r.workgroup_id))
-        .collect();
+    let filed_rows = filed(&state.db, community.id, &scope, from, to).await?;
     let kinds = tally(
         filed_rows
             .iter()
@@ -430,7 +436,7 @@ async fn monthly(
         .into_iter()
         .filter(|d| d.r.resolved_at.is_some_and(|t| t < to) && in_scope(d.r.workgroup_id))
         .collect();
-    let scope = if whole_estate {
+    let scope_name = if scope.whole_estate {
         ctx.t("dash-whole-estate")
     } else {
         String::new()
@@ -442,7 +448,7 @@ async fn monthly(
         kinds_chart: chart::bars(&kinds),
         filed: filed_rows.len() as i64,
         ctx,
-        scope,
+        scope: scope_name,
         rates: month_rates,
         before,
         kinds,
