@@ -447,6 +447,10 @@ event-escalated-secretary = Long overdue: the secretary was told
 event-closed-unconfirmed = Closed without the resident's confirmation
 desk-callbacks = To call back
 desk-callbacks-help = These residents do not answer online. Ask them whether it is really solved and how well we did; their answer is recorded as theirs.
+notify-tell-resident = A resident who asked to be called or told at the desk has news: see "To call back" at the reception desk.
+desk-callback-question = The team asks:
+desk-callback-answer = The resident's answer
+desk-callback-send-answer = Record the answer
 desk-callback-save = Record the answer
 desk-callback-recorded = by phone, recorded by reception
 

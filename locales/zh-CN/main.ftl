@@ -447,6 +447,10 @@ event-escalated-secretary = 超期一倍：已告知书记
 event-closed-unconfirmed = 居民未确认，已自动关闭
 desk-callbacks = 待回访
 desk-callbacks-help = 这些居民不上网。请打电话问问是否真的解决了、是否满意；记录的是居民本人的回答。
+notify-tell-resident = 有一位要求电话联系或到前台告知的居民有新消息：请看前台的“待回访”。
+desk-callback-question = 工作组的问题：
+desk-callback-answer = 居民的回答
+desk-callback-send-answer = 记录回答
 desk-callback-save = 记录回答
 desk-callback-recorded = 电话回访，由前台记录
 

@@ -348,6 +348,8 @@ async fn reset_page(
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 struct CallbackForm {
+    /// The resident's answer to the team's question (waiting requests).
+    answer: String,
     solved: String,
     rating: Option<i64>,
     comment: String,
@@ -376,13 +378,22 @@ async fn record_callback(
             ctx.t("desk-callback-recorded")
         )
     };
-    let answer = crate::requests::page::ActForm {
-        solved: form.solved,
-        rating: form.rating,
-        comment,
-        ..Default::default()
+    let outcome = if request.status() == crate::requests::model::Status::Waiting {
+        let words = match form.answer.trim() {
+            "" => String::new(),
+            answer => format!("{answer} ({})", ctx.t("desk-callback-recorded")),
+        };
+        crate::requests::page::reply_step(&state, &request, Some(&viewer), &words).await
+    } else {
+        let answer = crate::requests::page::ActForm {
+            solved: form.solved,
+            rating: form.rating,
+            comment,
+            ..Default::default()
+        };
+        crate::requests::page::confirm_step(&state, &request, Some(&viewer), &answer).await
     };
-    match crate::requests::page::confirm_step(&state, &request, Some(&viewer), &answer).await {
+    match outcome {
         Ok(()) => Ok(Redirect::to("/desk").into_response()),
         Err(AppError::BadRequest(key)) | Err(AppError::Conflict(key)) => {
             let draft = Draft {

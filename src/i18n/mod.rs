@@ -315,6 +315,7 @@ mod tests {
                 "notify-please-confirm",
                 "notify-callback",
                 "notify-problem-fixed",
+                "notify-tell-resident",
             ]
             .map(String::from),
         );

@@ -636,7 +636,7 @@ pub async fn similar_open(
 /// them (or tells them at the desk) and records their answer as theirs.
 pub async fn callback_list(db: &Db, community_id: i64) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.status = 'resolved' \
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.status IN ('resolved', 'waiting') \
          AND NOT c.private_by_nature \
          AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk')) \
          ORDER BY r.resolved_at LIMIT 100"
@@ -793,6 +793,13 @@ pub async fn apply(
     });
     let workgroup_id = request.workgroup_id;
     let reporter = request.reporter_account_id;
+    // Residents who asked to be called, or told at the desk (or who have no
+    // account), hear the news through reception.
+    let through_desk = reporter.is_none()
+        || matches!(
+            request.contact_preference(),
+            ContactPreference::Phone | ContactPreference::Desk
+        );
     let rating_comment = if change.rating.is_some() {
         change.internal_note.trim().to_string()
     } else {
@@ -845,6 +852,18 @@ pub async fn apply(
                 Some(to.as_str()), &public_message, &event_note, Audience::Public.as_str())?;
             if to == Status::Resolved && listed {
                 crate::record_live_event!(tx, community_id, "request_resolved", resolved_payload)?;
+            }
+            if through_desk && matches!(to, Status::Waiting | Status::Resolved) {
+                sqlx::query(
+                    "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
+                     SELECT id, $1, 'notify-tell-resident', $2 FROM accounts \
+                     WHERE community_id = $3 AND role = 'reception' AND active",
+                )
+                .bind(request_id)
+                .bind(at)
+                .bind(community_id)
+                .execute(&mut *tx)
+                .await?;
             }
             match to {
                 Status::Resolved => {

@@ -181,6 +181,39 @@ async fn reception_records_a_residents_answer_by_phone(app: Arc<TestApp>) {
         .await;
     let code = saved.code();
     let chen = app.signed_in("chen").await;
+    // The team has a question; the caller asked to be phoned: reception hears.
+    assert_eq!(
+        chen.act(&code, &[("action", "ask"), ("message", "花盆放在哪里？")])
+            .await
+            .status,
+        303
+    );
+    assert!(
+        reception
+            .get("/my")
+            .await
+            .body
+            .contains("有一位要求电话联系或到前台告知的居民有新消息")
+    );
+    let desk = reception.get("/desk").await;
+    assert!(
+        desk.body.contains("居民的回答"),
+        "the question is on the callback list"
+    );
+    let answered = reception
+        .post_form(
+            &format!("/desk/callback/{code}"),
+            &[("answer", "放在一楼大厅")],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    assert_eq!(crate::journey::status_of(&app, &code).await, "in_progress");
+    assert!(
+        chen.get(&format!("/r/{code}"))
+            .await
+            .body
+            .contains("放在一楼大厅")
+    );
     assert_eq!(
         chen.act(
             &code,
