@@ -39,6 +39,7 @@ struct Recent {
     workgroup_id: i64,
     category_zh: String,
     category_en: String,
+    category_private: bool,
     place_kind: Option<String>,
     place_zh: Option<String>,
     place_en: Option<String>,
@@ -77,25 +78,39 @@ impl Recent {
 struct Scope {
     whole_estate: bool,
     led: Vec<i64>,
+    /// Every workgroup the viewer belongs to: only these show their
+    /// private requests (legal questions) in the figures.
+    member_of: Vec<i64>,
 }
 
 impl Scope {
     async fn of(db: &crate::db::Db, viewer: &crate::auth::Viewer) -> Result<Scope, AppError> {
-        let led: Vec<i64> = Workgroup::of_member(db, viewer.id)
-            .await?
-            .into_iter()
+        let memberships = Workgroup::of_member(db, viewer.id).await?;
+        let led: Vec<i64> = memberships
+            .iter()
             .filter(|m| m.is_lead)
             .map(|m| m.workgroup_id)
             .collect();
+        let member_of: Vec<i64> = memberships.iter().map(|m| m.workgroup_id).collect();
         let whole_estate = viewer.role() == Role::Admin;
         if !whole_estate && led.is_empty() {
             return Err(AppError::Forbidden);
         }
-        Ok(Scope { whole_estate, led })
+        Ok(Scope {
+            whole_estate,
+            led,
+            member_of,
+        })
     }
 
     fn holds(&self, workgroup_id: i64) -> bool {
         self.whole_estate || self.led.contains(&workgroup_id)
+    }
+
+    /// Whether a request counts here: in scope, and if private by nature,
+    /// only for its own team.
+    fn counts(&self, workgroup_id: i64, private: bool) -> bool {
+        self.holds(workgroup_id) && (!private || self.member_of.contains(&workgroup_id))
     }
 }
 
@@ -110,7 +125,7 @@ async fn filed(
     let rows = on_db!(db, |pool| {
         sqlx::query_as::<_, Recent>(
         "SELECT r.created_at, r.resolved_at, r.status, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
-         p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
+         c.private_by_nature AS category_private, p.kind AS place_kind, p.name_zh AS place_zh, p.name_en AS place_en, pp.name_zh AS building_zh, pp.name_en AS building_en \
          FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
          LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
          AND r.status <> 'duplicate'"
@@ -123,7 +138,7 @@ async fn filed(
     })?;
     Ok(rows
         .into_iter()
-        .filter(|r| scope.holds(r.workgroup_id))
+        .filter(|r| scope.counts(r.workgroup_id, r.category_private))
         .collect())
 }
 
@@ -205,8 +220,10 @@ async fn page(
     let rows: Vec<rates::RateRow> = rates::rows(&state.db, community.id, last_from, this_to)
         .await?
         .into_iter()
-        .filter(|r| in_scope(r.workgroup_id))
+        .filter(|r| scope.counts(r.workgroup_id, r.category_private))
         .collect();
+    // Deadlines still to come this month do not count yet.
+    let this_to = this_to.min(at);
     let this = rates::compute(&rows, this_from, this_to);
     let slices = vec![
         (
@@ -350,7 +367,12 @@ async fn page(
         places,
         scope: scope_name,
         slices,
-        problems: crate::problems::open_problems(&state.db, community.id).await?,
+        problems: crate::problems::open_problems(
+            &state.db,
+            community.id,
+            crate::problems::lead_scope(&viewer),
+        )
+        .await?,
     })
 }
 
@@ -419,9 +441,9 @@ async fn monthly(
     let rows: Vec<rates::RateRow> = rates::rows(&state.db, community.id, before_from, to)
         .await?
         .into_iter()
-        .filter(|r| in_scope(r.workgroup_id))
+        .filter(|r| scope.counts(r.workgroup_id, r.category_private))
         .collect();
-    let month_rates = rates::compute(&rows, from, to);
+    let month_rates = rates::compute(&rows, from, to.min(now()));
     let before = rates::compute(&rows, before_from, from);
     let filed_rows = filed(&state.db, community.id, &scope, from, to).await?;
     let kinds = tally(

@@ -351,7 +351,8 @@ struct CallbackForm {
     /// The resident's answer to the team's question (waiting requests).
     answer: String,
     solved: String,
-    rating: Option<i64>,
+    /// Empty when the resident gave no rating.
+    rating: String,
     comment: String,
 }
 
@@ -387,7 +388,7 @@ async fn record_callback(
     } else {
         let answer = crate::requests::page::ActForm {
             solved: form.solved,
-            rating: form.rating,
+            rating: form.rating.trim().parse().ok(),
             comment,
             ..Default::default()
         };

@@ -58,41 +58,71 @@ const PROBLEM_SELECT: &str = "SELECT p.id, p.title, p.plan, a.display_name AS ow
     (SELECT COUNT(*) FROM problem_requests pr WHERE pr.problem_id = p.id) AS requests \
     FROM problems p LEFT JOIN accounts a ON a.id = p.owner_id";
 
-pub async fn open_problems(db: &Db, community_id: i64) -> Result<Vec<Problem>, AppError> {
+/// Problems a viewer follows: all for the secretary (`lead` = None); for a
+/// lead, those they own or that hold requests of the teams they lead.
+const IN_SCOPE: &str = "($2 IS NULL OR p.owner_id = $2 OR p.id IN (SELECT pr.problem_id FROM problem_requests pr \
+    JOIN requests r ON r.id = pr.request_id WHERE r.workgroup_id IN \
+    (SELECT workgroup_id FROM workgroup_members WHERE account_id = $2 AND is_lead)))";
+
+/// None for the secretary, who sees the whole estate; else the lead's id.
+pub fn lead_scope(viewer: &Viewer) -> Option<i64> {
+    (viewer.role() != Role::Admin).then_some(viewer.id)
+}
+
+pub async fn open_problems(
+    db: &Db,
+    community_id: i64,
+    lead: Option<i64>,
+) -> Result<Vec<Problem>, AppError> {
     let sql = format!(
-        "{PROBLEM_SELECT} WHERE p.community_id = $1 AND p.fixed_at IS NULL ORDER BY p.id DESC"
+        "{PROBLEM_SELECT} WHERE p.community_id = $1 AND {IN_SCOPE} AND p.fixed_at IS NULL ORDER BY p.id DESC"
     );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Problem>(
         sqlx::AssertSqlSafe(sql)
     )
     .bind(community_id)
+    .bind(lead)
     .fetch_all(pool)
     .await)?)
 }
 
-async fn problem(db: &Db, community_id: i64, id: i64) -> Result<Problem, AppError> {
-    let sql = format!("{PROBLEM_SELECT} WHERE p.community_id = $1 AND p.id = $2");
+async fn problem(db: &Db, viewer: &Viewer, id: i64) -> Result<Problem, AppError> {
+    let sql = format!("{PROBLEM_SELECT} WHERE p.community_id = $1 AND {IN_SCOPE} AND p.id = $3");
     on_db!(db, |pool| sqlx::query_as::<_, Problem>(
         sqlx::AssertSqlSafe(sql)
     )
-    .bind(community_id)
+    .bind(viewer.community_id)
+    .bind(lead_scope(viewer))
     .bind(id)
     .fetch_optional(pool)
     .await)?
     .ok_or(AppError::NotFound)
 }
 
-async fn requests_of(db: &Db, problem_id: i64) -> Result<Vec<RequestRow>, AppError> {
+/// The problem's requests that the viewer routes (never another team's
+/// private ones).
+async fn requests_of(
+    db: &Db,
+    problem_id: i64,
+    viewer: &Viewer,
+) -> Result<Vec<RequestRow>, AppError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.id IN (SELECT request_id FROM problem_requests WHERE problem_id = $1) \
          ORDER BY r.created_at DESC"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
+    let all = on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
         sqlx::AssertSqlSafe(sql)
     )
     .bind(problem_id)
     .fetch_all(pool)
-    .await)?)
+    .await)?;
+    let mut mine = Vec::new();
+    for r in all {
+        if store::is_lead(db, &r, viewer).await? {
+            mine.push(r);
+        }
+    }
+    Ok(mine)
 }
 
 /// A suggested problem: a kind at a place that keeps coming back.
@@ -106,17 +136,23 @@ pub struct Candidate {
     pub codes: String,
 }
 
-pub async fn candidates(db: &Db, community_id: i64) -> Result<Vec<Candidate>, AppError> {
+pub async fn candidates(
+    db: &Db,
+    community_id: i64,
+    lead: Option<i64>,
+) -> Result<Vec<Candidate>, AppError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Candidate>(
         "SELECT c.name_zh AS category_zh, c.name_en AS category_en, p.name_zh AS place_zh, p.name_en AS place_en, \
          COUNT(*) AS times, MIN(r.tracking_code) AS codes FROM requests r JOIN categories c ON c.id = r.category_id \
          JOIN places p ON p.id = r.place_id WHERE r.community_id = $1 AND r.created_at >= $2 AND r.status <> 'duplicate' \
          AND NOT c.private_by_nature AND r.id NOT IN (SELECT request_id FROM problem_requests) \
+         AND ($3 IS NULL OR r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = $3 AND is_lead)) \
          GROUP BY c.name_zh, c.name_en, p.name_zh, p.name_en HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC LIMIT 10"
     )
     .bind(community_id)
     .bind(now() - 8 * 7 * 86_400)
+    .bind(lead)
     .fetch_all(pool)
     .await
     })?)
@@ -144,6 +180,7 @@ pub struct ProblemForm {
 async fn list_page(
     state: &AppState,
     ctx: Ctx,
+    viewer: &Viewer,
     form: ProblemForm,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
@@ -154,8 +191,8 @@ async fn list_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ListPage {
-        problems: open_problems(&state.db, community_id).await?,
-        candidates: candidates(&state.db, community_id).await?,
+        problems: open_problems(&state.db, community_id, lead_scope(viewer)).await?,
+        candidates: candidates(&state.db, community_id, lead_scope(viewer)).await?,
         ctx,
         form,
         errors,
@@ -169,13 +206,22 @@ async fn list(
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
     require_tracker(&state.db, &viewer).await?;
-    list_page(&state, ctx, ProblemForm::default(), FieldErrors::default()).await
+    list_page(
+        &state,
+        ctx,
+        &viewer,
+        ProblemForm::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// The requests named by their codes, all of the viewer's community.
+/// The requests named by their codes that the viewer routes; any other
+/// code (unknown, or not theirs) gets the same answer.
 async fn requests_by_codes(
     db: &Db,
-    community_id: i64,
+    viewer: &Viewer,
     codes: &str,
     errors: &mut FieldErrors,
 ) -> Result<Vec<RequestRow>, AppError> {
@@ -185,12 +231,10 @@ async fn requests_by_codes(
         .filter(|c| !c.is_empty())
         .take(100)
     {
-        match store::by_code(db, code)
-            .await?
-            .filter(|r| r.community_id == community_id)
-        {
-            Some(r) => found.push(r),
-            None => errors.add("codes", "act-duplicate-unknown"),
+        let request = store::by_code(db, code).await?;
+        match request {
+            Some(r) if store::is_lead(db, &r, viewer).await? => found.push(r),
+            _ => errors.add("codes", "act-duplicate-unknown"),
         }
     }
     Ok(found)
@@ -220,10 +264,9 @@ async fn create(
     let mut errors = FieldErrors::default();
     let title = required_text(&mut errors, "title", &form.title, 120);
     let plan = optional_text(&mut errors, "plan", &form.plan, 2000);
-    let requests =
-        requests_by_codes(&state.db, viewer.community_id, &form.codes, &mut errors).await?;
+    let requests = requests_by_codes(&state.db, &viewer, &form.codes, &mut errors).await?;
     if !errors.is_empty() {
-        return list_page(&state, ctx, form, errors).await;
+        return list_page(&state, ctx, &viewer, form, errors).await;
     }
     let id = on_db!(&state.db, |pool| {
         sqlx::query_scalar::<_, i64>(
@@ -257,8 +300,8 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     require_tracker(&state.db, &viewer).await?;
-    let problem = problem(&state.db, viewer.community_id, id).await?;
-    let requests = requests_of(&state.db, id).await?;
+    let problem = problem(&state.db, &viewer, id).await?;
+    let requests = requests_of(&state.db, id, &viewer).await?;
     render(&ShowPage {
         ctx,
         problem,
@@ -275,13 +318,12 @@ async fn update(
     Form(form): Form<ProblemForm>,
 ) -> Result<Response, AppError> {
     require_tracker(&state.db, &viewer).await?;
-    let found = problem(&state.db, viewer.community_id, id).await?;
+    let found = problem(&state.db, &viewer, id).await?;
     let mut errors = FieldErrors::default();
     let plan = optional_text(&mut errors, "plan", &form.plan, 2000);
-    let requests =
-        requests_by_codes(&state.db, viewer.community_id, &form.codes, &mut errors).await?;
+    let requests = requests_by_codes(&state.db, &viewer, &form.codes, &mut errors).await?;
     if !errors.is_empty() {
-        let requests = requests_of(&state.db, id).await?;
+        let requests = requests_of(&state.db, id, &viewer).await?;
         let page = ShowPage {
             ctx,
             problem: found,
@@ -317,7 +359,7 @@ async fn fixed(
     Form(form): Form<FixedForm>,
 ) -> Result<Response, AppError> {
     require_tracker(&state.db, &viewer).await?;
-    problem(&state.db, viewer.community_id, id).await?;
+    problem(&state.db, &viewer, id).await?;
     let note: String = form.note.trim().chars().take(2000).collect();
     let at = now();
     on_db!(&state.db, |pool| {

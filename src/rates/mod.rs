@@ -41,6 +41,8 @@ pub struct RateRow {
     /// The building (a flat counts for its building), if any.
     pub building_zh: Option<String>,
     pub building_en: Option<String>,
+    /// A legal question or the like: counted only where its team looks.
+    pub category_private: bool,
 }
 
 /// A count out of a count.
@@ -146,7 +148,8 @@ pub async fn rows(
         "SELECT r.status, r.created_at, r.response_due_at, r.responded_at, r.resolution_due_at, r.resolved_at, \
          r.closed_at, r.rated_at, r.rating, r.workgroup_id, c.name_zh AS category_zh, c.name_en AS category_en, \
          r.channel, CASE WHEN p.kind = 'unit' THEN pp.name_zh WHEN p.kind = 'building' THEN p.name_zh END AS building_zh, \
-         CASE WHEN p.kind = 'unit' THEN pp.name_en WHEN p.kind = 'building' THEN p.name_en END AS building_en \
+         CASE WHEN p.kind = 'unit' THEN pp.name_en WHEN p.kind = 'building' THEN p.name_en END AS building_en, \
+         c.private_by_nature AS category_private \
          FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
          LEFT JOIN places pp ON pp.id = p.parent_id WHERE r.community_id = $1 AND ( \
            (r.response_due_at >= $2 AND r.response_due_at < $3) OR (r.responded_at >= $2 AND r.responded_at < $3) \
@@ -183,8 +186,15 @@ pub fn by(
         .collect()
 }
 
+/// The public figures: legal questions and the like are left out, and
+/// deadlines still to come do not count yet.
 pub async fn for_period(db: &Db, community_id: i64, from: i64, to: i64) -> Result<Rates, AppError> {
-    Ok(compute(&rows(db, community_id, from, to).await?, from, to))
+    let public: Vec<RateRow> = rows(db, community_id, from, to)
+        .await?
+        .into_iter()
+        .filter(|r| !r.category_private)
+        .collect();
+    Ok(compute(&public, from, to.min(crate::db::now())))
 }
 
 /// The start of the month holding `now`, and of the next, in `tz`.

@@ -25,13 +25,19 @@ struct Period {
     rates: Rates,
 }
 
+/// Public figures: legal questions and the like are left out, and
+/// deadlines still to come this month do not count yet.
 async fn periods(
     state: &AppState,
     community: &Community,
 ) -> Result<(Period, Period, Vec<super::RateRow>), AppError> {
     let (this, last) = this_and_last_month(now(), &community.tz());
-    let all = rows(&state.db, community.id, last.0, this.1).await?;
-    let this_rates = compute(&all, this.0, this.1);
+    let all: Vec<super::RateRow> = rows(&state.db, community.id, last.0, this.1)
+        .await?
+        .into_iter()
+        .filter(|r| !r.category_private)
+        .collect();
+    let this_rates = compute(&all, this.0, this.1.min(now()));
     let last_rates = compute(&all, last.0, last.1);
     Ok((
         Period {
@@ -136,10 +142,14 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             .filter(|r| r.workgroup_id == w.id)
             .cloned()
             .collect();
+        if theirs.is_empty() {
+            continue;
+        }
+        let until = this.to.min(now());
         teams.push(TeamRates {
             name_zh: w.name_zh,
             name_en: w.name_en,
-            rates: compute(&theirs, this.from, this.to),
+            rates: compute(&theirs, this.from, until),
         });
     }
     let mut solved = store::public_list(&state.db, community.id, false, 60).await?;

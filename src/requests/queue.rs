@@ -120,6 +120,16 @@ pub async fn queue(
 
 /// `GET /queue.csv`: the same list as the page, for a spreadsheet. UTF-8
 /// with a byte-order mark, so spreadsheet programs show the Chinese.
+/// A cell a spreadsheet will not run as a formula: text a resident wrote
+/// may start with `=`, `+`, `-` or `@`.
+pub fn safe_cell(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 pub async fn queue_csv(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -154,20 +164,23 @@ pub async fn queue_csv(
         } else {
             String::new()
         };
-        out.write_record([
-            r.tracking_code.clone(),
-            ctx.time(r.created_at),
-            r.category_name(lang).to_string(),
-            r.place_name(lang).to_string(),
-            lang.t(&r.status().key()),
-            r.workgroup_name(lang).to_string(),
-            r.assignee_name.clone().unwrap_or_default(),
-            ctx.time(r.response_due_at),
-            ctx.time(r.resolution_due_at),
-            overdue,
-            lang.t(&r.channel().key()),
-            r.description.clone(),
-        ])
+        out.write_record(
+            [
+                r.tracking_code.clone(),
+                ctx.time(r.created_at),
+                r.category_name(lang).to_string(),
+                r.place_name(lang).to_string(),
+                lang.t(&r.status().key()),
+                r.workgroup_name(lang).to_string(),
+                r.assignee_name.clone().unwrap_or_default(),
+                ctx.time(r.response_due_at),
+                ctx.time(r.resolution_due_at),
+                overdue,
+                lang.t(&r.channel().key()),
+                r.description.clone(),
+            ]
+            .map(safe_cell),
+        )
         .map_err(fail)?;
     }
     let body = out

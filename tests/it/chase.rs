@@ -226,7 +226,10 @@ async fn reception_records_a_residents_answer_by_phone(app: Arc<TestApp>) {
     let desk = reception.get("/desk").await;
     assert!(desk.body.contains("待回访") && desk.body.contains(&format!("/desk/callback/{code}")));
     let missing = reception
-        .post_form(&format!("/desk/callback/{code}"), &[("solved", "yes")])
+        .post_form(
+            &format!("/desk/callback/{code}"),
+            &[("solved", "yes"), ("rating", "")],
+        )
         .await;
     assert_eq!(missing.status, 422);
     assert!(missing.body.contains("请选择 1 到 5 分"));

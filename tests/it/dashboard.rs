@@ -59,6 +59,42 @@ async fn dashboards_for_the_secretary_and_the_leads(app: Arc<TestApp>) {
             < 500,
         "a bad month falls back to this one"
     );
+    // The secretary's figures leave out what only the legal team may see.
+    let sun = app.signed_in("sun").await;
+    sun.report(
+        &[
+            ("category", "legal"),
+            ("place", "B3-202"),
+            ("description", "合同纠纷"),
+        ],
+        &[],
+    )
+    .await;
+    let figures = secretary.get("/dashboard").await;
+    assert!(
+        !figures.body.contains("法律咨询"),
+        "no legal category in the secretary's slices"
+    );
+    assert!(
+        !secretary
+            .get("/dashboard/monthly")
+            .await
+            .body
+            .contains("法律咨询")
+    );
+    assert!(
+        !app.anonymous()
+            .get("/rates")
+            .await
+            .body
+            .contains("法律服务组"),
+        "the public page leaves the legal team out"
+    );
+    let zhou = app.signed_in("zhou").await;
+    assert!(
+        zhou.get("/dashboard").await.body.contains("法律咨询"),
+        "the legal team sees its own"
+    );
     let zhang = app.signed_in("zhang").await;
     let lead = zhang.get("/dashboard").await;
     assert_eq!(lead.status, 200);

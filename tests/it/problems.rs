@@ -46,6 +46,24 @@ async fn recurring_requests_become_one_problem(app: Arc<TestApp>) {
         .post_form("/problems", &[("title", ""), ("codes", "99999999")])
         .await;
     assert_eq!(bad.status, 422);
+    // Another team's private request cannot be pulled in, and is refused
+    // exactly like a code that does not exist.
+    let legal = sun
+        .report(
+            &[
+                ("category", "legal"),
+                ("place", "B3-202"),
+                ("description", "电梯事故赔偿怎么算？"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let refused = zhang
+        .post_form("/problems", &[("title", "试试"), ("codes", &legal)])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("没有这个受理编号的诉求"));
     let made = zhang
         .post_form(
             "/problems",

@@ -184,6 +184,21 @@ async fn lists_download_as_csv(app: Arc<TestApp>) {
             .status,
         303
     );
+    // A formula typed by a resident stays text in a spreadsheet.
+    let formula = huang
+        .report(
+            &[
+                ("category", "water"),
+                ("place", "B4"),
+                ("description", "=HYPERLINK(\"x\")"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let csv = zhang.get("/queue.csv").await;
+    assert!(csv.body.contains("'=HYPERLINK") && csv.body.contains(&formula));
     let en = english.get("/queue.csv").await;
     assert!(en.body.contains("Tracking code"));
     assert_eq!(
