@@ -360,7 +360,7 @@ pub async fn list_requests(
             overdue_only: yes(&q.overdue),
             open_only: status.is_none() && q.q.trim().is_empty(),
             viewer_id: Some(viewer.id),
-            words: Some(q.q.clone()).filter(|w| !w.trim().is_empty()),
+            words: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty()),
             ..QueueFilter::default()
         };
         store::queue(&state.db, community.id, &filter, 500).await?

@@ -46,6 +46,9 @@ struct Resolved {
     resolved_at: i64,
     confirm_nudge_days: i64,
     auto_close_days: i64,
+    workgroup_id: i64,
+    /// Legal questions and the like: reception does not see them.
+    category_private: bool,
 }
 
 /// Who hears of a job.
@@ -214,7 +217,8 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     let resolved = on_db!(db, |pool| {
         sqlx::query_as::<_, Resolved>(
         "SELECT r.id, r.community_id, r.reporter_account_id, r.contact_preference, r.resolved_at, \
-         c.confirm_nudge_days, c.auto_close_days FROM requests r JOIN communities c ON c.id = r.community_id \
+         co.confirm_nudge_days, co.auto_close_days, r.workgroup_id, ca.private_by_nature AS category_private \
+         FROM requests r JOIN communities co ON co.id = r.community_id JOIN categories ca ON ca.id = r.category_id \
          WHERE r.status = 'resolved' AND r.resolved_at IS NOT NULL"
     )
     .fetch_all(pool)
@@ -243,6 +247,11 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
                 || matches!(r.contact_preference.as_str(), "phone" | "desk");
             let audience = match (by_desk, r.reporter_account_id) {
                 (false, Some(account)) => Audience::Account(account),
+                // Their own team asks the resident, not reception.
+                _ if r.category_private => Audience::Handlers {
+                    workgroup_id: r.workgroup_id,
+                    assignee_id: None,
+                },
                 _ => Audience::Reception {
                     community_id: r.community_id,
                 },

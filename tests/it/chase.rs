@@ -15,6 +15,7 @@ on_both_engines!(
     two_instances_chase_each_deadline_once,
     resolved_requests_are_nudged_then_closed_unconfirmed,
     reception_records_a_residents_answer_by_phone,
+    a_legal_callback_goes_to_the_legal_team_not_reception,
 );
 
 const DAY: i64 = 86_400;
@@ -252,4 +253,45 @@ async fn reception_records_a_residents_answer_by_phone(app: Arc<TestApp>) {
             .contains(&format!("/desk/callback/{code}")),
         "off the list"
     );
+}
+
+async fn a_legal_callback_goes_to_the_legal_team_not_reception(app: Arc<TestApp>) {
+    let sun = app.signed_in("sun").await;
+    let sent = sun
+        .report(
+            &[
+                ("category", "legal"),
+                ("place", "B3-202"),
+                ("description", "物业合同到期怎么续签"),
+                ("contact", "phone"),
+                ("phone", "13712345678"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = sent.code();
+    let zhou = app.signed_in("zhou").await;
+    let done = zhou
+        .act(
+            &code,
+            &[("action", "resolve"), ("message", "已电话说明续签流程")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    run_due(&app.db, now() + 4 * DAY).await.expect("run");
+    let heard = |who: &'static str| {
+        format!(
+            "SELECT COUNT(*) FROM notifications n JOIN requests r ON r.id = n.request_id \
+             JOIN accounts a ON a.id = n.account_id \
+             WHERE r.tracking_code = '{code}' AND n.message_key = 'notify-callback' AND a.username = '{who}'"
+        )
+    };
+    assert_eq!(
+        count(&app, &heard("reception")).await,
+        0,
+        "reception hears nothing of a legal question"
+    );
+    let told = count(&app, &heard("zhou")).await;
+    assert_eq!(told, 1, "the legal team is asked to phone the resident");
 }
