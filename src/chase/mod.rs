@@ -27,7 +27,6 @@ pub struct Ran {
 #[derive(Debug, sqlx::FromRow)]
 struct Open {
     id: i64,
-    community_id: i64,
     workgroup_id: i64,
     assignee_id: Option<i64>,
     created_at: i64,
@@ -61,13 +60,42 @@ enum Audience {
     Leads {
         workgroup_id: i64,
     },
-    Secretaries {
-        community_id: i64,
-    },
+    Secretaries,
     Account(i64),
     Reception {
         community_id: i64,
     },
+}
+
+const ASSIGNEE: &str = "SELECT id FROM accounts WHERE id = $1 AND active";
+const TEAM: &str = "SELECT a.id FROM accounts a JOIN workgroup_members m ON m.account_id = a.id \
+     WHERE m.workgroup_id = $1 AND a.active";
+const LEADS: &str = "SELECT a.id FROM accounts a JOIN workgroup_members m ON m.account_id = a.id \
+     WHERE m.workgroup_id = $1 AND m.is_lead AND a.active";
+/// Bound to the request, so any audience can fall back to it.
+const SECRETARIES_OF_REQUEST: &str = "SELECT id FROM accounts WHERE role = 'admin' AND active \
+     AND community_id = (SELECT community_id FROM requests WHERE id = $1)";
+const RECEPTION: &str =
+    "SELECT id FROM accounts WHERE community_id = $1 AND role = 'reception' AND active";
+
+/// Who hears, in order: the first query that finds anyone active is used.
+fn recipients(audience: Audience, request_id: i64) -> Vec<(&'static str, i64)> {
+    let secretaries = (SECRETARIES_OF_REQUEST, request_id);
+    match audience {
+        Audience::Handlers {
+            workgroup_id,
+            assignee_id: Some(a),
+        } => vec![(ASSIGNEE, a), (TEAM, workgroup_id), secretaries],
+        Audience::Handlers {
+            workgroup_id,
+            assignee_id: None,
+        } => vec![(TEAM, workgroup_id), secretaries],
+        Audience::Leads { workgroup_id } => vec![(LEADS, workgroup_id), secretaries],
+        Audience::Secretaries => vec![secretaries],
+        Audience::Reception { community_id } => vec![(RECEPTION, community_id), secretaries],
+        // A resident who closed their account is not replaced by anyone.
+        Audience::Account(id) => vec![(ASSIGNEE, id)],
+    }
 }
 
 /// Does one job unless it was done before: records the key, tells the
@@ -81,39 +109,7 @@ async fn once(
     event: Option<&str>,
 ) -> Result<bool, AppError> {
     let at = crate::db::now();
-    let (sql, who): (&str, i64) = match audience {
-        Audience::Handlers {
-            workgroup_id,
-            assignee_id: Some(a),
-        } => {
-            let _ = workgroup_id;
-            ("SELECT id FROM accounts WHERE id = $1 AND active", a)
-        }
-        Audience::Handlers {
-            workgroup_id,
-            assignee_id: None,
-        } => (
-            "SELECT a.id FROM accounts a JOIN workgroup_members m ON m.account_id = a.id WHERE m.workgroup_id = $1 AND a.active",
-            workgroup_id,
-        ),
-        Audience::Leads { workgroup_id } => (
-            "SELECT a.id FROM accounts a JOIN workgroup_members m ON m.account_id = a.id \
-             WHERE m.workgroup_id = $1 AND m.is_lead AND a.active",
-            workgroup_id,
-        ),
-        Audience::Secretaries { community_id } => (
-            "SELECT id FROM accounts WHERE community_id = $1 AND role = 'admin' AND active",
-            community_id,
-        ),
-        Audience::Reception { community_id } => (
-            "SELECT id FROM accounts WHERE community_id = $1 AND role = 'reception' AND active",
-            community_id,
-        ),
-        Audience::Account(id) => ("SELECT id FROM accounts WHERE id = $1 AND active", id),
-    };
-    let insert = format!(
-        "INSERT INTO notifications (account_id, request_id, message_key, created_at) SELECT id, $2, $3, $4 FROM ({sql}) AS audience"
-    );
+    let chain = recipients(audience, request_id);
     let done = on_db!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
@@ -126,13 +122,25 @@ async fn once(
             if fresh == 0 {
                 return Ok::<bool, sqlx::Error>(false);
             }
-            sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
-                .bind(who)
-                .bind(request_id)
-                .bind(message_key)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+            // Nobody active where the message should go (the assignee left,
+            // the team has no lead): the next in line hears instead.
+            for (sql, who) in &chain {
+                let insert = format!(
+                    "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
+                     SELECT id, $2, $3, $4 FROM ({sql}) AS audience"
+                );
+                let told = sqlx::query(sqlx::AssertSqlSafe(insert))
+                    .bind(*who)
+                    .bind(request_id)
+                    .bind(message_key)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if told > 0 {
+                    break;
+                }
+            }
             if let Some(kind) = event {
                 sqlx::query(
                     "INSERT INTO request_events (request_id, at, actor_id, actor_role, kind, public_message, internal_note, audience) \
@@ -157,7 +165,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     let mut ran = Ran::default();
     let open = on_db!(db, |pool| {
         sqlx::query_as::<_, Open>(
-        "SELECT id, community_id, workgroup_id, assignee_id, created_at, response_due_at, resolution_due_at, \
+        "SELECT id, workgroup_id, assignee_id, created_at, response_due_at, resolution_due_at, \
          responded_at, paused_since FROM requests WHERE status IN ('submitted', 'responded', 'in_progress', 'waiting')"
     )
     .fetch_all(pool)
@@ -199,9 +207,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
                     ),
                     Step::EscalateToSecretary => (
                         "secretary",
-                        Audience::Secretaries {
-                            community_id: r.community_id,
-                        },
+                        Audience::Secretaries,
                         "notify-overdue-secretary",
                         Some("escalated_secretary"),
                     ),

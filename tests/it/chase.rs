@@ -16,6 +16,7 @@ on_both_engines!(
     resolved_requests_are_nudged_then_closed_unconfirmed,
     reception_records_a_residents_answer_by_phone,
     a_legal_callback_goes_to_the_legal_team_not_reception,
+    when_a_team_has_no_active_lead_the_secretary_hears,
 );
 
 const DAY: i64 = 86_400;
@@ -294,4 +295,44 @@ async fn a_legal_callback_goes_to_the_legal_team_not_reception(app: Arc<TestApp>
     );
     let told = count(&app, &heard("zhou")).await;
     assert_eq!(told, 1, "the legal team is asked to phone the resident");
+}
+
+async fn when_a_team_has_no_active_lead_the_secretary_hears(app: Arc<TestApp>) {
+    let zhang_id = count(&app, "SELECT id FROM accounts WHERE username = 'zhang'").await;
+    let secretary = app.signed_in("secretary").await;
+    let left = secretary
+        .post_form(
+            &format!("/admin/accounts/{zhang_id}"),
+            &[("role", "lead"), ("active", "0")],
+        )
+        .await;
+    assert_eq!(left.status, 303, "{}", left.body);
+    let huang = app.signed_in("huang").await;
+    let code = huang
+        .report(
+            &[
+                ("category", "lift"),
+                ("place", "B6"),
+                ("description", "电梯按钮失灵"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    // Past the response deadline but not yet twice the time.
+    run_due(&app.db, now() + 3 * 3600).await.expect("run");
+    let heard = |message: &str| {
+        format!(
+            "SELECT COUNT(*) FROM notifications n JOIN requests r ON r.id = n.request_id \
+             JOIN accounts a ON a.id = n.account_id \
+             WHERE r.tracking_code = '{code}' AND n.message_key = '{message}' AND a.username = 'secretary'"
+        )
+    };
+    assert_eq!(
+        count(&app, &heard("notify-overdue-lead")).await,
+        1,
+        "with no lead to tell, the secretary is told"
+    );
+    assert_eq!(count(&app, &heard("notify-overdue-secretary")).await, 0);
 }

@@ -116,6 +116,12 @@ impl TestApp {
         grassroots::server::prepare(&db, &args, &base)
             .await
             .expect("load the demo estate");
+        // The server chases deadlines as soon as it starts; doing it here
+        // first means no test races that first tick (a demo request closing
+        // between two readings of the rates, say).
+        grassroots::chase::run_due(&db, grassroots::db::now())
+            .await
+            .expect("chase the demo's deadlines");
         let served = db.clone();
         tokio::spawn(async move {
             let _ = grassroots::server::serve(served, listener, WebConfig::default()).await;
