@@ -443,7 +443,7 @@ async fn monthly(
         .into_iter()
         .filter(|r| scope.counts(r.workgroup_id, r.category_private))
         .collect();
-    let month_rates = rates::compute(&rows, from, to.min(now()));
+    let month_rates = rates::compute(&rows, from, rates::so_far(to));
     let before = rates::compute(&rows, before_from, from);
     let filed_rows = filed(&state.db, community.id, &scope, from, to).await?;
     let kinds = tally(

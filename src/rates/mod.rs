@@ -194,7 +194,13 @@ pub async fn for_period(db: &Db, community_id: i64, from: i64, to: i64) -> Resul
         .into_iter()
         .filter(|r| !r.category_private)
         .collect();
-    Ok(compute(&public, from, to.min(crate::db::now())))
+    Ok(compute(&public, from, so_far(to)))
+}
+
+/// The end of a period that has not finished yet: up to and including the
+/// present second, so what happened just now already counts.
+pub fn so_far(to: i64) -> i64 {
+    to.min(crate::db::now() + 1)
 }
 
 /// The start of the month holding `now`, and of the next, in `tz`.

@@ -37,7 +37,7 @@ async fn periods(
         .into_iter()
         .filter(|r| !r.category_private)
         .collect();
-    let this_rates = compute(&all, this.0, this.1.min(now()));
+    let this_rates = compute(&all, this.0, super::so_far(this.1));
     let last_rates = compute(&all, last.0, last.1);
     Ok((
         Period {
@@ -145,7 +145,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
         if theirs.is_empty() {
             continue;
         }
-        let until = this.to.min(now());
+        let until = super::so_far(this.to);
         teams.push(TeamRates {
             name_zh: w.name_zh,
             name_en: w.name_en,
