@@ -332,6 +332,8 @@ async fn page(
             overdue_only: true,
             open_only: true,
             viewer_id: Some(viewer.id),
+            // A lead's list is cut to 100 after their teams, not before.
+            member_of: (!scope.whole_estate).then_some(viewer.id),
             ..QueueFilter::default()
         },
         100,
