@@ -473,6 +473,28 @@ pub struct ConfirmJson {
     key: String,
 }
 
+/// The request, when the caller is its reporter (signed in, or holding the
+/// secret from the reporter's link). Others who may read it are refused;
+/// the rest do not learn it exists.
+async fn reporters_request(
+    state: &AppState,
+    viewer: Option<&crate::auth::Viewer>,
+    code: &str,
+    key: &str,
+) -> Result<store::RequestRow, AppError> {
+    let r = store::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let access = Access::of(state, &r, viewer, Some(key)).await?;
+    if access.reporter {
+        Ok(r)
+    } else if access.may_read(&r) {
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// The reporter says whether it is solved, and rates it.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/confirm", request_body = ConfirmJson,
     params(("code" = String, Path, description = "tracking code")),
@@ -484,17 +506,7 @@ pub async fn confirm(
     Path(code): Path<String>,
     Json(body): Json<ConfirmJson>,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, viewer.0.as_ref(), Some(&body.key)).await?;
-    if !access.reporter {
-        return Err(if access.may_read(&r) {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
-    }
+    let r = reporters_request(&state, viewer.0.as_ref(), &code, &body.key).await?;
     let form = ActForm {
         solved: body.solved,
         rating: body.rating,
@@ -523,17 +535,7 @@ pub async fn reply(
     Path(code): Path<String>,
     Json(body): Json<ReplyJson>,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, viewer.0.as_ref(), Some(&body.key)).await?;
-    if !access.reporter {
-        return Err(if access.may_read(&r) {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
-    }
+    let r = reporters_request(&state, viewer.0.as_ref(), &code, &body.key).await?;
     reply_step(&state, &r, viewer.0.as_ref(), &body.message).await?;
     reload(&state, viewer.0.as_ref(), &headers, &code, &body.key).await
 }
