@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod chase;
 pub mod cli;
 pub mod community;

@@ -8,7 +8,9 @@ use crate::db::{Db, now};
 use crate::on_db;
 use crate::web::AppError;
 
-use super::deadlines::{CategoryDeadlines, Clock, after_pause, clock, deadlines_for};
+use super::deadlines::{
+    CategoryDeadlines, Clock, after_pause, clock, deadlines_for, working_calendar,
+};
 use super::lifecycle::{Action, Actor, next_status, rating_reopens};
 use super::model::{Channel, ContactPreference, Kind, Status, Urgency, Visibility};
 use crate::i18n::Lang;
@@ -313,8 +315,9 @@ macro_rules! notify {
 }
 
 pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
+    let calendar = crate::calendar::for_community(db, new.community_id).await?;
     let at = now();
-    let d = deadlines_for(at, new.urgency, new.deadlines);
+    let d = deadlines_for(at, new.urgency, new.deadlines, calendar.as_ref());
     let secret = random_token();
     let actor_role = if new.entered_by.is_some() {
         "reception"
@@ -705,6 +708,7 @@ pub async fn apply(
         | Action::Refer { .. },
     ) = (request.paused_since, &change.action)
     {
+        let calendar = crate::calendar::for_community(db, request.community_id).await?;
         let moved = after_pause(
             super::deadlines::Deadlines {
                 response_due,
@@ -713,6 +717,7 @@ pub async fn apply(
             since,
             at,
             responded,
+            working_calendar(request.urgency(), calendar.as_ref()),
         );
         response_due = moved.response_due;
         resolution_due = moved.resolution_due;

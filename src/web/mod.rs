@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::open311::routes())
         .merge(crate::screen::routes())
         .merge(crate::notices::routes())
+        .merge(crate::calendar::routes())
         .merge(crate::rates::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::problems::routes())

@@ -174,6 +174,7 @@ async fn pages_check_the_role(app: Arc<TestApp>) {
         "/admin",
         "/admin/places",
         "/admin/categories",
+        "/admin/calendar",
     ] {
         assert_eq!(
             huang.get(path).await.status,
@@ -182,7 +183,7 @@ async fn pages_check_the_role(app: Arc<TestApp>) {
         );
     }
     let liu = app.signed_in("liu").await;
-    for path in ["/desk", "/admin"] {
+    for path in ["/desk", "/admin", "/admin/calendar"] {
         assert_eq!(liu.get(path).await.status, 403, "a member opened {path}");
     }
     let reception = app.signed_in("reception").await;

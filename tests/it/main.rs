@@ -8,6 +8,7 @@ mod admin;
 mod api;
 mod bad_input;
 mod browser;
+mod calendar;
 mod chase;
 mod dashboard;
 mod desk;
