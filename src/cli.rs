@@ -56,6 +56,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|| format!("http://{local}"))
                 .trim_end_matches('/')
                 .to_string();
+            let mailer = match (&args.smtp_url, &args.mail_from) {
+                (Some(url), Some(from)) => Some(crate::mail::Mailer::new(url, from, &base_url)?),
+                _ => None,
+            };
             let startup = prepare(&db, &args, &base_url).await?;
             println!("Grassroots serves {base_url}/ ({} database)", db.engine());
             for line in startup.lines {
@@ -66,6 +70,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 listener,
                 WebConfig {
                     public_url: args.public_url,
+                    mailer,
                 },
             )
             .await

@@ -76,6 +76,13 @@ pub struct ServeArgs {
     /// used in printed links and trusted for form posts behind a proxy.
     #[arg(long, env = "GRASSROOTS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Send news by email through this SMTP server, e.g.
+    /// smtps://user:password@smtp.example.cn or smtp://host:587?tls=required.
+    #[arg(long, env = "GRASSROOTS_SMTP_URL", requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// The sender of those emails, e.g. "金苑小区 <noreply@jinyuan.example>".
+    #[arg(long, env = "GRASSROOTS_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 impl Default for ServeArgs {
@@ -84,6 +91,8 @@ impl Default for ServeArgs {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             demo: false,
             public_url: None,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod desk;
 pub mod home;
 pub mod i18n;
 pub mod live;
+pub mod mail;
 pub mod notices;
 pub mod open311;
 pub mod photos;

@@ -97,6 +97,10 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     let pump = live.spawn_pump(db.clone());
     let watchdog = tokio::spawn(watch_screens(db.clone()));
     let chaser = tokio::spawn(crate::chase::run_forever(db.clone()));
+    let mail = config
+        .mailer
+        .clone()
+        .map(|mailer| tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
@@ -113,6 +117,9 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     pump.abort();
     watchdog.abort();
     chaser.abort();
+    if let Some(mail) = mail {
+        mail.abort();
+    }
     db.close().await;
     Ok(())
 }

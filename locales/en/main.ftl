@@ -446,7 +446,7 @@ event-escalated-lead = Overdue: the team leader was told
 event-escalated-secretary = Long overdue: the secretary was told
 event-closed-unconfirmed = Closed without the resident's confirmation
 desk-callbacks = To call back
-desk-callbacks-help = These residents do not answer online. Ask them whether it is really solved and how well we did; their answer is recorded as theirs.
+desk-callbacks-help = These residents do not follow their requests online. Pass on the team's news, ask their answer to a question, or whether it is really solved and how well we did; their answer is recorded as theirs.
 notify-tell-resident = A resident who asked to be called or told at the desk has news: see "To call back" at the reception desk.
 desk-callback-question = The team asks:
 desk-callback-answer = The resident's answer
@@ -591,3 +591,26 @@ weekday-4 = Thursday
 weekday-5 = Friday
 weekday-6 = Saturday
 weekday-7 = Sunday
+
+## How we tell you (email)
+news-title = How we tell you
+news-intro = Everything is always in your news on this site. You can also have it by email.
+news-mail-not-set-up = Email is not set up in this community yet; your choice counts from the day it is.
+news-email = Your email address (leave empty for none)
+news-when = Email me
+news-mode-now = as soon as there is news
+news-mode-daily = once a day, at 8 in the morning
+news-mode-off = never
+news-bad-email = This does not look like an email address, e.g. wang@example.cn.
+news-choose = Please choose one.
+news-no-phone = No email or smartphone? When you report, choose "Call me" or "Tell me at the reception desk": reception will pass every piece of news on to you.
+news-link = How we tell you
+mail-subject-now = { $community }: news for you ({ $count })
+mail-subject-digest = { $community }: today's news ({ $count })
+mail-greeting = Hello, here is your news:
+mail-change = To change how you hear from us: { $link }
+
+desk-news-to-pass-on = News to pass on:
+desk-told = I have told them
+event-told-resident = Reception passed the news on to the resident
+notify-update = There is news on your request.

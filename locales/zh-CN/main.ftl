@@ -446,7 +446,7 @@ event-escalated-lead = 已超期：已告知组长
 event-escalated-secretary = 超期一倍：已告知书记
 event-closed-unconfirmed = 居民未确认，已自动关闭
 desk-callbacks = 待回访
-desk-callbacks-help = 这些居民不上网。请打电话问问是否真的解决了、是否满意；记录的是居民本人的回答。
+desk-callbacks-help = 这些居民不在网上查看进展。请转告工作组的消息，问问他们对提问的回答，或问问是否真的解决了、是否满意；记录的是居民本人的回答。
 notify-tell-resident = 有一位要求电话联系或到前台告知的居民有新消息：请看前台的“待回访”。
 desk-callback-question = 工作组的问题：
 desk-callback-answer = 居民的回答
@@ -591,3 +591,26 @@ weekday-4 = 星期四
 weekday-5 = 星期五
 weekday-6 = 星期六
 weekday-7 = 星期日
+
+## How we tell you (email)
+news-title = 消息提醒方式
+news-intro = 所有消息都会出现在本网站的“我的消息”里。您也可以通过电子邮件收到。
+news-mail-not-set-up = 本社区尚未开通邮件；开通之后按您的选择发送。
+news-email = 您的电子邮箱（不用可留空）
+news-when = 邮件提醒
+news-mode-now = 有消息就发
+news-mode-daily = 每天早上 8 点汇总一次
+news-mode-off = 不发邮件
+news-bad-email = 这不像电子邮箱地址，例如 wang@example.cn。
+news-choose = 请选择一项。
+news-no-phone = 没有邮箱或智能手机？反映问题时选择“给我打电话”或“到前台告诉我”，前台会把每条消息转告您。
+news-link = 消息提醒方式
+mail-subject-now = { $community }：您有新消息（{ $count }）
+mail-subject-digest = { $community }：今日消息汇总（{ $count }）
+mail-greeting = 您好，以下是您的消息：
+mail-change = 更改提醒方式：{ $link }
+
+desk-news-to-pass-on = 需要转告：
+desk-told = 已转告
+event-told-resident = 前台已把消息转告居民
+notify-update = 您的诉求有新进展。

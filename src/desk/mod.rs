@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/invitations", post(invitation_page))
         .route("/desk/reset", post(reset_page))
         .route("/desk/callback/{code}", post(record_callback))
+        .route("/desk/told/{code}", post(news_passed_on))
 }
 
 pub fn require_desk(viewer: &Viewer) -> Result<(), AppError> {
@@ -46,7 +47,7 @@ struct DeskPage {
     channels: &'static [Channel],
     recent: Vec<RequestRow>,
     /// Residents to phone for their verdict.
-    callbacks: Vec<RequestRow>,
+    callbacks: Vec<store::Callback>,
     /// A fresh invitation code or temporary password to read out.
     handout: String,
     handout_label: &'static str,
@@ -343,6 +344,21 @@ async fn reset_page(
             .await
         }
     }
+}
+
+/// Reception told the resident the team's news.
+async fn news_passed_on(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let request = store::by_code(&state.db, &code)
+        .await?
+        .filter(|r| r.community_id == viewer.community_id && !r.category_private)
+        .ok_or(AppError::NotFound)?;
+    store::news_passed_on(&state.db, &request, &viewer).await?;
+    Ok(Redirect::to("/desk").into_response())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -301,6 +301,8 @@ mod tests {
         keys.extend(crate::auth::Role::ALL.iter().map(|r| r.key()));
         keys.extend(crate::community::PlaceKind::ALL.iter().map(|k| k.key()));
         keys.extend((1..=5).map(|n| format!("rate-{n}")));
+        keys.extend((1..=7).map(|n| format!("weekday-{n}")));
+        keys.extend(crate::mail::settings::MODES.map(|m| format!("news-mode-{m}")));
         keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
         keys.extend(
             [
@@ -316,6 +318,7 @@ mod tests {
                 "notify-callback",
                 "notify-problem-fixed",
                 "notify-tell-resident",
+                "notify-update",
             ]
             .map(String::from),
         );
@@ -332,6 +335,7 @@ mod tests {
                 "escalated-lead",
                 "escalated-secretary",
                 "closed-unconfirmed",
+                "told-resident",
             ]
             .map(|k| format!("event-{k}")),
         );

@@ -141,6 +141,25 @@ pub fn counts_as_response(to: Status) -> bool {
     !matches!(to, Status::Submitted)
 }
 
+/// Whether a step is news the resident should hear of: a decision by the
+/// team, or anything it says publicly. What the resident does themselves,
+/// and closing a request they never confirmed, is not.
+pub fn is_news_for_resident(action: &Action, actor: Actor, says_something: bool) -> bool {
+    match (actor, action) {
+        (Actor::Reporter, _) | (_, Action::CloseUnconfirmed | Action::Confirm) => false,
+        (
+            _,
+            Action::Respond
+            | Action::AskResident
+            | Action::Resolve
+            | Action::Reject { .. }
+            | Action::MarkDuplicate { .. }
+            | Action::Refer { .. },
+        ) => true,
+        _ => says_something,
+    }
+}
+
 /// A rating of this or lower reopens the request to the workgroup lead.
 pub const REOPEN_AT_OR_BELOW: i64 = 2;
 
@@ -156,6 +175,36 @@ pub fn valid_rating(rating: i64) -> bool {
 mod tests {
     use super::*;
     use Status::*;
+
+    #[test]
+    fn news_for_the_resident_is_what_the_team_decides_or_says() {
+        let news = |a: Action, actor: Actor, says: bool| is_news_for_resident(&a, actor, says);
+        assert!(news(Action::Respond, Actor::Staff, true));
+        assert!(news(Action::Resolve, Actor::Staff, false));
+        assert!(news(Action::AskResident, Actor::Staff, false));
+        assert!(news(
+            Action::Refer {
+                to: "街道".into()
+            },
+            Actor::Staff,
+            false
+        ));
+        assert!(news(Action::Start, Actor::Staff, true));
+        assert!(
+            !news(Action::Start, Actor::Staff, false),
+            "taking it quietly is not news"
+        );
+        assert!(
+            !news(Action::Resume, Actor::Reporter, true),
+            "their own answer"
+        );
+        assert!(!news(Action::Reopen, Actor::Reporter, true));
+        assert!(
+            !news(Action::Confirm, Actor::Staff, true),
+            "confirmed for them at the desk"
+        );
+        assert!(!news(Action::CloseUnconfirmed, Actor::System, false));
+    }
 
     fn staff(from: Status, a: Action) -> Result<Status, TransitionError> {
         next_status(from, &a, Actor::Staff)

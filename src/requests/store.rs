@@ -11,7 +11,7 @@ use crate::web::AppError;
 use super::deadlines::{
     CategoryDeadlines, Clock, after_pause, clock, deadlines_for, working_calendar,
 };
-use super::lifecycle::{Action, Actor, next_status, rating_reopens};
+use super::lifecycle::{Action, Actor, is_news_for_resident, next_status, rating_reopens};
 use super::model::{Channel, ContactPreference, Kind, Status, Urgency, Visibility};
 use crate::i18n::Lang;
 
@@ -117,6 +117,17 @@ impl RequestRow {
     }
     pub fn contact_preference(&self) -> ContactPreference {
         ContactPreference::parse(&self.contact_preference).unwrap_or(ContactPreference::Site)
+    }
+    /// Residents who asked to be called or told at the desk (or who have no
+    /// account) hear news through reception. Requests private by nature
+    /// (legal questions) are not: their own team tells the resident.
+    pub fn news_through_desk(&self) -> bool {
+        !self.category_private
+            && (self.reporter_account_id.is_none()
+                || matches!(
+                    self.contact_preference(),
+                    ContactPreference::Phone | ContactPreference::Desk
+                ))
     }
     pub fn category_name(&self, lang: impl Borrow<Lang>) -> &str {
         lang.borrow().pick(&self.category_zh, &self.category_en)
@@ -310,6 +321,31 @@ macro_rules! notify {
         .bind($key)
         .bind($at)
         .execute(&mut *$conn)
+        .await
+    };
+}
+
+/// News for a resident who hears it through reception: the request goes
+/// on reception's list, and reception's bells ring.
+macro_rules! desk_news {
+    ($conn:expr, $request_id:expr, $community_id:expr, $at:expr) => {
+        async {
+            sqlx::query("UPDATE requests SET desk_news_at = $1 WHERE id = $2")
+                .bind($at)
+                .bind($request_id)
+                .execute(&mut *$conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
+                 SELECT id, $1, 'notify-tell-resident', $2 FROM accounts \
+                 WHERE community_id = $3 AND role = 'reception' AND active",
+            )
+            .bind($request_id)
+            .bind($at)
+            .bind($community_id)
+            .execute(&mut *$conn)
+            .await
+        }
         .await
     };
 }
@@ -635,21 +671,67 @@ pub async fn similar_open(
     .await)?)
 }
 
-/// Solved requests whose residents do not answer online: reception phones
-/// them (or tells them at the desk) and records their answer as theirs.
-pub async fn callback_list(db: &Db, community_id: i64) -> Result<Vec<RequestRow>, AppError> {
+/// Requests whose residents do not follow them online, with news to pass
+/// on or an answer to ask for: reception phones them (or tells them at the
+/// desk) and records their answer as theirs.
+pub async fn callback_list(db: &Db, community_id: i64) -> Result<Vec<Callback>, AppError> {
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.status IN ('resolved', 'waiting') \
+        "SELECT {REQUEST_COLUMNS}, \
+         (SELECT e.public_message FROM request_events e WHERE e.request_id = r.id AND e.audience = 'public' \
+          AND e.public_message <> '' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS news \
+         {REQUEST_FROM} WHERE r.community_id = $1 \
          AND NOT c.private_by_nature \
          AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk')) \
-         ORDER BY r.resolved_at LIMIT 100"
+         AND (r.status IN ('resolved', 'waiting') OR r.desk_news_at IS NOT NULL) \
+         ORDER BY COALESCE(r.desk_news_at, r.resolved_at) LIMIT 100"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Callback>(
         sqlx::AssertSqlSafe(sql)
     )
     .bind(community_id)
     .fetch_all(pool)
     .await)?)
+}
+
+/// A request on reception's list, with the team's latest public words.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Callback {
+    #[sqlx(flatten)]
+    pub r: RequestRow,
+    pub news: Option<String>,
+}
+
+/// Reception passed the news on: the request leaves the list, and its
+/// history says so (for staff).
+pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Result<(), AppError> {
+    let at = now();
+    let request_id = request.id;
+    let role = by.role().as_str();
+    on_db!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE requests SET desk_news_at = NULL WHERE id = $1")
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_event!(
+                tx,
+                request_id,
+                at,
+                Some(by.id),
+                role,
+                "told_resident",
+                None::<String>,
+                None::<String>,
+                "",
+                "",
+                Audience::Staff.as_str()
+            )?;
+            tx.commit().await
+        }
+        .await
+    })?;
+    Ok(())
 }
 
 pub async fn reported_by(db: &Db, account_id: i64) -> Result<Vec<RequestRow>, AppError> {
@@ -798,13 +880,8 @@ pub async fn apply(
     });
     let workgroup_id = request.workgroup_id;
     let reporter = request.reporter_account_id;
-    // Residents who asked to be called, or told at the desk (or who have no
-    // account), hear the news through reception.
-    let through_desk = reporter.is_none()
-        || matches!(
-            request.contact_preference(),
-            ContactPreference::Phone | ContactPreference::Desk
-        );
+    let through_desk = request.news_through_desk();
+    let news = is_news_for_resident(&change.action, change.actor, !public_message.is_empty());
     let rating_comment = if change.rating.is_some() {
         change.internal_note.trim().to_string()
     } else {
@@ -853,22 +930,26 @@ pub async fn apply(
             if updated == 0 {
                 return Ok(false);
             }
+            if change.actor == Actor::Reporter {
+                // They answered, so they have heard the news.
+                sqlx::query("UPDATE requests SET desk_news_at = NULL WHERE id = $1")
+                    .bind(request_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             insert_event!(tx, request_id, at, actor_id, actor_role, event_kind, Some(from.as_str()),
                 Some(to.as_str()), &public_message, &event_note, Audience::Public.as_str())?;
             if to == Status::Resolved && listed {
                 crate::record_live_event!(tx, community_id, "request_resolved", resolved_payload)?;
             }
-            if through_desk && matches!(to, Status::Waiting | Status::Resolved) {
-                sqlx::query(
-                    "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
-                     SELECT id, $1, 'notify-tell-resident', $2 FROM accounts \
-                     WHERE community_id = $3 AND role = 'reception' AND active",
-                )
-                .bind(request_id)
-                .bind(at)
-                .bind(community_id)
-                .execute(&mut *tx)
-                .await?;
+            if news && through_desk {
+                desk_news!(tx, request_id, community_id, at)?;
+            } else if news
+                && let Some(reporter) = reporter
+                && !matches!(to, Status::Waiting | Status::Resolved)
+            {
+                // (A question and a resolution have their own messages.)
+                notify!(tx, reporter, request_id, "notify-update", at)?;
             }
             match to {
                 Status::Resolved => {
@@ -973,10 +1054,18 @@ pub async fn post_update(
         ("update", message, "", Audience::Public)
     };
     let request_id = request.id;
+    let community_id = request.community_id;
     let role = by.role().as_str();
+    let through_desk = request.news_through_desk();
+    let reporter = request.reporter_account_id;
     on_db!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
+            if !internal && through_desk {
+                desk_news!(tx, request_id, community_id, at)?;
+            } else if !internal && let Some(reporter) = reporter {
+                notify!(tx, reporter, request_id, "notify-update", at)?;
+            }
             insert_event!(
                 tx,
                 request_id,

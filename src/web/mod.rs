@@ -43,6 +43,8 @@ pub struct AppState {
 pub struct WebConfig {
     /// e.g. `https://jinyuan.example`; trusted for form posts behind a proxy.
     pub public_url: Option<String>,
+    /// Sends news by email, when SMTP is configured.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl WebConfig {
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::screen::routes())
         .merge(crate::notices::routes())
         .merge(crate::calendar::routes())
+        .merge(crate::mail::settings::routes())
         .merge(crate::rates::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::problems::routes())
