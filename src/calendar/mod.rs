@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use jiff::civil::{Date, Time};
@@ -20,7 +19,7 @@ use crate::auth::{Role, SignedIn};
 use crate::db::Db;
 use crate::on_db;
 use crate::web::forms::FieldErrors;
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/calendar", get(page).post(save))
@@ -309,11 +308,7 @@ fn show(
     mistakes: Option<(FieldErrors, Vec<String>)>,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let status = if mistakes.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let shows_mistakes = mistakes.is_some();
     let (errors, bad_lines) = mistakes.unwrap_or_default();
     let page = CalendarPage {
         ctx,
@@ -322,7 +317,7 @@ fn show(
         bad_lines,
         saved,
     };
-    Ok((status, render(&page)?).into_response())
+    render_form(&page, shows_mistakes)
 }
 
 async fn page(

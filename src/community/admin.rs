@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -54,15 +53,7 @@ fn back(path: &str) -> Result<Response, AppError> {
     Ok(Redirect::to(path).into_response())
 }
 
-/// The page, with 422 when it shows the person's mistakes.
-fn page<T: Template>(page: &T, mistakes: bool) -> Result<Response, AppError> {
-    let status = if mistakes {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(page)?).into_response())
-}
+use crate::web::render_form as page;
 
 // --- the community ---------------------------------------------------------
 

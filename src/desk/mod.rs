@@ -346,6 +346,19 @@ async fn reset_page(
     }
 }
 
+/// A request of reception's list, by its code: one of this community's,
+/// and never a legal question.
+async fn callback_request(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<store::RequestRow, AppError> {
+    store::by_code(&state.db, code)
+        .await?
+        .filter(|r| r.community_id == viewer.community_id && !r.category_private)
+        .ok_or(AppError::NotFound)
+}
+
 /// Reception told the resident the team's news.
 async fn news_passed_on(
     State(state): State<AppState>,
@@ -353,10 +366,7 @@ async fn news_passed_on(
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
-    let request = store::by_code(&state.db, &code)
-        .await?
-        .filter(|r| r.community_id == viewer.community_id && !r.category_private)
-        .ok_or(AppError::NotFound)?;
+    let request = callback_request(&state, &viewer, &code).await?;
     store::news_passed_on(&state.db, &request, &viewer).await?;
     Ok(Redirect::to("/desk").into_response())
 }
@@ -382,10 +392,7 @@ async fn record_callback(
     Form(form): Form<CallbackForm>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
-    let request = store::by_code(&state.db, &code)
-        .await?
-        .filter(|r| r.community_id == viewer.community_id && !r.category_private)
-        .ok_or(AppError::NotFound)?;
+    let request = callback_request(&state, &viewer, &code).await?;
     let comment = if form.comment.trim().is_empty() {
         ctx.t("desk-callback-recorded")
     } else {

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 
@@ -12,7 +11,7 @@ use crate::auth::SignedIn;
 use crate::db::{Db, now};
 use crate::on_db;
 use crate::web::forms::FieldErrors;
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/account/news", get(page).post(save))
@@ -89,11 +88,7 @@ fn show(
     errors: FieldErrors,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mistakes = !errors.is_empty();
     let page = NewsPage {
         ctx,
         form,
@@ -102,7 +97,7 @@ fn show(
         mail_on: state.config.mailer.is_some(),
         saved,
     };
-    Ok((status, render(&page)?).into_response())
+    render_form(&page, mistakes)
 }
 
 async fn page(

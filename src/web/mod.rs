@@ -23,7 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::{AppError, ErrorInfo};
-pub use page::{Ctx, render};
+pub use page::{Ctx, render, render_form};
 
 use crate::db::Db;
 use crate::i18n::Lang;

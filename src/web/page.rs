@@ -151,6 +151,16 @@ pub fn render<T: Template>(page: &T) -> Result<Response, AppError> {
     Ok(Html(page.render()?).into_response())
 }
 
+/// A form's page; with the person's mistakes on it, answered with 422.
+pub fn render_form<T: Template>(page: &T, mistakes: bool) -> Result<Response, AppError> {
+    let status = if mistakes {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(page)?).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -158,6 +158,8 @@ async fn pages_check_the_role(app: Arc<TestApp>) {
         "/admin/accounts",
         "/my",
         "/account/password",
+        "/account/news",
+        "/admin/calendar",
     ] {
         let answer = visitor.get(path).await;
         assert_eq!(answer.status, 303, "{path} without signing in");

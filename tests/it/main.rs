@@ -1,6 +1,7 @@
 //! The integration suite: one binary, the real server over HTTP, a fresh
 //! database per test, on SQLite and (when configured) PostgreSQL.
 
+mod smtp_sink;
 mod support;
 
 mod access;
@@ -14,6 +15,7 @@ mod dashboard;
 mod desk;
 mod first_start;
 mod journey;
+mod news;
 mod open311;
 mod problems;
 mod rates;
