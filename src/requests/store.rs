@@ -577,6 +577,17 @@ fn words_condition(db: &Db, words: Option<&str>) -> (&'static str, [Option<Strin
     )
 }
 
+/// The order of a queue, and of search results: a request whose code was
+/// typed first; then open requests, dangerous ones first, then the one due
+/// soonest; then finished ones, most recently changed first.
+const SEARCH_RANK: &str = "CASE WHEN r.tracking_code = $14 THEN 0 ELSE 1 END, \
+     CASE WHEN r.status IN ('submitted', 'responded', 'in_progress', 'waiting') THEN 0 ELSE 1 END, \
+     CASE WHEN r.status IN ('submitted', 'responded', 'in_progress', 'waiting') THEN \
+         CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
+     CASE WHEN r.status IN ('submitted', 'responded', 'in_progress', 'waiting') THEN r.resolution_due_at \
+         ELSE -r.updated_at END, \
+     r.id DESC";
+
 pub async fn queue(
     db: &Db,
     community_id: i64,
@@ -598,8 +609,7 @@ pub async fn queue(
          AND (NOT c.private_by_nature OR r.workgroup_id IN \
               (SELECT workgroup_id FROM workgroup_members WHERE account_id = $12)) \
          AND {words_sql} \
-         ORDER BY CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END, \
-         r.resolution_due_at, r.id LIMIT $11"
+         ORDER BY {SEARCH_RANK} LIMIT $11"
     );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
         sqlx::AssertSqlSafe(sql)

@@ -93,6 +93,31 @@ async fn search_finds_chinese_words_inside_sentences(app: Arc<TestApp>) {
         303
     );
     assert!(liu.get(&search("电梯")).await.body.contains(&lift));
+    // Ranked: open before solved, danger first among the open.
+    let report = |description: &'static str, urgency: &'static str| {
+        let huang = &huang;
+        async move {
+            huang
+                .report(
+                    &[
+                        ("category", "lift"),
+                        ("place", "B4"),
+                        ("description", description),
+                        ("urgency", urgency),
+                        ("go_ahead", "1"),
+                    ],
+                    &[],
+                )
+                .await
+                .code()
+        }
+    };
+    let ordinary = report("4号楼电梯灯不亮", "general").await;
+    let trapped = report("4号楼电梯困人了", "danger").await;
+    let found = liu.get(&search("电梯")).await.body;
+    let at = |code: &str| found.find(code).unwrap_or_else(|| panic!("{code} found"));
+    assert!(at(&trapped) < at(&ordinary), "danger first");
+    assert!(at(&ordinary) < at(&lift), "open before solved");
     // Searches keep to what each person may see.
     let chen = app.signed_in("chen").await;
     assert!(
