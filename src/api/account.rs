@@ -12,6 +12,7 @@ use super::{CreatedId, ErrorJson, checked};
 use crate::auth::SignedIn;
 use crate::auth::routes::{RegisterForm, register_resident};
 use crate::community::Community;
+use crate::mail::settings::{self, NewsForm};
 use crate::requests::store;
 use crate::web::{AppError, AppState};
 
@@ -87,4 +88,33 @@ pub async fn notifications(
             })
             .collect(),
     ))
+}
+
+/// How the signed-in person hears news by email.
+#[utoipa::path(get, path = "/api/v1/me/news", responses((status = 200, body = NewsForm)))]
+pub async fn news(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Json<NewsForm>, AppError> {
+    Ok(Json(settings::current(&state.db, viewer.id).await?))
+}
+
+/// Changes how the signed-in person hears news: an email address (empty
+/// for none) and `now`, `daily` or `off`.
+#[utoipa::path(put, path = "/api/v1/me/news", request_body = NewsForm,
+    responses((status = 200, body = NewsForm), (status = 422, body = ErrorJson)))]
+pub async fn set_news(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    headers: HeaderMap,
+    Json(form): Json<NewsForm>,
+) -> Result<Response, AppError> {
+    let outcome = match settings::check(&form) {
+        Ok((email, mode)) => {
+            settings::save_choice(&state.db, viewer.id, email.as_deref(), mode).await?;
+            Ok(settings::current(&state.db, viewer.id).await?)
+        }
+        Err(errors) => Err(errors),
+    };
+    Ok(checked(&headers, outcome, StatusCode::OK))
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/register", post(account::register))
         .route("/api/v1/me", get(account::me))
         .route("/api/v1/me/notifications", get(account::notifications))
+        .route("/api/v1/me/news", get(account::news).put(account::set_news))
         .route(
             "/api/v1/categories",
             get(requests::categories).post(setup::add_category),
@@ -82,6 +83,8 @@ pub fn routes() -> Router<AppState> {
         account::register,
         account::me,
         account::notifications,
+        account::news,
+        account::set_news,
         requests::categories,
         requests::places,
         requests::list_requests,
@@ -125,6 +128,7 @@ pub fn routes() -> Router<AppState> {
         crate::auth::routes::RegisterForm,
         account::MeJson,
         account::NoticeJson,
+        crate::mail::settings::NewsForm,
         crate::community::setup::CommunityForm,
         crate::community::setup::PlaceForm,
         crate::community::setup::WorkgroupForm,

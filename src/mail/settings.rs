@@ -19,10 +19,14 @@ pub fn routes() -> Router<AppState> {
 
 pub const MODES: [&str; 3] = ["now", "daily", "off"];
 
-#[derive(Debug, Default, Clone, serde::Deserialize, sqlx::FromRow)]
+#[derive(
+    Debug, Default, Clone, serde::Deserialize, serde::Serialize, sqlx::FromRow, utoipa::ToSchema,
+)]
 #[serde(default)]
 pub struct NewsForm {
+    /// Empty for none.
     pub email: String,
+    /// now, daily (at 08:00) or off
     pub email_mode: String,
 }
 
@@ -47,7 +51,7 @@ impl NewsPage {
     }
 }
 
-async fn current(db: &Db, account_id: i64) -> Result<NewsForm, AppError> {
+pub async fn current(db: &Db, account_id: i64) -> Result<NewsForm, AppError> {
     on_db!(db, |pool| sqlx::query_as::<_, NewsForm>(
         "SELECT COALESCE(email, '') AS email, email_mode FROM accounts WHERE id = $1"
     )
@@ -79,6 +83,38 @@ pub fn check(form: &NewsForm) -> Result<(Option<String>, &'static str), FieldErr
         }
         _ => Err(errors),
     }
+}
+
+/// Stores a checked choice. It counts from now: news already in the inbox
+/// is not sent again by email.
+pub async fn save_choice(
+    db: &Db,
+    account_id: i64,
+    email: Option<&str>,
+    mode: &str,
+) -> Result<(), AppError> {
+    let at = now();
+    on_db!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE accounts SET email = $1, email_mode = $2 WHERE id = $3")
+                .bind(email)
+                .bind(mode)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE notifications SET emailed_at = $1 WHERE account_id = $2 AND emailed_at IS NULL",
+            )
+            .bind(at)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }
+        .await
+    })?;
+    Ok(())
 }
 
 fn show(
@@ -119,29 +155,7 @@ async fn save(
         Ok(checked) => checked,
         Err(errors) => return show(ctx, &state, form, errors, false),
     };
-    let at = now();
-    on_db!(&state.db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE accounts SET email = $1, email_mode = $2 WHERE id = $3")
-                .bind(&email)
-                .bind(mode)
-                .bind(viewer.id)
-                .execute(&mut *tx)
-                .await?;
-            // A new choice starts from now: news already in the inbox is
-            // not sent again by email.
-            sqlx::query(
-                "UPDATE notifications SET emailed_at = $1 WHERE account_id = $2 AND emailed_at IS NULL",
-            )
-            .bind(at)
-            .bind(viewer.id)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await
-        }
-        .await
-    })?;
+    save_choice(&state.db, viewer.id, email.as_deref(), mode).await?;
     let form = current(&state.db, viewer.id).await?;
     show(ctx, &state, form, FieldErrors::default(), true)
 }

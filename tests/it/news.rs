@@ -163,6 +163,31 @@ async fn news_is_emailed_once_as_each_person_chose(app: Arc<TestApp>) {
     assert_eq!(off.letters, 0);
     let inbox = huang.get("/my").await;
     assert!(inbox.body.contains("您的诉求有新进展"));
+
+    // The same choice through the API.
+    let mine: serde_json::Value =
+        serde_json::from_str(&huang.get_json("/api/v1/me/news").await.body).expect("json");
+    assert_eq!(mine["email_mode"], "off");
+    let put = |body: serde_json::Value| {
+        huang
+            .http
+            .put(app.url("/api/v1/me/news"))
+            .json(&body)
+            .send()
+    };
+    let refused = put(serde_json::json!({"email": "huang@example.cn", "email_mode": "hourly"}))
+        .await
+        .expect("PUT");
+    assert_eq!(refused.status(), 422);
+    let changed = put(serde_json::json!({"email": "", "email_mode": "daily"}))
+        .await
+        .expect("PUT");
+    assert_eq!(changed.status(), 200);
+    let changed: serde_json::Value = changed.json().await.expect("json");
+    assert_eq!(
+        (changed["email"].as_str(), changed["email_mode"].as_str()),
+        (Some(""), Some("daily"))
+    );
 }
 
 async fn news_for_a_resident_without_a_phone_waits_at_reception(app: Arc<TestApp>) {
