@@ -736,7 +736,20 @@ async fn sample_requests(
     .await
     .map_err(err)?
     {
-        store::create(db, new).await.map_err(err)?;
+        // The volunteers answer; reception has the news to phone her with.
+        let created = store::create(db, new).await.map_err(err)?;
+        if let Some(request) = store::by_id(db, created.id).await.map_err(err)? {
+            let change = Change {
+                action: Action::Respond,
+                actor: Actor::Staff,
+                public_message: "志愿者赵阿姨明天上午十点送药上门。".into(),
+                internal_note: String::new(),
+                rating: None,
+            };
+            store::apply(db, &request, Some(&chen), change)
+                .await
+                .map_err(err)?;
+        }
     }
     Ok(())
 }
