@@ -614,3 +614,4 @@ desk-news-to-pass-on = News to pass on:
 desk-told = I have told them
 event-told-resident = Reception passed the news on to the resident
 notify-update = There is news on your request.
+event-problem-fixed = The cause behind this request has been found and fixed.

@@ -614,3 +614,4 @@ desk-news-to-pass-on = 需要转告：
 desk-told = 已转告
 event-told-resident = 前台已把消息转告居民
 notify-update = 您的诉求有新进展。
+event-problem-fixed = 造成这个问题的根源已经查明并修好了。

@@ -72,7 +72,8 @@ async fn page(
         categories: Category::list(&state.db, community_id, true).await?,
         places: Place::list(&state.db, community_id).await?,
         recent: recent_desk_entries(&state.db, community_id).await?,
-        callbacks: store::callback_list(&state.db, community_id).await?,
+        callbacks: store::callback_list(&state.db, community_id, &ctx.t("event-problem-fixed"))
+            .await?,
         ctx,
         draft,
         errors,

@@ -336,6 +336,7 @@ mod tests {
                 "escalated-secretary",
                 "closed-unconfirmed",
                 "told-resident",
+                "problem-fixed",
             ]
             .map(|k| format!("event-{k}")),
         );

@@ -382,6 +382,39 @@ async fn fixed(
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+                // Each request's history says so, and residents who hear
+                // news through reception are on its list again.
+                sqlx::query(
+                    "INSERT INTO request_events (request_id, at, actor_id, actor_role, kind, public_message, internal_note, audience) \
+                     SELECT request_id, $2, $3, $4, 'problem_fixed', '', '', 'public' FROM problem_requests WHERE problem_id = $1",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(viewer.id)
+                .bind(viewer.role().as_str())
+                .execute(&mut *tx)
+                .await?;
+                let through_desk = "SELECT r.id FROM requests r JOIN categories c ON c.id = r.category_id \
+                     WHERE r.id IN (SELECT request_id FROM problem_requests WHERE problem_id = $1) \
+                     AND NOT c.private_by_nature \
+                     AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk'))";
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
+                     SELECT a.id, d.id, 'notify-tell-resident', $2 FROM ({through_desk}) AS d \
+                     JOIN accounts a ON a.community_id = $3 AND a.role = 'reception' AND a.active"
+                )))
+                .bind(id)
+                .bind(at)
+                .bind(viewer.community_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE requests SET desk_news_at = $2 WHERE id IN ({through_desk})"
+                )))
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await
         }

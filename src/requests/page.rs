@@ -179,6 +179,7 @@ impl RequestPage {
             ("escalated_secretary", _) => "event-escalated-secretary".to_string(),
             ("close_unconfirmed", _) => "event-closed-unconfirmed".to_string(),
             ("told_resident", _) => "event-told-resident".to_string(),
+            ("problem_fixed", _) => "event-problem-fixed".to_string(),
             ("rated", Some("in_progress")) => "event-rated-reopened".to_string(),
             ("rated", _) => "event-rated".to_string(),
             (_, Some(to)) => format!("event-to-{}", to.replace('_', "-")),

@@ -684,11 +684,18 @@ pub async fn similar_open(
 /// Requests whose residents do not follow them online, with news to pass
 /// on or an answer to ask for: reception phones them (or tells them at the
 /// desk) and records their answer as theirs.
-pub async fn callback_list(db: &Db, community_id: i64) -> Result<Vec<Callback>, AppError> {
+/// `problem_fixed` is the words to pass on when the cause behind a request
+/// was fixed (that step has no words of its own).
+pub async fn callback_list(
+    db: &Db,
+    community_id: i64,
+    problem_fixed: &str,
+) -> Result<Vec<Callback>, AppError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS}, \
-         (SELECT e.public_message FROM request_events e WHERE e.request_id = r.id AND e.audience = 'public' \
-          AND e.public_message <> '' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS news \
+         (SELECT CASE WHEN e.kind = 'problem_fixed' THEN $2 ELSE e.public_message END FROM request_events e \
+          WHERE e.request_id = r.id AND e.audience = 'public' AND e.actor_role <> 'reporter' \
+          AND (e.public_message <> '' OR e.kind = 'problem_fixed') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS news \
          {REQUEST_FROM} WHERE r.community_id = $1 \
          AND NOT c.private_by_nature \
          AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk')) \
@@ -699,6 +706,7 @@ pub async fn callback_list(db: &Db, community_id: i64) -> Result<Vec<Callback>, 
         sqlx::AssertSqlSafe(sql)
     )
     .bind(community_id)
+    .bind(problem_fixed)
     .fetch_all(pool)
     .await)?)
 }

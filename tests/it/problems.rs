@@ -29,6 +29,7 @@ async fn recurring_requests_become_one_problem(app: Arc<TestApp>) {
                 ("category", "lift"),
                 ("place", "B5"),
                 ("description", "五号楼电梯这个月第二次坏"),
+                ("contact", "desk"),
                 ("go_ahead", "1"),
             ],
             &[],
@@ -117,4 +118,11 @@ async fn recurring_requests_become_one_problem(app: Arc<TestApp>) {
                 .contains("与您的诉求相关的根本问题已经解决")
         );
     }
+    // Sun asked to be told at the desk: reception has it to pass on.
+    let desk = app.signed_in("reception").await.get("/desk").await;
+    assert!(desk.body.contains(&format!("/desk/told/{second}")));
+    assert!(desk.body.contains("造成这个问题的根源已经查明并修好了"));
+    assert!(!desk.body.contains(&format!("/desk/told/{first}")));
+    let history = huang.get(&format!("/r/{first}")).await;
+    assert!(history.body.contains("造成这个问题的根源已经查明并修好了"));
 }
