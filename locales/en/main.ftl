@@ -615,3 +615,5 @@ desk-told = I have told them
 event-told-resident = Reception passed the news on to the resident
 notify-update = There is news on your request.
 event-problem-fixed = The cause behind this request has been found and fixed.
+text-large = Larger text
+text-normal = Normal text size

@@ -615,3 +615,5 @@ desk-told = 已转告
 event-told-resident = 前台已把消息转告居民
 notify-update = 您的诉求有新进展。
 event-problem-fixed = 造成这个问题的根源已经查明并修好了。
+text-large = 大字模式
+text-normal = 恢复正常字号

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             get(password_page).post(change_password),
         )
         .route("/lang/{code}", get(set_lang))
+        .route("/text/{size}", get(set_text_size))
 }
 
 fn session_cookie(token: &str, secure: bool) -> String {
@@ -450,6 +451,22 @@ async fn set_lang(
         &format!(
             "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
             lang.code()
+        ),
+    )
+}
+
+/// Large text on or off, remembered for a year on this device.
+async fn set_text_size(
+    Path(size): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let size = if size == "large" { "large" } else { "normal" };
+    let back = safe_next(q.get("back").map(String::as_str));
+    with_cookie(
+        Redirect::to(&back).into_response(),
+        &format!(
+            "{}={size}; Path=/; Max-Age=31536000; SameSite=Lax",
+            crate::web::page::TEXT_COOKIE
         ),
     )
 }

@@ -21,7 +21,11 @@ pub struct Ctx {
     pub here: String,
     /// Unread news for the signed-in person (the bell).
     pub unread: i64,
+    /// The person switched on large text (a cookie, so it works signed out).
+    pub large_text: bool,
 }
+
+pub const TEXT_COOKIE: &str = "text";
 
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
@@ -42,12 +46,15 @@ impl FromRequestParts<AppState> for Ctx {
             Some(v) => crate::requests::store::unread_count(&state.db, v.id).await?,
             None => 0,
         };
+        let large_text =
+            crate::i18n::cookie_value(&parts.headers, TEXT_COOKIE).as_deref() == Some("large");
         Ok(Ctx {
             lang,
             viewer,
             community,
             here,
             unread,
+            large_text,
         })
     }
 }
@@ -131,6 +138,15 @@ impl Ctx {
         format!(
             "/lang/{}?back={}",
             self.lang.other().code(),
+            crate::web::forms::url_encode(&self.here)
+        )
+    }
+
+    /// The link that switches large text on or off and comes back here.
+    pub fn text_size_href(&self) -> String {
+        format!(
+            "/text/{}?back={}",
+            if self.large_text { "normal" } else { "large" },
             crate::web::forms::url_encode(&self.here)
         )
     }

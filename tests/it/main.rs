@@ -14,6 +14,7 @@ mod chase;
 mod dashboard;
 mod desk;
 mod first_start;
+mod inclusion;
 mod journey;
 mod news;
 mod open311;
