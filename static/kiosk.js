@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var home = document.body.getAttribute("data-home");
-  var IDLE_MS = 60000;
+  // The last page shows the code to write down, so it waits longer.
+  var IDLE_MS = (parseInt(document.body.getAttribute("data-idle-seconds"), 10) || 60) * 1000;
   var timer;
   function reset() {
     clearTimeout(timer);

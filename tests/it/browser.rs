@@ -90,12 +90,62 @@ async fn open_browser() -> Option<Browser> {
     Some(Browser { client, driver })
 }
 
+/// Looks at the page as a person would: saves a screenshot, and runs
+/// axe-core on it; a serious or critical accessibility problem fails the
+/// test, naming the rule and the elements.
 async fn screenshot(client: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     let _ = std::fs::create_dir_all(&dir);
     if let Ok(png) = client.screenshot().await {
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
+    let problems = axe_problems(client).await;
+    assert!(
+        problems.is_empty(),
+        "accessibility problems on {name}:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// axe-core's script: `GRASSROOTS_AXE_JS`, or where `.ci/run` installs it.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("GRASSROOTS_AXE_JS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    let source = std::fs::read_to_string(&path).ok();
+    assert!(
+        source.is_some() || !browser_required(),
+        "axe-core is required: {} (npm install --prefix target/axe axe-core@4)",
+        path.display()
+    );
+    source
+}
+
+/// Serious and critical violations of WCAG 2.2 A and AA, one line each.
+async fn axe_problems(client: &Client) -> Vec<String> {
+    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let Some(axe) = AXE.get_or_init(axe_source) else {
+        return Vec::new();
+    };
+    client.execute(axe, vec![]).await.expect("load axe-core");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +
+                   v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    serde_json::from_value(found.clone())
+        .unwrap_or_else(|_| panic!("axe-core answered {found}"))
 }
 
 async fn click(client: &Client, css: &str) {
@@ -137,6 +187,18 @@ async fn resident_journey_in_a_real_browser() {
     };
     let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
     let c = &browser.client;
+
+    // The checker itself finds a picture without words for screen readers.
+    c.goto("data:text/html,<html lang=en><title>t</title><main><img src=x.png></main></html>")
+        .await
+        .expect("a bad page");
+    if axe_source().is_some() {
+        let problems = axe_problems(c).await;
+        assert!(
+            problems.iter().any(|p| p.contains("image-alt")),
+            "{problems:?}"
+        );
+    }
 
     // The home page, in Chinese by the browser's language.
     c.goto(&app.url("/")).await.expect("home");
