@@ -144,8 +144,7 @@ async fn axe_problems(client: &Client) -> Vec<String> {
         )
         .await
         .expect("run axe-core");
-    serde_json::from_value(found.clone())
-        .unwrap_or_else(|_| panic!("axe-core answered {found}"))
+    serde_json::from_value(found.clone()).unwrap_or_else(|_| panic!("axe-core answered {found}"))
 }
 
 async fn click(client: &Client, css: &str) {
@@ -581,4 +580,151 @@ async fn screen_and_kiosk_in_a_real_browser() {
     server.kill();
     let _ = screen_browser.client.clone().close().await;
     let _ = kiosk_browser.client.clone().close().await;
+}
+
+/// Signs in through the page, in the language chosen by the link every
+/// page carries, as a new person on this browser.
+async fn sign_in_as(c: &Client, app: &TestApp, lang: &str, username: &str) {
+    c.delete_all_cookies()
+        .await
+        .expect("forget the last person");
+    c.goto(&app.url(&format!("/lang/{lang}?back=/signin")))
+        .await
+        .expect("language");
+    type_into(c, "#username", username).await;
+    type_into(c, "#password", grassroots::demo::DEMO_PASSWORD).await;
+    click(c, "form.stack button").await;
+    for _ in 0..100 {
+        if c.current_url().await.is_ok_and(|u| u.path() != "/signin") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{username} could not sign in");
+}
+
+/// Clicks something that loads a new page, and waits until it has.
+async fn click_to_next_page(c: &Client, css: &str) {
+    let before = c
+        .find(Locator::Css("html"))
+        .await
+        .expect("a page")
+        .element_id();
+    click(c, css).await;
+    for _ in 0..200 {
+        if let Ok(now) = c.find(Locator::Css("html")).await
+            && now.element_id() != before
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("clicking {css} did not lead to a new page");
+}
+
+/// Replaces what a field holds (forms come with sensible defaults).
+async fn fill(c: &Client, css: &str, text: &str) {
+    let field = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} not found: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css} has no {value}: {e}"));
+}
+
+/// Reception enters a walk-in's request, a workgroup member handles it from
+/// the queue, and the administrator adds a kind of request — in Chinese
+/// and in English, every page checked by axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_journeys_in_a_real_browser() {
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
+    let c = &browser.client;
+    for (lang, caller, words, category, name) in [
+        ("zh", "钱奶奶", "2号楼电梯门关不上", "parking", "停车问题"),
+        (
+            "en",
+            "Mrs Qian",
+            "The lift door in building 2 will not close",
+            "bikes",
+            "Bicycles",
+        ),
+    ] {
+        // Reception: a phone call becomes a request with a code to read out.
+        sign_in_as(c, &app, lang, "reception").await;
+        c.goto(&app.url("/desk")).await.expect("desk");
+        screenshot(c, &format!("desk-{lang}")).await;
+        type_into(c, "#name", caller).await;
+        type_into(c, "#phone", "13900139000").await;
+        choose(c, "#category", "lift").await;
+        choose(c, "#place", "B2").await;
+        type_into(c, "#description", words).await;
+        click(c, "form.desk button.big").await;
+        let code: String = text_of(c, ".code-big")
+            .await
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .collect();
+        assert_eq!(code.len(), 8, "{code}");
+        screenshot(c, &format!("desk-done-{lang}")).await;
+
+        // A member of the property team finds it in the queue and handles it.
+        sign_in_as(c, &app, lang, "liu").await;
+        c.goto(&app.url("/queue")).await.expect("queue");
+        screenshot(c, &format!("queue-{lang}")).await;
+        click(c, &format!("a[href='/r/{code}']")).await;
+        c.wait()
+            .for_element(Locator::Css("#message"))
+            .await
+            .expect("the handling form");
+        screenshot(c, &format!("handle-{lang}")).await;
+        click_to_next_page(c, "input[value='take'] + button").await;
+        type_into(c, "#message", "师傅下午两点上门。").await;
+        click_to_next_page(c, "button[value='respond']").await;
+        type_into(c, "#message", "门已修好。").await;
+        click_to_next_page(c, "button[value='resolve']").await;
+        c.wait()
+            .for_element(Locator::Css("button[value='reopen']"))
+            .await
+            .expect("resolved");
+        screenshot(c, &format!("resolved-{lang}")).await;
+
+        // The administrator adds a kind of request residents can choose.
+        sign_in_as(c, &app, lang, "secretary").await;
+        c.goto(&app.url("/admin/categories"))
+            .await
+            .expect("categories");
+        screenshot(c, &format!("admin-categories-{lang}")).await;
+        fill(c, "#code", category).await;
+        fill(c, "#name_zh", name).await;
+        fill(c, "#name_en", name).await;
+        fill(c, "#icon", "🚲").await;
+        fill(c, "#response_hours", "12").await;
+        fill(c, "#resolution_days", "3").await;
+        click(c, "form[action='/admin/categories'] button").await;
+        c.wait()
+            .for_element(Locator::XPath(&format!("//td/a[text()='{name}']")))
+            .await
+            .expect("the new kind is listed");
+        c.goto(&app.url("/report")).await.expect("report");
+        assert!(
+            c.source()
+                .await
+                .expect("page")
+                .contains(&format!("/report/{category}")),
+            "residents can choose it"
+        );
+    }
+    let _ = c.clone().close().await;
 }
