@@ -36,6 +36,12 @@ fn find_on_path(name: &str) -> Option<std::path::PathBuf> {
 /// Starts chromedriver on a free port and opens headless Chromium, or says
 /// why it cannot (and fails when CI requires the browser).
 async fn open_browser() -> Option<Browser> {
+    open_browser_sized(360, 800).await
+}
+
+/// A browser whose viewport is `width` × `height` CSS pixels (a 360-pixel
+/// phone by default; Chrome's windows cannot be made that narrow).
+async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
     let (Some(driver_path), Some(chromium)) =
         (find_on_path("chromedriver"), find_on_path("chromium"))
     else {
@@ -76,8 +82,9 @@ async fn open_browser() -> Option<Browser> {
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--window-size=412,1000", "--lang=zh-CN"
+                "--disable-sync", "--disable-quic", "--lang=zh-CN"
             ],
+            "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 } },
             "prefs": { "intl.accept_languages": "zh-CN,zh" }
         }),
     );
@@ -99,7 +106,20 @@ async fn screenshot(client: &Client, name: &str) {
     if let Ok(png) = client.screenshot().await {
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
-    let problems = axe_problems(client).await;
+    let mut problems = axe_problems(client).await;
+    // Nothing wider than the window: no sideways scrolling on a phone.
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_i64())
+        .unwrap_or(0);
+    if overflow > 0 {
+        problems.push(format!("the page is {overflow} px wider than the window"));
+    }
     assert!(
         problems.is_empty(),
         "accessibility problems on {name}:\n{}",
@@ -334,6 +354,16 @@ async fn resident_journey_in_a_real_browser() {
     );
     screenshot(c, "closed-en").await;
 
+    // Large text, on a 360-pixel phone: still no sideways scrolling.
+    c.goto(&app.url("/text/large?back=/report/lift"))
+        .await
+        .expect("large text");
+    c.wait()
+        .for_element(Locator::Css("html.large-text #description"))
+        .await
+        .expect("the form in large text");
+    screenshot(c, "report-large-text-en").await;
+
     let _ = browser.client.clone().close().await;
 }
 
@@ -427,7 +457,7 @@ impl Drop for RealServer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screen_and_kiosk_in_a_real_browser() {
-    let Some(screen_browser) = open_browser().await else {
+    let Some(screen_browser) = open_browser_sized(1600, 900).await else {
         return;
     };
     let Some(kiosk_browser) = open_browser().await else {
