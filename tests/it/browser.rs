@@ -758,3 +758,92 @@ async fn staff_journeys_in_a_real_browser() {
     }
     let _ = c.clone().close().await;
 }
+
+/// Presses a key where the focus is, as a keyboard does.
+async fn press(c: &Client, key: fantoccini::key::Key) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let value = key.chars().next().expect("a key");
+    let actions = KeyActions::new("keyboard".to_string())
+        .then(KeyAction::Down { value })
+        .then(KeyAction::Up { value });
+    c.perform_actions(actions).await.expect("press");
+}
+
+/// What has the focus: `tag#id|href|outline style|left edge`.
+async fn focused(c: &Client) -> String {
+    c.execute(
+        "const e = document.activeElement; const s = getComputedStyle(e);
+         return e.tagName.toLowerCase() + '#' + e.id + '|' + (e.getAttribute('href') || '') + '|' +
+                s.outlineStyle + '|' + Math.round(e.getBoundingClientRect().left);",
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(String::from))
+    .unwrap_or_default()
+}
+
+/// Tabs forward until `wanted` says yes about the focused element.
+async fn tab_to(c: &Client, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+    for _ in 0..60 {
+        press(c, fantoccini::key::Key::Tab).await;
+        let now = focused(c).await;
+        if wanted(&now) {
+            return now;
+        }
+    }
+    panic!("Tab never reached {what}");
+}
+
+/// A resident who uses only the keyboard: the skip link shows when
+/// focused, every step is reached with Tab and taken with Enter, and the
+/// focus is always visibly marked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporting_with_the_keyboard_alone() {
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
+    let c = &browser.client;
+    c.goto(&app.url("/report")).await.expect("report");
+    let skip = tab_to(c, "the skip link", |f| f.starts_with("a#|#main")).await;
+    let parts: Vec<&str> = skip.split('|').collect();
+    assert_eq!(parts[2], "solid", "the focus is marked: {skip}");
+    assert!(
+        parts[3].parse::<i64>().is_ok_and(|left| left >= 0),
+        "on screen: {skip}"
+    );
+    press(c, fantoccini::key::Key::Enter).await;
+    let lift = tab_to(c, "the lift", |f| f.contains("|/report/lift|")).await;
+    assert!(lift.contains("|solid|"), "{lift}");
+    press(c, fantoccini::key::Key::Enter).await;
+    c.wait()
+        .for_url(&url_of(&app, "/report/lift"))
+        .await
+        .expect("the form");
+    tab_to(c, "the description", |f| {
+        f.starts_with("textarea#description")
+    })
+    .await;
+    c.active_element()
+        .await
+        .expect("focus")
+        .send_keys("1号楼电梯按钮不亮")
+        .await
+        .expect("type");
+    screenshot(c, "keyboard-zh").await;
+    tab_to(c, "the send button", |f| f.starts_with("button#")).await;
+    press(c, fantoccini::key::Key::Enter).await;
+    c.wait()
+        .for_element(Locator::Css(".code-big, .alert, .similar, [role=alert]"))
+        .await
+        .expect("an answer to the keyboard's submission");
+    screenshot(c, "keyboard-sent-zh").await;
+    assert!(
+        c.source()
+            .await
+            .expect("page")
+            .contains("1号楼电梯按钮不亮"),
+        "what was typed is there"
+    );
+}
