@@ -847,3 +847,53 @@ async fn reporting_with_the_keyboard_alone() {
         "what was typed is there"
     );
 }
+
+/// A resident who reads English reports from the phone, follows the
+/// request, and confirms and rates it once the team solved it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resident_journey_in_english() {
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
+    let c = &browser.client;
+    sign_in_as(c, &app, "en", "sun").await;
+    c.goto(&app.url("/report")).await.expect("report");
+    screenshot(c, "choose-en").await;
+    click_to_next_page(c, "a[href='/report/clean']").await;
+    choose(c, "#place", "B4").await;
+    type_into(
+        c,
+        "#description",
+        "Rubbish bags left in the stairwell of building 4",
+    )
+    .await;
+    screenshot(c, "report-en").await;
+    click_to_next_page(c, "form.stack button.big").await;
+    let code: String = text_of(c, ".code-big")
+        .await
+        .chars()
+        .filter(|ch| !ch.is_whitespace())
+        .collect();
+    assert_eq!(code.len(), 8, "{code}");
+    assert!(text_of(c, ".badge").await.contains("Received"));
+    screenshot(c, "submitted-en").await;
+
+    let zhang = app.signed_in("zhang").await;
+    let solved = zhang
+        .act(&code, &[("action", "resolve"), ("message", "已清理。")])
+        .await;
+    assert_eq!(solved.status, 303, "{}", solved.body);
+
+    c.goto(&app.url("/my")).await.expect("my");
+    screenshot(c, "my-en").await;
+    c.goto(&app.url(&format!("/r/{code}")))
+        .await
+        .expect("request");
+    click(c, "input[name=solved][value=yes]").await;
+    click(c, "input[name=rating][value='5']").await;
+    screenshot(c, "confirm-en").await;
+    click_to_next_page(c, "form[action$='/confirm'] button.big").await;
+    assert!(text_of(c, ".badge").await.contains("Closed"));
+    screenshot(c, "rated-en").await;
+}
