@@ -97,6 +97,13 @@ async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
     Some(Browser { client, driver })
 }
 
+/// A 360-pixel phone and a fresh demo estate (SQLite) to visit with it.
+async fn phone_and_app() -> Option<(Browser, TestApp)> {
+    let browser = open_browser().await?;
+    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
+    Some((browser, app))
+}
+
 /// Looks at the page as a person would: saves a screenshot, and runs
 /// axe-core on it; a serious or critical accessibility problem fails the
 /// test, naming the rule and the elements.
@@ -201,10 +208,9 @@ async fn text_of(client: &Client, css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resident_journey_in_a_real_browser() {
-    let Some(browser) = open_browser().await else {
+    let Some((browser, app)) = phone_and_app().await else {
         return;
     };
-    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
     let c = &browser.client;
 
     // The checker itself finds a picture without words for screen readers.
@@ -676,10 +682,9 @@ async fn choose(c: &Client, css: &str, value: &str) {
 /// and in English, every page checked by axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_journeys_in_a_real_browser() {
-    let Some(browser) = open_browser().await else {
+    let Some((browser, app)) = phone_and_app().await else {
         return;
     };
-    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
     let c = &browser.client;
     for (lang, caller, words, category, name) in [
         ("zh", "钱奶奶", "2号楼电梯门关不上", "parking", "停车问题"),
@@ -800,10 +805,9 @@ async fn tab_to(c: &Client, what: &str, wanted: impl Fn(&str) -> bool) -> String
 /// focus is always visibly marked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reporting_with_the_keyboard_alone() {
-    let Some(browser) = open_browser().await else {
+    let Some((browser, app)) = phone_and_app().await else {
         return;
     };
-    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
     let c = &browser.client;
     c.goto(&app.url("/report")).await.expect("report");
     let skip = tab_to(c, "the skip link", |f| f.starts_with("a#|#main")).await;
@@ -852,10 +856,9 @@ async fn reporting_with_the_keyboard_alone() {
 /// request, and confirms and rates it once the team solved it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resident_journey_in_english() {
-    let Some(browser) = open_browser().await else {
+    let Some((browser, app)) = phone_and_app().await else {
         return;
     };
-    let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
     let c = &browser.client;
     sign_in_as(c, &app, "en", "sun").await;
     c.goto(&app.url("/report")).await.expect("report");
