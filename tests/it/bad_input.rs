@@ -33,7 +33,7 @@ async fn a_form_with_mistakes_comes_back_with_the_input_kept(app: Arc<TestApp>) 
         "description message in Chinese"
     );
     assert!(answer.body.contains("没有这个地点"));
-    assert!(answer.body.contains("请填写电话号码"));
+    assert!(answer.body.contains("请填写正确的电话号码"));
     assert!(answer.body.contains("value=\"黄奶奶\""), "the name is kept");
     assert!(
         answer.body.contains("value=\"abc\""),

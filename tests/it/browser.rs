@@ -289,7 +289,7 @@ async fn resident_journey_in_a_real_browser() {
 
     let code = text_of(c, ".code-big").await.replace(' ', "");
     assert_eq!(code.len(), 8, "a tracking code is shown");
-    assert!(text_of(c, ".badge").await.contains("已受理"));
+    assert!(text_of(c, ".badge").await.contains("已收到"));
     assert!(
         c.find(Locator::Css(".photos img")).await.is_ok(),
         "the photo is shown"
@@ -752,6 +752,28 @@ async fn staff_journeys_in_a_real_browser() {
             .for_element(Locator::XPath(&format!("//td/a[text()='{name}']")))
             .await
             .expect("the new kind is listed");
+        // Every other page the secretary uses passes the same checks.
+        for page in [
+            "/dashboard",
+            "/dashboard/monthly",
+            "/problems",
+            "/admin",
+            "/admin/places",
+            "/admin/workgroups",
+            "/admin/accounts",
+            "/admin/calendar",
+            "/admin/api-keys",
+            "/admin/screens",
+            "/admin/notices",
+            "/account/news",
+            "/account/password",
+            "/requests",
+            "/rates",
+        ] {
+            c.goto(&app.url(page)).await.expect("page");
+            let name = page.trim_start_matches('/').replace('/', "-");
+            screenshot(c, &format!("{name}-{lang}")).await;
+        }
         c.goto(&app.url("/report")).await.expect("report");
         assert!(
             c.source()

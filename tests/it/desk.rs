@@ -43,7 +43,7 @@ async fn reception_enters_a_walk_in_and_reads_out_the_code(app: Arc<TestApp>) {
     assert!(saved.location.starts_with("/desk/done/"));
     let code = saved.code();
     let done = reception.get(&saved.location).await;
-    assert!(done.body.contains("诉求已受理"));
+    assert!(done.body.contains("诉求已收到"));
     assert!(
         done.body
             .contains(&format!("{} {}", &code[..4], &code[4..])),

@@ -40,7 +40,7 @@ async fn resident_submits_member_handles_resident_confirms(app: Arc<TestApp>) {
     let page = huang.get(&format!("/r/{code}?new=1")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("1号楼电梯门关不上"));
-    assert!(page.body.contains("已受理"), "status shown in Chinese");
+    assert!(page.body.contains("已收到"), "status shown in Chinese");
     let photo_path = page
         .body
         .split("src=\"/photos/")
@@ -109,7 +109,7 @@ async fn resident_submits_member_handles_resident_confirms(app: Arc<TestApp>) {
     // Huang is told, confirms and rates.
     let my = huang.get("/my").await;
     assert!(
-        my.body.contains("您跟进的诉求已办结"),
+        my.body.contains("您关注的诉求已办结"),
         "notified of the resolution"
     );
     let page = huang.get(&format!("/r/{code}")).await;
@@ -375,7 +375,7 @@ async fn a_duplicate_carries_its_followers_over(app: Arc<TestApp>) {
     assert_eq!(resolved.status, 303);
     let news = sun.get("/my").await;
     assert!(
-        news.body.contains("您跟进的诉求已办结"),
+        news.body.contains("您关注的诉求已办结"),
         "the second reporter is told too"
     );
     assert!(news.body.contains(&first));
@@ -438,7 +438,7 @@ async fn similar_open_requests_are_offered_first(app: Arc<TestApp>) {
         .await;
     assert_eq!(me_too.status, 303);
     let page = app.anonymous().get(&format!("/r/{}", first.code())).await;
-    assert!(page.body.contains("跟进的邻居"));
+    assert!(page.body.contains("关注的邻居"));
     let anyway = sun
         .report(
             &[

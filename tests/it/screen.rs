@@ -333,7 +333,7 @@ async fn the_kiosk_takes_a_request_in_a_few_taps(app: Arc<TestApp>) {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("请填写电话号码"));
+    assert!(bad.body.contains("请填写正确的电话号码"));
     let done = visitor
         .post_form(
             &format!("/kiosk/{kiosk}"),
