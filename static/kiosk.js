@@ -1,19 +1,21 @@
 // The kiosk forgets what was typed after a minute without a touch, and goes
-// back to the start. A tapped phrase fills the text box instead of sending.
+// back to the start, in Chinese again for the next person. A tapped phrase
+// fills the text box instead of sending.
 (function () {
   "use strict";
   var home = document.body.getAttribute("data-home");
+  var away = document.body.getAttribute("data-idle-to") || home;
   // The last page shows the code to write down, so it waits longer.
   var IDLE_MS = (parseInt(document.body.getAttribute("data-idle-seconds"), 10) || 60) * 1000;
   var timer;
   function reset() {
     clearTimeout(timer);
-    timer = setTimeout(function () { window.location.assign(home); }, IDLE_MS);
+    timer = setTimeout(function () { window.location.assign(away); }, IDLE_MS);
   }
   ["click", "keydown", "touchstart", "input"].forEach(function (kind) {
     document.addEventListener(kind, reset, { passive: true });
   });
-  if (window.location.pathname !== home) reset();
+  if (window.location.pathname !== home || document.documentElement.lang !== "zh-CN") reset();
 
   document.querySelectorAll("button.phrase").forEach(function (button) {
     button.addEventListener("click", function (event) {

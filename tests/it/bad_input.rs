@@ -115,7 +115,7 @@ async fn illegal_steps_are_refused_with_a_message(app: Arc<TestApp>) {
         .act(&code, &[("action", "resolve"), ("message", "再办结一次")])
         .await;
     assert_eq!(again.status, 409);
-    assert!(again.body.contains("诉求现在的状态不能做这一步"));
+    assert!(again.body.contains("这条诉求现在不能做这一步"));
     assert!(
         again.body.contains("再办结一次"),
         "the message typed is kept"

@@ -613,6 +613,21 @@ async fn screen_and_kiosk_in_a_real_browser() {
         .expect("rates");
     assert!(text_of(s, "h1").await.contains("办得怎么样"));
     screenshot(s, "rates").await;
+
+    // A resident who reads English switches the kiosk to English.
+    k.goto(&server.kiosk).await.expect("kiosk");
+    click_to_next_page(k, "a[href^='/lang/en']").await;
+    assert_eq!(
+        text_of(k, "h1").await,
+        grassroots::i18n::Lang::En.t("kiosk-title")
+    );
+    screenshot(k, "kiosk-start-en").await;
+    click_to_next_page(k, "a[href$='/water']").await;
+    type_into(k, "#description", "No water on the 3rd floor of building 5").await;
+    screenshot(k, "kiosk-en").await;
+    click(k, "#send").await;
+    assert_eq!(text_of(k, "#code").await.replace(' ', "").len(), 8);
+    screenshot(k, "kiosk-done-en").await;
     server.kill();
     let _ = screen_browser.client.clone().close().await;
     let _ = kiosk_browser.client.clone().close().await;

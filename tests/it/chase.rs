@@ -62,7 +62,7 @@ async fn overdue_requests_escalate_into_the_right_inboxes(app: Arc<TestApp>) {
     let news = zhang.get("/my").await;
     assert!(news.body.contains("您工作组的一条诉求已经超期") && news.body.contains(&code));
     let secretary = app.signed_in("secretary").await;
-    assert!(secretary.get("/my").await.body.contains("超期一倍"));
+    assert!(secretary.get("/my").await.body.contains("超期很久"));
     assert!(
         !zhang.get("/").await.body.contains("class=\"bell\""),
         "read news leave the bell"
