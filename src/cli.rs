@@ -43,6 +43,19 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Restore { file }) = &cli.command {
+        let version = crate::backup::restore(&cli.storage.database_url(), file).await?;
+        println!(
+            "Restored {} (database version {version}, now brought up to {}).",
+            file.display(),
+            crate::backup::newest_known()
+        );
+        return Ok(());
+    }
+    if matches!(cli.command, Some(Command::Backup { .. })) {
+        // Refused before connecting: nothing is migrated on the way.
+        crate::backup::embedded_only(&cli.storage.database_url())?;
+    }
     let db = open_database(&cli.storage).await?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
@@ -75,6 +88,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::Backup { file } => {
+            crate::backup::backup(&db, &file).await?;
+            println!("Backed up to {}.", file.display());
+            Ok(())
+        }
+        Command::Restore { .. } => Ok(()),
         Command::Migrate => {
             println!("The {} database is up to date.", db.engine());
             Ok(())

@@ -59,6 +59,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate,
+    /// Copy the embedded database to FILE while the server keeps serving.
+    Backup { file: std::path::PathBuf },
+    /// Put a backup in place of the embedded database (stop the server first).
+    Restore { file: std::path::PathBuf },
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -4,6 +4,7 @@
 
 use crate::auth::{Role, viewer_by_id};
 use crate::community::{Category, Community, create_account};
+use crate::db::BeginWrite;
 use crate::db::{Db, now};
 use crate::on_db;
 use crate::requests::intake::{self, Door, Draft};
@@ -273,7 +274,7 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     let at = now();
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for building in 1..=6 {
                 let code = format!("B{building}");
                 let id: i64 = sqlx::query_scalar(

@@ -1,6 +1,7 @@
 //! Signing in and out, registering with an invitation, one-time sign-in
 //! links, changing one's password, and the language toggle.
 
+use crate::db::BeginWrite;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -269,7 +270,7 @@ async fn create_resident(
     let at = now();
     let id = on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO accounts (community_id, username, display_name, role, phone, password_hash, created_at) \
                  VALUES ($1, $2, $3, 'resident', $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id",

@@ -4,6 +4,7 @@
 
 pub mod rules;
 
+use crate::db::BeginWrite;
 use std::collections::BTreeSet;
 
 use askama::Template;
@@ -205,7 +206,7 @@ fn check(form: &CalendarForm) -> Result<Checked, (FieldErrors, Vec<String>)> {
 async fn store(db: &Db, community_id: i64, c: &Checked) -> Result<(), AppError> {
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE communities SET working_hours_on = $1, work_days = $2, work_open = $3, work_close = $4 \
                  WHERE id = $5",

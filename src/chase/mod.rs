@@ -9,6 +9,7 @@
 
 pub mod rules;
 
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::on_db;
 use crate::requests::lifecycle::{Action, Actor};
@@ -112,7 +113,7 @@ async fn once(
     let chain = recipients(audience, request_id);
     let done = on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let fresh = sqlx::query("INSERT INTO jobs_done (job_key, done_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(key)
                 .bind(at)

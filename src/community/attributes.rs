@@ -3,6 +3,7 @@
 //! checked on every door.
 
 use super::valid_code;
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::i18n::Lang;
 use crate::on_db;
@@ -247,7 +248,7 @@ pub async fn add(
     let required = form.required == "1" && variable;
     let id = on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO category_attributes (category_id, code, datatype, variable, required, datatype_description, \
                  sort_order, description_zh, description_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -297,7 +298,7 @@ pub async fn add(
 pub async fn remove(db: &Db, category_id: i64, attribute_id: i64) -> Result<(), AppError> {
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let owned: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM category_attributes WHERE id = $1 AND category_id = $2",
             )

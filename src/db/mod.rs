@@ -93,3 +93,30 @@ impl Db {
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
+
+/// A transaction that will write. On SQLite it takes the write lock at
+/// `BEGIN IMMEDIATE`, so one that reads before it writes waits its turn
+/// (busy timeout) instead of failing with "database is locked" when another
+/// writer got in between; PostgreSQL begins as usual.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>,
+    > + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}

@@ -10,6 +10,7 @@
 pub mod compose;
 pub mod settings;
 
+use crate::db::BeginWrite;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -108,7 +109,7 @@ async fn claim(
 ) -> Result<Vec<Claimed>, AppError> {
     Ok(on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some(key) = digest_key {
                 let fresh = sqlx::query(
                     "INSERT INTO jobs_done (job_key, done_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -142,7 +143,7 @@ async fn claim(
 async fn unclaim(db: &Db, claimed: &[Claimed], digest_key: Option<&str>) -> Result<(), AppError> {
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for c in claimed {
                 sqlx::query("UPDATE notifications SET emailed_at = NULL WHERE id = $1")
                     .bind(c.id)

@@ -1,6 +1,7 @@
 //! "How we tell you": a person's email address and whether news comes by
 //! email as it happens, once a day, or not at all.
 
+use crate::db::BeginWrite;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -96,7 +97,7 @@ pub async fn save_choice(
     let at = now();
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE accounts SET email = $1, email_mode = $2 WHERE id = $3")
                 .bind(email)
                 .bind(mode)

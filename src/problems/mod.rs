@@ -4,6 +4,7 @@
 //! everyone whose request it holds. Candidates are suggested: the same kind
 //! at the same place, more than once within eight weeks.
 
+use crate::db::BeginWrite;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -364,7 +365,7 @@ async fn fixed(
     let at = now();
     on_db!(&state.db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let changed = sqlx::query("UPDATE problems SET fixed_at = $1, fix_note = $2 WHERE id = $3 AND fixed_at IS NULL")
                 .bind(at)
                 .bind(&note)

@@ -1,6 +1,7 @@
 //! The SQL of the request pipeline. Every write that changes a request
 //! appends to its history in the same transaction.
 
+use crate::db::BeginWrite;
 use std::borrow::Borrow;
 
 use crate::auth::{Role, Viewer, random_token, token_hash};
@@ -364,7 +365,7 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
         let code = new_tracking_code();
         let outcome: Result<Option<i64>, sqlx::Error> = on_db!(db, |pool| {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO requests (community_id, tracking_code, secret_hash, kind, urgency, category_id, \
                      workgroup_id, place_id, location_note, description, channel, visibility, reporter_account_id, \
@@ -727,7 +728,7 @@ pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Resul
     let role = by.role().as_str();
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE requests SET desk_news_at = NULL WHERE id = $1")
                 .bind(request_id)
                 .execute(&mut *tx)
@@ -912,7 +913,7 @@ pub async fn apply(
     };
     let result: Result<bool, sqlx::Error> = on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Compare-and-set on the status so two handlers cannot both
             // move the same request.
             let updated = sqlx::query(
@@ -1078,7 +1079,7 @@ pub async fn post_update(
     let reporter = request.reporter_account_id;
     on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if !internal && through_desk {
                 desk_news!(tx, request_id, community_id, at)?;
             } else if !internal && let Some(reporter) = reporter {
@@ -1121,7 +1122,7 @@ pub async fn assign(
     let role = by.role().as_str();
     let ok: bool = on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Write first: on SQLite a transaction that reads before it
             // writes can be refused when another writer got in between.
             let updated = sqlx::query(
@@ -1162,7 +1163,7 @@ pub async fn follow(db: &Db, request: &RequestRow, account_id: i64) -> Result<bo
     let request_id = request.id;
     let added: bool = on_db!(db, |pool| {
         async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO request_followers (request_id, account_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )

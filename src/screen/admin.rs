@@ -1,6 +1,7 @@
 //! Registering screens and kiosks, seeing that they are alive, and telling
 //! the administrator when a screen has gone quiet.
 
+use crate::db::BeginWrite;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -160,7 +161,7 @@ pub async fn check_silent_screens(db: &Db) -> Result<u64, AppError> {
     for (id, community_id) in &silent {
         on_db!(db, |pool| {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 sqlx::query("UPDATE screens SET silent_alert_at = $1 WHERE id = $2")
                     .bind(at)
                     .bind(id)

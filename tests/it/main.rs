@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod admin;
 mod api;
+mod backup;
 mod bad_input;
 mod browser;
 mod calendar;
