@@ -84,6 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 WebConfig {
                     public_url: args.public_url,
                     mailer,
+                    daily_backups: args.backup_dir.map(|dir| (dir, args.backup_keep)),
                 },
             )
             .await

@@ -87,6 +87,12 @@ pub struct ServeArgs {
     /// The sender of those emails, e.g. "金苑小区 <noreply@jinyuan.example>".
     #[arg(long, env = "GRASSROOTS_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// Make a backup of the embedded database here every day.
+    #[arg(long, env = "GRASSROOTS_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// How many daily backups to keep.
+    #[arg(long, env = "GRASSROOTS_BACKUP_KEEP", default_value_t = 14)]
+    pub backup_keep: usize,
 }
 
 impl Default for ServeArgs {
@@ -97,6 +103,8 @@ impl Default for ServeArgs {
             public_url: None,
             smtp_url: None,
             mail_from: None,
+            backup_dir: None,
+            backup_keep: 14,
         }
     }
 }

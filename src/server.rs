@@ -97,6 +97,18 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     let pump = live.spawn_pump(db.clone());
     let watchdog = tokio::spawn(watch_screens(db.clone()));
     let chaser = tokio::spawn(crate::chase::run_forever(db.clone()));
+    let backups = match (&db, config.daily_backups.clone()) {
+        (Db::Sqlite(_), Some((dir, keep))) => Some(tokio::spawn(crate::backup::run_daily(
+            db.clone(),
+            dir,
+            keep,
+        ))),
+        (Db::Postgres(_), Some(_)) => {
+            tracing::warn!("--backup-dir is for the embedded database; on PostgreSQL use pg_dump");
+            None
+        }
+        _ => None,
+    };
     let mail = config
         .mailer
         .clone()
@@ -117,8 +129,8 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     pump.abort();
     watchdog.abort();
     chaser.abort();
-    if let Some(mail) = mail {
-        mail.abort();
+    for task in [mail, backups].into_iter().flatten() {
+        task.abort();
     }
     db.close().await;
     Ok(())

@@ -141,3 +141,89 @@ pub async fn restore(url: &str, from: &Path) -> anyhow::Result<i64> {
     db.close().await;
     Ok(version)
 }
+
+/// The daily backups to delete so that only the newest `keep` remain.
+/// Names are `grassroots-YYYY-MM-DD.db`, so their order is their age.
+pub fn to_prune(mut names: Vec<String>, keep: usize) -> Vec<String> {
+    names.retain(|n| is_daily_name(n));
+    names.sort();
+    let extra = names.len().saturating_sub(keep.max(1));
+    names.truncate(extra);
+    names
+}
+
+fn is_daily_name(name: &str) -> bool {
+    name.strip_prefix("grassroots-")
+        .and_then(|rest| rest.strip_suffix(".db"))
+        .is_some_and(|day| day.parse::<jiff::civil::Date>().is_ok())
+}
+
+/// Today's backup into `dir` unless it is there already, then the oldest
+/// beyond `keep` removed. Answers whether a backup was made.
+pub async fn daily(db: &Db, dir: &Path, keep: usize, now: i64) -> anyhow::Result<bool> {
+    let day = jiff::Timestamp::from_second(now)?
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = dir.join(format!("grassroots-{day}.db"));
+    let made = if file.exists() {
+        false
+    } else {
+        // Written under another name first: a half-made copy is never
+        // mistaken for a day's backup.
+        let partial = dir.join(format!("partial-{day}.db"));
+        let _ = std::fs::remove_file(&partial);
+        backup(db, &partial).await?;
+        std::fs::rename(&partial, &file)?;
+        true
+    };
+    let names = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    for old in to_prune(names, keep) {
+        std::fs::remove_file(dir.join(&old)).with_context(|| format!("removing {old}"))?;
+    }
+    Ok(made)
+}
+
+/// In the binary, when a backup folder is configured: checks every ten
+/// minutes whether today's backup is there.
+pub async fn run_daily(db: Db, dir: PathBuf, keep: usize) {
+    loop {
+        match daily(&db, &dir, keep, crate::db::now()).await {
+            Ok(true) => tracing::info!(dir = %dir.display(), "daily backup made"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "daily backup"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_newest_are_kept_and_other_files_left_alone() {
+        let found = names(&[
+            "grassroots-2026-11-27.db",
+            "notes.txt",
+            "grassroots-2026-11-25.db",
+            "partial-2026-11-28.db",
+            "grassroots-2026-11-26.db",
+            "grassroots-latest.db",
+        ]);
+        assert_eq!(
+            to_prune(found.clone(), 2),
+            names(&["grassroots-2026-11-25.db"])
+        );
+        assert!(to_prune(found.clone(), 3).is_empty());
+        // Keeping none would delete the only copy: at least one stays.
+        assert_eq!(to_prune(found, 0).len(), 2);
+        assert!(to_prune(Vec::new(), 2).is_empty());
+    }
+}

@@ -45,6 +45,8 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Sends news by email, when SMTP is configured.
     pub mailer: Option<crate::mail::Mailer>,
+    /// Daily backups of the embedded database: the folder and how many to keep.
+    pub daily_backups: Option<(std::path::PathBuf, usize)>,
 }
 
 impl WebConfig {

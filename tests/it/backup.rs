@@ -9,7 +9,10 @@ use grassroots::db::Db;
 use crate::on_both_engines;
 use crate::support::TestApp;
 
-on_both_engines!(a_backup_under_load_restores_whole);
+on_both_engines!(
+    a_backup_under_load_restores_whole,
+    daily_backups_keep_the_newest
+);
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
     grassroots::on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
@@ -126,4 +129,29 @@ async fn a_backup_under_load_restores_whole(app: Arc<TestApp>) {
         format!("{refused:#}").contains("newer Grassroots"),
         "{refused:#}"
     );
+}
+
+async fn daily_backups_keep_the_newest(app: Arc<TestApp>) {
+    if matches!(app.db, Db::Postgres(_)) {
+        return; // PostgreSQL's own tools make its backups.
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let day = 86_400;
+    let start = 1_795_737_600; // 2026-11-27 00:00 UTC
+    let daily = |at: i64| grassroots::backup::daily(&app.db, dir.path(), 2, at);
+    assert!(daily(start + 3_600).await.expect("first day"));
+    assert!(!daily(start + 7_200).await.expect("same day"), "once a day");
+    assert!(daily(start + day).await.expect("second day"));
+    assert!(daily(start + 2 * day).await.expect("third day"));
+    let mut kept: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        vec!["grassroots-2026-11-28.db", "grassroots-2026-11-29.db"]
+    );
+    let newest = dir.path().join("grassroots-2026-11-29.db");
+    assert!(grassroots::backup::check(&newest).await.is_ok());
 }
