@@ -93,6 +93,11 @@ pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Resul
 
 /// Serves on `listener` until the process is told to stop.
 pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::Result<()> {
+    if let Db::Sqlite(_) = db {
+        crate::web::once::forget_unfinished(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("clearing unfinished submissions: {e:?}"))?;
+    }
     let live = crate::live::Live::new();
     let pump = live.spawn_pump(db.clone());
     let watchdog = tokio::spawn(watch_screens(db.clone()));

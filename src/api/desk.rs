@@ -1,6 +1,9 @@
 //! The reception desk through the API: a request on a resident's behalf,
 //! invitations, temporary passwords.
 
+use crate::requests::store::NewRequest;
+use crate::web::once::SubmissionKey;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -41,6 +44,7 @@ pub async fn create_request(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     headers: HeaderMap,
+    submission: Option<Extension<SubmissionKey>>,
     Json(body): Json<DeskRequestJson>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
@@ -68,6 +72,10 @@ pub async fn create_request(
     .await?
     else {
         return Ok(field_errors(&headers, &errors));
+    };
+    let new = NewRequest {
+        submission: submission.map(|Extension(k)| k),
+        ..new
     };
     let created = store::create(&state.db, new).await?;
     let url = format!("/r/{}", created.tracking_code);

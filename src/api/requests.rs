@@ -1,6 +1,9 @@
 //! Requests through the API: categories, places, filing, reading, handling,
 //! confirming, following.
 
+use crate::requests::store::NewRequest;
+use crate::web::once::SubmissionKey;
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -132,6 +135,7 @@ pub async fn create_request(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     headers: HeaderMap,
+    submission: Option<Extension<SubmissionKey>>,
     Json(body): Json<NewRequestJson>,
 ) -> Result<Response, AppError> {
     let draft = Draft {
@@ -159,6 +163,10 @@ pub async fn create_request(
     .await?
     else {
         return Ok(field_errors(&headers, &errors));
+    };
+    let new = NewRequest {
+        submission: submission.map(|Extension(k)| k),
+        ..new
     };
     let created = store::create(&state.db, new).await?;
     let url = format!("/r/{}", created.tracking_code);

@@ -286,6 +286,9 @@ pub async fn run_forever(db: Db) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "chasing deadlines"),
         }
+        if let Err(e) = crate::web::once::forget_old(&db).await {
+            tracing::warn!(error = ?e, "forgetting old submissions");
+        }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }
 }

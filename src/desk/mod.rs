@@ -1,7 +1,10 @@
 //! The reception desk in the foyer: a walk-in's or a caller's request in
 //! under a minute, invitations for new residents, password resets.
 
+use crate::requests::store::NewRequest;
+use crate::web::once::SubmissionKey;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -123,6 +126,7 @@ async fn desk_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
+    submission: Option<Extension<SubmissionKey>>,
     Form(draft): Form<Draft>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
@@ -137,6 +141,10 @@ async fn desk_submit(
     .await?
     {
         Some((new, _)) => {
+            let new = NewRequest {
+                submission: submission.map(|Extension(k)| k),
+                ..new
+            };
             let created = store::create(&state.db, new).await?;
             // The secret link goes on the ticket: with it the resident
             // answers questions and confirms the result without an account.

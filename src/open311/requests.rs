@@ -326,6 +326,7 @@ pub async fn create(
             if name != "requests" {
                 return Err((format, Open311Error::not_found(format!("cannot post to {name}"))));
             }
+            let submission = request.extensions().get::<crate::web::once::SubmissionKey>().cloned();
             let mut photo_errors = Vec::new();
             let (params, photos) = post_params(&state, request, &mut photo_errors).await.map_err(|e| (format, e))?;
             let bad = |e: Open311Error| (format, e);
@@ -399,10 +400,22 @@ pub async fn create(
             let Some((new, _)) = checked else {
                 return Err(bad(first_problem(&errors)));
             };
+            let new = store::NewRequest { submission, ..new };
             let created = store::create(&state.db, new).await.map_err(|e| bad(e.into()))?;
             let notice = lang_of(&headers).pick(&category.notice_zh, &category.notice_en).to_string();
             let account_id = params.get("account_id").map(str::to_string);
-            let value = if category.needs_review {
+            let earlier_token: Option<String> = if created.repeated && category.needs_review {
+                on_db!(&state.db, |pool| sqlx::query_scalar("SELECT token FROM open311_tokens WHERE request_id = $1")
+                    .bind(created.id)
+                    .fetch_optional(pool)
+                    .await)
+                .map_err(|e| bad(crate::web::AppError::from(e).into()))?
+            } else {
+                None
+            };
+            let value = if let Some(token) = earlier_token {
+                json!([{ "token": token, "service_notice": notice, "account_id": account_id }])
+            } else if category.needs_review {
                 let token = crate::auth::random_token();
                 on_db!(&state.db, |pool| sqlx::query("INSERT INTO open311_tokens (token, request_id, created_at) VALUES ($1, $2, $3)")
                     .bind(&token)

@@ -345,6 +345,7 @@ pub async fn check(
         attributes: answers,
         api_key_id,
         open311: draft.open311.clone(),
+        submission: None,
     };
     Ok(Some((new, category)))
 }

@@ -2,7 +2,10 @@
 //! then say where and what, with photos; before submitting, open requests
 //! of the same kind at the same place are offered to follow instead.
 
+use crate::requests::store::NewRequest;
+use crate::web::once::SubmissionKey;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -131,6 +134,7 @@ pub async fn form(
 pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    submission: Option<Extension<SubmissionKey>>,
     form: Multipart,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
@@ -154,6 +158,10 @@ pub async fn submit(
         }
     }
     let signed_in = ctx.viewer.is_some();
+    let new = NewRequest {
+        submission: submission.map(|Extension(k)| k),
+        ..new
+    };
     let created = store::create(&state.db, new).await?;
     let mut response = if signed_in {
         Redirect::to(&format!("/r/{}?new=1", created.tracking_code)).into_response()

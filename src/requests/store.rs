@@ -280,6 +280,9 @@ pub struct NewRequest {
     pub attributes: Vec<(String, String)>,
     pub api_key_id: Option<i64>,
     pub open311: crate::requests::intake::Open311Extras,
+    /// The form post or API call that made it: a repeat finds this request
+    /// instead of making another.
+    pub submission: Option<crate::web::once::SubmissionKey>,
 }
 
 pub struct Created {
@@ -287,6 +290,8 @@ pub struct Created {
     pub tracking_code: String,
     /// Shown once: the link that lets an anonymous reporter confirm and rate.
     pub secret: String,
+    /// A repeat of a submission that had already made this request.
+    pub repeated: bool,
 }
 
 macro_rules! insert_event {
@@ -355,7 +360,12 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
     let calendar = crate::calendar::for_community(db, new.community_id).await?;
     let at = now();
     let d = deadlines_for(at, new.urgency, new.deadlines, calendar.as_ref());
-    let secret = random_token();
+    // A repeated submission must be given the same link as the first.
+    let secret = match &new.submission {
+        Some(key) => key.secret(),
+        None => random_token(),
+    };
+    let submission_key = new.submission.as_ref().map(|k| k.for_request());
     let actor_role = if new.entered_by.is_some() {
         "reception"
     } else {
@@ -371,10 +381,10 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                      workgroup_id, place_id, location_note, description, channel, visibility, reporter_account_id, \
                      reporter_name, reporter_phone, reporter_email, contact_preference, entered_by, status, \
                      created_at, updated_at, response_due_at, resolution_due_at, api_key_id, lat, lng, \
-                     address_string, device_id, media_url, external_account_id) \
+                     address_string, device_id, media_url, external_account_id, submission_key) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
-                     ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
+                     'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) \
+                     ON CONFLICT DO NOTHING RETURNING id",
                 )
                 .bind(new.community_id)
                 .bind(&code)
@@ -404,6 +414,7 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                 .bind(&new.open311.device_id)
                 .bind(&new.open311.media_url)
                 .bind(&new.open311.account_id)
+                .bind(&submission_key)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { return Ok(None) };
@@ -466,7 +477,24 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                 id,
                 tracking_code: code,
                 secret,
+                repeated: false,
             });
+        }
+        if let Some(key) = &submission_key {
+            let first: Option<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
+                "SELECT id, tracking_code FROM requests WHERE submission_key = $1"
+            )
+            .bind(key)
+            .fetch_optional(pool)
+            .await)?;
+            if let Some((id, tracking_code)) = first {
+                return Ok(Created {
+                    id,
+                    tracking_code,
+                    secret,
+                    repeated: true,
+                });
+            }
         }
     }
     Err(AppError::Internal(anyhow::anyhow!(

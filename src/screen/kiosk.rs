@@ -1,7 +1,10 @@
 //! The kiosk: a touch screen in the foyer where a resident files a request
 //! in a few taps, with no account. After a minute idle it starts over.
 
+use crate::requests::store::NewRequest;
+use crate::web::once::SubmissionKey;
 use askama::Template;
+use axum::Extension;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -138,6 +141,7 @@ pub async fn submit(
     lang: Lang,
     Path(token): Path<String>,
     headers: HeaderMap,
+    submission: Option<Extension<SubmissionKey>>,
     Form(form): Form<KioskForm>,
 ) -> Result<Response, AppError> {
     let kiosk = kiosk(&state, &token).await?;
@@ -215,6 +219,10 @@ pub async fn submit(
             problem: "report-fix-below",
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let new = NewRequest {
+        submission: submission.map(|Extension(k)| k),
+        ..new
     };
     let created = store::create(&state.db, new).await?;
     let link = format!(

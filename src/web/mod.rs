@@ -3,6 +3,7 @@
 
 mod error;
 pub mod forms;
+pub mod once;
 pub mod page;
 
 use std::sync::Arc;
@@ -93,6 +94,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::problems::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), wake_live))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            once::once_per_submission,
+        ))
         .layer(middleware::from_fn(refuse_nul))
         .layer(csrf)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -249,6 +254,22 @@ async fn render_errors(request: Request, next: Next) -> Response {
     let is_api = path.starts_with("/api/");
     let is_get = request.method() == Method::GET;
     let response = next.run(request).await;
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let mut response = error_body(lang, &path, &query, is_api, is_get, response);
+    if let Some(value) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn error_body(
+    lang: Lang,
+    path: &str,
+    query: &str,
+    is_api: bool,
+    is_get: bool,
+    response: Response,
+) -> Response {
     let status = response.status();
     let Some(info) = error_info(&response) else {
         return response;
@@ -259,7 +280,7 @@ async fn render_errors(request: Request, next: Next) -> Response {
             status,
             description: crate::i18n::Lang::En.t(info.key),
         };
-        return crate::open311::error_response(crate::open311::format_of_path(&path), &error);
+        return crate::open311::error_response(crate::open311::format_of_path(path), &error);
     }
     if is_api {
         let body = serde_json::json!({ "error": { "code": info.code, "message": message } });

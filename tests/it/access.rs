@@ -338,16 +338,7 @@ async fn only_leads_route_work(app: Arc<TestApp>) {
 async fn a_new_password_ends_other_sessions_and_tokens(app: Arc<TestApp>) {
     let phone = app.signed_in("sun").await;
     let laptop = app.signed_in("sun").await;
-    let token: serde_json::Value = reqwest::Client::new()
-        .post(app.url("/api/v1/tokens"))
-        .json(&serde_json::json!({"username": "sun", "password": grassroots::demo::DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = token["token"].as_str().expect("token").to_string();
+    let token = app.api_token("sun").await;
     let changed = laptop
         .post_form("/account/password", &[("password", "a brand new pond 9")])
         .await;

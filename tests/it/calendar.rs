@@ -144,7 +144,11 @@ async fn a_calendar_with_mistakes_keeps_what_was_typed(app: Arc<TestApp>) {
     );
     assert!(bad.body.contains("value=\"17:00\""));
     let after = secretary.get("/admin/calendar").await;
-    assert_eq!(before.body, after.body, "nothing was saved");
+    assert_eq!(
+        crate::support::without_once_tokens(&before.body),
+        crate::support::without_once_tokens(&after.body),
+        "nothing was saved"
+    );
     let resident = app.signed_in("huang").await;
     assert_eq!(resident.get("/admin/calendar").await.status, 403);
 }

@@ -146,6 +146,20 @@ impl TestApp {
         }
     }
 
+    /// An API token for a demo account, as `POST /api/v1/tokens` gives it.
+    pub async fn api_token(&self, username: &str) -> String {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/api/v1/tokens"))
+            .json(&serde_json::json!({"username": username, "password": grassroots::demo::DEMO_PASSWORD, "name": "test"}))
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("json");
+        answer["token"].as_str().expect("token").to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -322,5 +336,19 @@ pub fn photo_with_gps() -> Vec<u8> {
     let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1, (len >> 8) as u8, (len & 0xFF) as u8];
     out.extend_from_slice(&payload);
     out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// A page with its forms' one-time tokens blanked, to compare two renders.
+pub fn without_once_tokens(body: &str) -> String {
+    const FIELD: &str = "name=\"once\" value=\"";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(FIELD) {
+        out.push_str(&rest[..at + FIELD.len()]);
+        rest = &rest[at + FIELD.len()..];
+        rest = rest.find('"').map_or("", |end| &rest[end..]);
+    }
+    out.push_str(rest);
     out
 }
