@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::{Role, end_all_sessions, hash_password, password_problem};
 use crate::community::{Community, create_account, valid_username};
-use crate::config::{AdminCommand, ApiKeyCommand, Cli, Command, ServeArgs};
+use crate::config::{AdminCommand, ApiKeyCommand, Cli, Command};
 use crate::on_db;
 use crate::server::{open_database, prepare, serve};
 use crate::web::WebConfig;
@@ -57,7 +57,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         crate::backup::embedded_only(&cli.storage.database_url())?;
     }
     let db = open_database(&cli.storage).await?;
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => {
             let listener = TcpListener::bind(args.addr)
                 .await
@@ -85,6 +85,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     public_url: args.public_url,
                     mailer,
                     daily_backups: args.backup_dir.map(|dir| (dir, args.backup_keep)),
+                    limiter: args
+                        .rate_limits
+                        .0
+                        .clone()
+                        .and_then(crate::web::limits::Limiter::new),
                 },
             )
             .await
@@ -149,7 +154,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 !name.trim().is_empty(),
                 "give the key a name, e.g. --name \"district app\""
             );
-            let (id, key) = crate::open311::keys::create(&db, &name)
+            let community = default_community(&db).await?;
+            let (id, key) = crate::open311::keys::create(&db, community, &name)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!(
@@ -160,7 +166,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::ApiKey(ApiKeyCommand::List)) => {
-            for k in crate::open311::keys::list(&db)
+            let community = default_community(&db).await?;
+            for k in crate::open311::keys::list(&db, community)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?
             {
@@ -177,7 +184,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::ApiKey(ApiKeyCommand::Revoke { id })) => {
-            let revoked = crate::open311::keys::revoke(&db, id)
+            let community = default_community(&db).await?;
+            let revoked = crate::open311::keys::revoke(&db, community, id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             anyhow::ensure!(revoked, "no key {id} in use");
@@ -187,13 +195,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::ResetPassword { username, password }) => {
             let password = password_or_prompt(password)?;
             let hash = hash_password(&password)?;
-            let id: Option<i64> = on_db!(&db, |pool| sqlx::query_scalar(
-                "UPDATE accounts SET password_hash = $1 WHERE username = $2 RETURNING id"
+            let id: Option<i64> = on_db!(&db, |pool| {
+                sqlx::query_scalar(
+                "UPDATE accounts SET password_hash = $1, failed_signins = 0, signin_locked_until = NULL WHERE username = $2 RETURNING id"
             )
             .bind(&hash)
             .bind(&username)
             .fetch_optional(pool)
-            .await)?;
+            .await
+            })?;
             let id = id.with_context(|| format!("no account {username:?}"))?;
             end_all_sessions(&db, id)
                 .await
@@ -220,4 +230,12 @@ fn password_or_prompt(password: Option<String>) -> anyhow::Result<String> {
         );
     }
     Ok(password)
+}
+
+/// The community the command line's keys belong to: the first one.
+async fn default_community(db: &crate::db::Db) -> anyhow::Result<i64> {
+    Ok(Community::default_one(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        .id)
 }

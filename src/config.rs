@@ -15,6 +15,9 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub storage: StorageArgs,
+    /// `grassroots --demo` is `grassroots serve --demo`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -73,6 +76,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "GRASSROOTS_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Rate limits per address and per account: `off`, `on`, or e.g.
+    /// `submit=20/h,signin=30/10min,kiosk=60/h` (the defaults).
+    #[arg(long, env = "GRASSROOTS_RATE_LIMITS", default_value = "on",
+          value_parser = crate::web::limits::RateLimitSetting::parse)]
+    pub rate_limits: crate::web::limits::RateLimitSetting,
     /// Load the Jinyuan example estate into an empty database.
     #[arg(long, env = "GRASSROOTS_DEMO")]
     pub demo: bool,
@@ -105,6 +113,7 @@ impl Default for ServeArgs {
             mail_from: None,
             backup_dir: None,
             backup_keep: 14,
+            rate_limits: crate::web::limits::RateLimitSetting(None),
         }
     }
 }
@@ -159,6 +168,19 @@ pub enum ApiKeyCommand {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn the_readme_first_command_serves() {
+        // `cargo run --release -- --demo`
+        let cli = Cli::try_parse_from(["grassroots", "--demo"]).expect("parses");
+        assert!(cli.command.is_none() && cli.serve.demo);
+        let cli = Cli::try_parse_from(["grassroots", "serve", "--demo"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Serve(ServeArgs { demo: true, .. }))
+        ));
+        assert!(Cli::try_parse_from(["grassroots", "--rate-limits", "submit=0/h"]).is_err());
+    }
 
     #[test]
     fn the_command_line_definition_is_valid() {

@@ -118,6 +118,7 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
         .mailer
         .clone()
         .map(|mailer| tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
+    let state_limiter = config.limiter.clone();
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
@@ -127,14 +128,25 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     // `into_make_service` hands each connection a clone of the finished
     // router. Serving the `Router` itself rebuilds every route per
     // connection (~220 KB each here, measured by bench/run's screen streams).
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    let forget = state_limiter.map(|limiter| {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                limiter.forget_idle();
+            }
+        })
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     pump.abort();
     watchdog.abort();
     chaser.abort();
-    for task in [mail, backups].into_iter().flatten() {
+    for task in [mail, backups, forget].into_iter().flatten() {
         task.abort();
     }
     db.close().await;

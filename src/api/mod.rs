@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::auth::{random_token, token_hash, verify_password};
+use crate::auth::{random_token, token_hash};
 use crate::db::now;
 use crate::on_db;
 use crate::web::forms::FieldErrors;
@@ -220,23 +220,20 @@ async fn create_token(
     State(state): State<AppState>,
     Json(body): Json<TokenRequest>,
 ) -> Result<Response, AppError> {
-    let found: Option<(i64, Option<String>)> = on_db!(&state.db, |pool| sqlx::query_as(
-        "SELECT id, password_hash FROM accounts WHERE username = $1 AND active"
-    )
-    .bind(body.username.trim())
-    .fetch_optional(pool)
-    .await)?;
-    let password = body.password.clone();
-    let id = match found {
-        Some((id, Some(hash))) => {
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            ok.then_some(id)
+    let id = match crate::auth::check_password(&state.db, &body.username, &body.password).await? {
+        crate::auth::SignIn::Accepted { id, .. } => id,
+        crate::auth::SignIn::Locked { until } => {
+            let mut refused = AppError::TooMany.into_response();
+            let wait = (until - now()).max(1).to_string();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&wait) {
+                refused
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+            return Ok(refused);
         }
-        _ => None,
-    }
-    .ok_or(AppError::BadRequest("signin-wrong"))?;
+        crate::auth::SignIn::Wrong => return Err(AppError::BadRequest("signin-wrong")),
+    };
     let token = random_token();
     let name: String = body.name.chars().take(80).collect();
     on_db!(&state.db, |pool| sqlx::query(

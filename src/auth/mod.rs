@@ -132,6 +132,95 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
+/// What a sign-in with a username and password comes to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignIn {
+    Accepted {
+        id: i64,
+        role: String,
+    },
+    Wrong,
+    /// Too many wrong passwords in a row: no password is tried until then.
+    Locked {
+        until: i64,
+    },
+}
+
+/// After this many wrong passwords in a row, each further one locks the
+/// account for a while: a minute, then doubling up to an hour.
+pub const FREE_TRIES: i64 = 5;
+
+/// How long the account is locked after `failures` wrong passwords in a row.
+pub fn lock_seconds(failures: i64) -> Option<i64> {
+    if failures < FREE_TRIES {
+        return None;
+    }
+    let doublings = u32::try_from(failures - FREE_TRIES)
+        .unwrap_or(u32::MAX)
+        .min(6);
+    Some((60i64 << doublings).min(3600))
+}
+
+/// Checks a password, counting wrong ones on the account.
+pub async fn check_password(db: &Db, username: &str, password: &str) -> Result<SignIn, AppError> {
+    type Row = (i64, Option<String>, String, Option<i64>);
+    let found: Option<Row> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT id, password_hash, role, signin_locked_until FROM accounts WHERE username = $1 AND active"
+    )
+    .bind(username.trim())
+    .fetch_optional(pool)
+    .await
+    })?;
+    let Some((id, Some(hash), role, locked_until)) = found else {
+        return Ok(SignIn::Wrong);
+    };
+    let at = now();
+    if let Some(until) = locked_until.filter(|until| *until > at) {
+        return Ok(SignIn::Locked { until });
+    }
+    let password = password.to_string();
+    let right = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if right {
+        on_db!(db, |pool| sqlx::query(
+            "UPDATE accounts SET failed_signins = 0, signin_locked_until = NULL WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        return Ok(SignIn::Accepted { id, role });
+    }
+    let failures: i64 = on_db!(db, |pool| {
+        sqlx::query_scalar(
+        "UPDATE accounts SET failed_signins = failed_signins + 1 WHERE id = $1 RETURNING failed_signins"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    })?;
+    let Some(seconds) = lock_seconds(failures) else {
+        return Ok(SignIn::Wrong);
+    };
+    let until = at + seconds;
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE accounts SET signin_locked_until = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(until)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    tracing::info!(
+        account = id,
+        failures,
+        "sign-in locked after wrong passwords"
+    );
+    Ok(SignIn::Locked { until })
+}
+
 /// Why a new password is refused; the message key says it to the person.
 pub fn password_problem(password: &str) -> Option<&'static str> {
     const COMMON: &[&str] = &[
@@ -345,6 +434,17 @@ mod tests {
         assert!(verify_password("lily pond 2026", &hash));
         assert!(!verify_password("lily pond 2027", &hash));
         assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn wrong_passwords_lock_for_longer_each_time() {
+        assert_eq!(lock_seconds(0), None);
+        assert_eq!(lock_seconds(FREE_TRIES - 1), None);
+        assert_eq!(lock_seconds(FREE_TRIES), Some(60));
+        assert_eq!(lock_seconds(FREE_TRIES + 1), Some(120));
+        assert_eq!(lock_seconds(FREE_TRIES + 5), Some(1920));
+        assert_eq!(lock_seconds(FREE_TRIES + 6), Some(3600));
+        assert_eq!(lock_seconds(i64::MAX), Some(3600));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::{
-    Role, SESSION_COOKIE, SESSION_DAYS, SignedIn, create_session, end_session, hash_password,
-    password_problem, token_hash, verify_password,
+    Role, SESSION_COOKIE, SESSION_DAYS, SignIn, SignedIn, check_password, create_session,
+    end_session, hash_password, password_problem, token_hash,
 };
 use crate::community::valid_username;
 use crate::db::{Db, now};
@@ -75,7 +75,8 @@ struct SigninPage {
     ctx: Ctx,
     username: String,
     next: String,
-    error: &'static str,
+    /// What went wrong, already said in the person's language.
+    error: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -89,7 +90,7 @@ async fn signin_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, A
         ctx,
         username: String::new(),
         next: q.next,
-        error: "",
+        error: String::new(),
     })
 }
 
@@ -98,30 +99,23 @@ async fn signin(
     ctx: Ctx,
     Form(form): Form<SigninForm>,
 ) -> Result<Response, AppError> {
-    let found: Option<(i64, Option<String>, String)> = on_db!(&state.db, |pool| sqlx::query_as(
-        "SELECT id, password_hash, role FROM accounts WHERE username = $1 AND active"
-    )
-    .bind(form.username.trim())
-    .fetch_optional(pool)
-    .await)?;
-    let password = form.password.clone();
-    let account = match found {
-        Some((id, Some(hash), role)) => {
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            ok.then_some((id, role))
+    let (id, role) = match check_password(&state.db, &form.username, &form.password).await? {
+        SignIn::Accepted { id, role } => (id, role),
+        refused => {
+            let error = match refused {
+                SignIn::Locked { until } => {
+                    ctx.t_args("signin-locked", &[("time", ctx.time(until))])
+                }
+                _ => ctx.t("signin-wrong"),
+            };
+            let page = SigninPage {
+                ctx,
+                username: form.username,
+                next: form.next,
+                error,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
-        _ => None,
-    };
-    let Some((id, role)) = account else {
-        let page = SigninPage {
-            ctx,
-            username: form.username,
-            next: form.next,
-            error: "signin-wrong",
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
     let next = if form.next.is_empty() {
         match Role::parse(&role) {
@@ -430,14 +424,16 @@ pub async fn set_password(
     keep_session: Option<&str>,
 ) -> Result<(), AppError> {
     let hash = hash_password(password)?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    on_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE accounts SET password_hash = $1, failed_signins = 0, signin_locked_until = NULL WHERE id = $2"
     )
     .bind(hash)
     .bind(account_id)
     .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     super::end_other_access(db, account_id, keep_session).await
 }
 

@@ -130,7 +130,7 @@ impl CalendarForm {
 
 /// A checked calendar, ready to store.
 #[derive(Debug)]
-struct Checked {
+pub struct Checked {
     on: bool,
     work_days: String,
     open: String,
@@ -141,7 +141,7 @@ struct Checked {
 const MAX_LINES: usize = 200;
 
 /// Checks the form; on a mistake, the lines that could not be read.
-fn check(form: &CalendarForm) -> Result<Checked, (FieldErrors, Vec<String>)> {
+pub fn check(form: &CalendarForm) -> Result<Checked, (FieldErrors, Vec<String>)> {
     let mut errors = FieldErrors::default();
     let mut bad = Vec::new();
     let work_days: String = WEEKDAYS

@@ -666,7 +666,7 @@ async fn api_keys_page(
     name: String,
     error: &'static str,
 ) -> Result<Response, AppError> {
-    let keys = crate::open311::keys::list(db).await?;
+    let keys = crate::open311::keys::list(db, ctx.community.id).await?;
     page(
         &ApiKeysPage {
             ctx,
@@ -712,7 +712,7 @@ async fn add_api_key(
         )
         .await;
     }
-    let (_, key) = crate::open311::keys::create(&state.db, name).await?;
+    let (_, key) = crate::open311::keys::create(&state.db, viewer.community_id, name).await?;
     api_keys_page(&state.db, ctx, key, String::new(), "").await
 }
 
@@ -722,6 +722,8 @@ async fn revoke_api_key(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     admin(&viewer)?;
-    crate::open311::keys::revoke(&state.db, id).await?;
+    if !crate::open311::keys::revoke(&state.db, viewer.community_id, id).await? {
+        return Err(AppError::NotFound);
+    }
     back("/admin/api-keys")
 }

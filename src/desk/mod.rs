@@ -176,9 +176,12 @@ async fn done_page(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
+    // Only tickets of requests entered at the desk: the desk does not look
+    // up what residents sent themselves (a legal question, say).
     let r = store::by_code(&state.db, &code)
         .await?
         .filter(|r| r.community_id == viewer.community_id)
+        .filter(|r| r.channel == "reception" || r.channel == "phone")
         .ok_or(AppError::NotFound)?;
     let key = q
         .get("key")
@@ -306,14 +309,16 @@ pub async fn reset_password(
     };
     let password = readable_code(10);
     let hash = hash_password(&password)?;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2"
+    on_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE accounts SET password_hash = $1, failed_signins = 0, signin_locked_until = NULL WHERE id = $2"
     )
     .bind(hash)
     .bind(id)
     .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::auth::end_other_access(db, id, None).await?;
     Ok(Ok(password))
 }

@@ -58,6 +58,10 @@ impl From<crate::web::AppError> for Open311Error {
                 description: "the request body is too large".into(),
             },
             BadRequest(key) | Conflict(key) => Open311Error::bad(crate::i18n::Lang::En.t(key)),
+            TooMany => Open311Error {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                description: "too many requests; wait as Retry-After says".into(),
+            },
             Internal(e) => {
                 tracing::error!(error = ?e, "open311 request failed");
                 Open311Error::internal()
@@ -179,14 +183,38 @@ fn write_value(w: &mut Writer<Vec<u8>>, name: &str, value: &Value) -> std::io::R
 
 fn text(w: &mut Writer<Vec<u8>>, name: &str, s: &str) -> std::io::Result<()> {
     w.write_event(Event::Start(BytesStart::new(name)))?;
-    w.write_event(Event::Text(BytesText::new(s)))?;
+    w.write_event(Event::Text(BytesText::new(&xml_chars(s))))?;
     w.write_event(Event::End(BytesEnd::new(name)))
+}
+
+/// XML 1.0 cannot carry most control characters, even escaped; a resident
+/// may still have typed one (pasted text does that). They are left out.
+fn xml_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    let allowed = |c: char| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if s.chars().all(allowed) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.chars().filter(|c| allowed(*c)).collect())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn control_characters_never_break_the_xml() {
+        let xml = to_xml(
+            "service_requests",
+            "request",
+            &json!([{ "description": "灯坏了\u{1}\u{b}\ttab\nline<&>" }]),
+        );
+        assert!(
+            xml.contains("<description>灯坏了\ttab\nline&lt;&amp;&gt;</description>"),
+            "{xml}"
+        );
+    }
 
     #[test]
     fn formats_come_from_the_suffix() {

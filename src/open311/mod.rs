@@ -3,7 +3,7 @@
 
 mod format;
 pub mod keys;
-mod params;
+pub mod params;
 mod requests;
 mod services;
 
@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
 
-pub use format::{Format, Open311Error, error_response, format_of_path};
+pub use format::{Format, Open311Error, error_response, format_of_path, split_format, to_xml};
 use params::Params;
 
 use crate::community::Community;

@@ -331,11 +331,11 @@ pub async fn create(
             let (params, photos) = post_params(&state, request, &mut photo_errors).await.map_err(|e| (format, e))?;
             let bad = |e: Open311Error| (format, e);
             let key = params.get("api_key").unwrap_or_default();
-            let api_key_id = keys::check(&state.db, key)
+            let community = jurisdiction(&state.db, &params, format).await?;
+            let api_key_id = keys::check(&state.db, community.id, key)
                 .await
                 .map_err(|e| bad(e.into()))?
-                .ok_or_else(|| bad(Open311Error::forbidden("api_key is missing or invalid")))?;
-            let community = jurisdiction(&state.db, &params, format).await?;
+                .ok_or_else(|| bad(Open311Error::forbidden("api_key is missing, invalid or not for this jurisdiction")))?;
             let service_code = params.get("service_code").ok_or_else(|| bad(Open311Error::bad("service_code is required")))?;
             let category = crate::community::Category::by_code(&state.db, community.id, service_code)
                 .await

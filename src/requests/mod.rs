@@ -6,7 +6,7 @@ pub mod intake;
 pub mod lifecycle;
 pub mod model;
 pub mod page;
-mod queue;
+pub mod queue;
 mod report;
 pub mod store;
 

@@ -15,6 +15,8 @@ pub enum AppError {
     /// The action does not fit the current state.
     Conflict(&'static str),
     TooLarge,
+    /// Over a rate limit; the layer says when to come back.
+    TooMany,
     Internal(anyhow::Error),
 }
 
@@ -34,6 +36,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -46,6 +49,7 @@ impl AppError {
             AppError::BadRequest(key) => ("invalid_input", *key),
             AppError::Conflict(key) => ("conflict", *key),
             AppError::TooLarge => ("too_large", "error-too-large"),
+            AppError::TooMany => ("too_many", "error-too-many"),
             AppError::Internal(_) => ("internal", "error-internal"),
         };
         ErrorInfo { code, key }

@@ -3,6 +3,7 @@
 
 mod error;
 pub mod forms;
+pub mod limits;
 pub mod once;
 pub mod page;
 
@@ -48,6 +49,8 @@ pub struct WebConfig {
     pub mailer: Option<crate::mail::Mailer>,
     /// Daily backups of the embedded database: the folder and how many to keep.
     pub daily_backups: Option<(std::path::PathBuf, usize)>,
+    /// Rate limits, unless they are off (as in most tests).
+    pub limiter: Option<Arc<limits::Limiter>>,
 }
 
 impl WebConfig {
@@ -99,6 +102,10 @@ pub fn router(state: AppState) -> Router {
             once::once_per_submission,
         ))
         .layer(middleware::from_fn(refuse_nul))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_rates,
+        ))
         .layer(csrf)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -9,8 +9,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::support::{Engine, TestApp};
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
 }
 
@@ -35,7 +35,7 @@ fn find_on_path(name: &str) -> Option<std::path::PathBuf> {
 
 /// Starts chromedriver on a free port and opens headless Chromium, or says
 /// why it cannot (and fails when CI requires the browser).
-async fn open_browser() -> Option<Browser> {
+pub(crate) async fn open_browser() -> Option<Browser> {
     open_browser_sized(360, 800).await
 }
 
@@ -98,7 +98,7 @@ async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
 }
 
 /// A 360-pixel phone and a fresh demo estate (SQLite) to visit with it.
-async fn phone_and_app() -> Option<(Browser, TestApp)> {
+pub(crate) async fn phone_and_app() -> Option<(Browser, TestApp)> {
     let browser = open_browser().await?;
     let app = TestApp::spawn(Engine::Sqlite).await.expect("app");
     Some((browser, app))
@@ -635,7 +635,7 @@ async fn screen_and_kiosk_in_a_real_browser() {
 
 /// Signs in through the page, in the language chosen by the link every
 /// page carries, as a new person on this browser.
-async fn sign_in_as(c: &Client, app: &TestApp, lang: &str, username: &str) {
+pub(crate) async fn sign_in_as(c: &Client, app: &TestApp, lang: &str, username: &str) {
     c.delete_all_cookies()
         .await
         .expect("forget the last person");

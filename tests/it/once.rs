@@ -10,16 +10,6 @@ use serde_json::{Value, json};
 use crate::on_both_engines;
 use crate::support::TestApp;
 
-async fn count_described(app: &TestApp, description: &str) -> i64 {
-    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM requests WHERE description = $1"
-    )
-    .bind(description)
-    .fetch_one(pool)
-    .await)
-    .expect("count")
-}
-
 /// The hidden `once` token the page's form carries.
 fn once_token(page: &str) -> String {
     let at = page.find("name=\"once\" value=\"").expect("a once field") + 19;
@@ -46,7 +36,7 @@ async fn a_double_clicked_form_makes_one_request(app: Arc<TestApp>) {
         first.location, second.location,
         "the repeat gets the first answer"
     );
-    assert_eq!(count_described(&app, "凉亭的灯坏了（点了两次）").await, 1);
+    assert_eq!(app.requests_described("凉亭的灯坏了（点了两次）").await, 1);
 
     // A form that was wrong does not use up its token: corrected, it goes.
     let page = huang.get("/report/light").await;
@@ -71,7 +61,7 @@ async fn a_double_clicked_form_makes_one_request(app: Arc<TestApp>) {
         )
         .await;
     assert_eq!(fixed.status, 303, "{}", fixed.body);
-    assert_eq!(count_described(&app, "改好了再交").await, 1);
+    assert_eq!(app.requests_described("改好了再交").await, 1);
 
     // Going back and sending a changed form is a new request, not a repeat.
     let changed = huang
@@ -125,7 +115,7 @@ async fn an_anonymous_repeat_gets_the_same_secret_link(app: Arc<TestApp>) {
     assert_eq!(first.status, 303, "{}", first.body);
     assert!(first.location.contains("key="), "{}", first.location);
     assert_eq!(first.location, again.location);
-    assert_eq!(count_described(&app, "池边有碎玻璃（匿名重试）").await, 1);
+    assert_eq!(app.requests_described("池边有碎玻璃（匿名重试）").await, 1);
 
     // The server stopped after saving but before answering: its claim is
     // left unfinished. The retry a minute later still finds the request the
@@ -140,7 +130,7 @@ async fn an_anonymous_repeat_gets_the_same_secret_link(app: Arc<TestApp>) {
     let after_crash = someone.report(&fields, &[]).await;
     assert_eq!(after_crash.status, 303, "{}", after_crash.body);
     assert_eq!(after_crash.location, first.location);
-    assert_eq!(count_described(&app, "池边有碎玻璃（匿名重试）").await, 1);
+    assert_eq!(app.requests_described("池边有碎玻璃（匿名重试）").await, 1);
     // The link works: it opens the reporter's view.
     let page = someone.get(&first.location).await;
     assert_eq!(page.status, 200);
@@ -170,7 +160,7 @@ async fn api_and_open311_posts_honour_idempotency_keys(app: Arc<TestApp>) {
     assert_eq!(again.status(), 201);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.expect("json"), first);
-    assert_eq!(count_described(&app, "API 重试一次").await, 1);
+    assert_eq!(app.requests_described("API 重试一次").await, 1);
 
     let reused = post("3f2a9c1e-0b7d-4c55-9e0a-5b1f2d3c4e5f", "另一件事")
         .await
@@ -178,7 +168,7 @@ async fn api_and_open311_posts_honour_idempotency_keys(app: Arc<TestApp>) {
     assert_eq!(reused.status(), 422);
     let body: Value = reused.json().await.expect("json");
     assert_eq!(body["error"]["code"], "invalid_input");
-    assert_eq!(count_described(&app, "另一件事").await, 0);
+    assert_eq!(app.requests_described("另一件事").await, 0);
     let short = post("abc", "太短的 key").await.expect("post");
     assert_eq!(short.status(), 422);
 
@@ -195,7 +185,7 @@ async fn api_and_open311_posts_honour_idempotency_keys(app: Arc<TestApp>) {
     assert_eq!(theirs.status(), 201);
     assert_ne!(theirs.json::<Value>().await.expect("json"), first);
 
-    let (_, api_key) = grassroots::open311::keys::create(&app.db, "retrying app")
+    let (_, api_key) = grassroots::open311::keys::create(&app.db, 1, "retrying app")
         .await
         .expect("key");
     let open311 = || {
@@ -215,7 +205,7 @@ async fn api_and_open311_posts_honour_idempotency_keys(app: Arc<TestApp>) {
     let a: Value = a.json().await.expect("json");
     let b: Value = open311().await.expect("post").json().await.expect("json");
     assert_eq!(a, b);
-    assert_eq!(count_described(&app, "Open311 重试").await, 1);
+    assert_eq!(app.requests_described("Open311 重试").await, 1);
 }
 
 on_both_engines!(

@@ -17,13 +17,32 @@ on_both_engines!(
     a_category_that_needs_review_answers_with_a_token,
     the_updates_feed_follows_changes,
     private_and_anonymous_requests_never_leave,
+    a_key_files_only_into_its_own_community,
 );
+
+async fn a_key_files_only_into_its_own_community(app: Arc<TestApp>) {
+    let other = grassroots::community::Community::create(&app.db, "hexie", "和谐小区", "Hexie")
+        .await
+        .expect("second community");
+    let (_, theirs) = grassroots::open311::keys::create(&app.db, other, "hexie app")
+        .await
+        .expect("key");
+    let fields = [
+        ("api_key", theirs.as_str()),
+        ("jurisdiction_id", "jinyuan"),
+        ("service_code", "light"),
+        ("address_id", "PAVILION"),
+        ("description", "另一个小区的钥匙"),
+    ];
+    let (status, body) = post(&app, &format!("{V2}/requests.json"), &fields).await;
+    assert_error(status, &body, 403);
+}
 
 const V2: &str = "/open311/v2";
 
 /// An API key and the lift category with three extra fields.
 async fn prepare(app: &TestApp) -> String {
-    let (_, key) = grassroots::open311::keys::create(&app.db, "test app")
+    let (_, key) = grassroots::open311::keys::create(&app.db, 1, "test app")
         .await
         .expect("key");
     let lift = grassroots::community::Category::by_code(&app.db, 1, "lift")
@@ -431,10 +450,10 @@ async fn posting_errors_have_the_spec_shape(app: Arc<TestApp>) {
             .contains("<errors><error><code>403</code>")
     );
     // A revoked key stops working.
-    let (id, revoked) = grassroots::open311::keys::create(&app.db, "old app")
+    let (id, revoked) = grassroots::open311::keys::create(&app.db, 1, "old app")
         .await
         .expect("key");
-    grassroots::open311::keys::revoke(&app.db, id)
+    grassroots::open311::keys::revoke(&app.db, 1, id)
         .await
         .expect("revoke");
     let (s, b) = send(with(&[], Some(&revoked))).await;

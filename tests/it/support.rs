@@ -31,7 +31,16 @@ where
     F: FnOnce(Arc<TestApp>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(app) = TestApp::spawn(engine).await else {
+    run_with(engine, WebConfig::default(), body).await
+}
+
+/// Like [`run`], with the server configured as given (rate limits, say).
+pub async fn run_with<F, Fut>(engine: Engine, config: WebConfig, body: F)
+where
+    F: FnOnce(Arc<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(app) = TestApp::spawn_with(engine, config).await else {
         eprintln!("skipped on PostgreSQL: GRASSROOTS_TEST_POSTGRES_URL is not set");
         return;
     };
@@ -72,6 +81,10 @@ fn random_suffix() -> String {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        Self::spawn_with(engine, WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(engine: Engine, config: WebConfig) -> Option<TestApp> {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn,sqlx=error"))
@@ -124,7 +137,7 @@ impl TestApp {
             .expect("chase the demo's deadlines");
         let served = db.clone();
         tokio::spawn(async move {
-            let _ = grassroots::server::serve(served, listener, WebConfig::default()).await;
+            let _ = grassroots::server::serve(served, listener, config).await;
         });
         Some(TestApp {
             base,
@@ -158,6 +171,17 @@ impl TestApp {
             .await
             .expect("json");
         answer["token"].as_str().expect("token").to_string()
+    }
+
+    /// How many requests have exactly this description.
+    pub async fn requests_described(&self, description: &str) -> i64 {
+        grassroots::on_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM requests WHERE description = $1"
+        )
+        .bind(description)
+        .fetch_one(pool)
+        .await)
+        .expect("count")
     }
 
     pub fn url(&self, path: &str) -> String {
