@@ -23,6 +23,7 @@ pub mod home;
 pub mod i18n;
 pub mod live;
 pub mod mail;
+pub mod my_data;
 pub mod notices;
 pub mod open311;
 pub mod photos;

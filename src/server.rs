@@ -99,6 +99,7 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
             .map_err(|e| anyhow::anyhow!("clearing unfinished submissions: {e:?}"))?;
     }
     let live = crate::live::Live::new();
+    let live_for_stop = live.clone();
     let pump = live.spawn_pump(db.clone());
     let watchdog = tokio::spawn(watch_screens(db.clone()));
     let chaser = tokio::spawn(crate::chase::run_forever(db.clone()));
@@ -128,6 +129,7 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     // `into_make_service` hands each connection a clone of the finished
     // router. Serving the `Router` itself rebuilds every route per
     // connection (~220 KB each here, measured by bench/run's screen streams).
+    crate::web::metrics::install();
     let forget = state_limiter.map(|limiter| {
         tokio::spawn(async move {
             loop {
@@ -140,7 +142,11 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing the requests in flight, ending event streams");
+        live_for_stop.stop_streams();
+    })
     .await
     .context("serving")?;
     pump.abort();

@@ -114,6 +114,7 @@ pub fn routes() -> Router<AppState> {
         TokenRequest,
         TokenAnswer,
         ErrorJson,
+        ErrorDetailJson,
         FieldErrorJson,
         CreatedId,
         requests::CategoryJson,
@@ -173,10 +174,29 @@ fn checked<T: Serialize>(
 /// The error body every endpoint answers with.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorJson {
-    /// A stable snake_case code, e.g. `invalid_input`.
+    error: ErrorDetailJson,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetailJson {
+    /// A stable snake_case code, e.g. `invalid_input`, `not_found`, `too_many`.
     code: String,
+    /// What went wrong, in the language the client asked for.
     message: String,
-    fields: Vec<FieldErrorJson>,
+    /// The fields to change, when the input was wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<FieldErrorJson>>,
+}
+
+/// The error body for a code and a message (no fields).
+pub fn error_json(code: &str, message: String) -> ErrorJson {
+    ErrorJson {
+        error: ErrorDetailJson {
+            code: code.to_string(),
+            message,
+            fields: None,
+        },
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -194,7 +214,13 @@ fn field_errors(headers: &HeaderMap, errors: &FieldErrors) -> Response {
             message: lang.t(k),
         })
         .collect();
-    let body = serde_json::json!({ "error": { "code": "invalid_input", "message": lang.t("error-bad-input"), "fields": fields } });
+    let body = ErrorJson {
+        error: ErrorDetailJson {
+            code: "invalid_input".into(),
+            message: lang.t("error-bad-input"),
+            fields: Some(fields),
+        },
+    };
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 

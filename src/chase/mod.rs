@@ -280,10 +280,12 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
 pub async fn run_forever(db: Db) {
     loop {
         match run_due(&db, crate::db::now()).await {
-            Ok(ran) if ran.jobs + ran.closed > 0 => {
-                tracing::info!(jobs = ran.jobs, closed = ran.closed, "deadlines chased")
+            Ok(ran) => {
+                crate::web::metrics::scheduler_ran();
+                if ran.jobs + ran.closed > 0 {
+                    tracing::info!(jobs = ran.jobs, closed = ran.closed, "deadlines chased")
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "chasing deadlines"),
         }
         if let Err(e) = crate::web::once::forget_old(&db).await {

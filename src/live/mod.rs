@@ -31,6 +31,10 @@ pub struct Live {
     poke: Arc<Notify>,
     /// When each screen's heartbeat was last written, to write it rarely.
     seen: Arc<Mutex<HashMap<i64, Instant>>>,
+    /// Set when the server is stopping: every stream ends, and browsers
+    /// reconnect (to another instance, or this one when it is back) and
+    /// resume from their last event.
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Default for Live {
@@ -46,7 +50,18 @@ impl Live {
             tx,
             poke: Arc::new(Notify::new()),
             seen: Arc::new(Mutex::new(HashMap::new())),
+            stopping: Arc::new(tokio::sync::watch::channel(false).0),
         }
+    }
+
+    /// Tells every open stream to end.
+    pub fn stop_streams(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves when the server starts stopping.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {

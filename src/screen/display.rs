@@ -159,6 +159,7 @@ struct Feed {
     state: AppState,
     screen_id: i64,
     community_id: i64,
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 fn to_event(e: &LiveEvent) -> Event {
@@ -194,10 +195,12 @@ pub async fn events(
         None => live::latest_id(&state.db).await?,
     };
     let backlog = live::after(&state.db, Some(screen.community_id), last, 500).await?;
+    let stopping = state.live.stopping();
     let feed = Feed {
         backlog: backlog.into_iter().map(Arc::new).collect(),
         rx,
         last,
+        stopping,
         state,
         screen_id: screen.id,
         community_id: screen.community_id,
@@ -226,9 +229,15 @@ async fn next_event(mut feed: Feed) -> Option<(Result<Event, Infallible>, Feed)>
             }
             continue;
         }
+        if *feed.stopping.borrow() {
+            return None;
+        }
         let received = tokio::select! {
             r = feed.rx.recv() => Some(r),
             _ = tokio::time::sleep(Duration::from_secs(60)) => None,
+            // The server is stopping: end the stream; the browser reconnects
+            // after the `retry` it was given and resumes from its last id.
+            _ = feed.stopping.changed() => return None,
         };
         match received {
             None => {

@@ -4,6 +4,7 @@
 mod error;
 pub mod forms;
 pub mod limits;
+pub mod metrics;
 pub mod once;
 pub mod page;
 
@@ -20,6 +21,9 @@ use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -77,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .route("/static/screen.js", get(screen_script))
@@ -92,10 +97,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::notices::routes())
         .merge(crate::calendar::routes())
         .merge(crate::mail::settings::routes())
+        .merge(crate::my_data::routes())
         .merge(crate::rates::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::problems::routes())
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn_with_state(state.clone(), wake_live))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -131,8 +138,33 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let id = request
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+            }),
+        )
+        // Outermost: every request has an id (a proxy's own is kept), in
+        // its log lines and on its answer.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
         .with_state(state)
+}
+
+static REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-request-id");
+
+#[derive(Clone, Copy)]
+struct MakeId;
+
+impl MakeRequestId for MakeId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let token = crate::auth::random_token();
+        HeaderValue::from_str(&token[..16]).ok().map(RequestId::new)
+    }
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
@@ -290,7 +322,7 @@ fn error_body(
         return crate::open311::error_response(crate::open311::format_of_path(path), &error);
     }
     if is_api {
-        let body = serde_json::json!({ "error": { "code": info.code, "message": message } });
+        let body = crate::api::error_json(info.code, message);
         return (status, axum::Json(body)).into_response();
     }
     if status == StatusCode::UNAUTHORIZED {

@@ -110,6 +110,10 @@ impl Ctx {
         self.viewer.as_ref().map(Viewer::role)
     }
 
+    pub fn is_resident(&self) -> bool {
+        self.role() == Some(Role::Resident)
+    }
+
     pub fn is_staff(&self) -> bool {
         self.role().is_some_and(Role::is_staff)
     }

@@ -20,15 +20,15 @@ use serde_json::{Value, json};
 use crate::on_both_engines;
 use crate::support::TestApp;
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Server {
     /// Starts the binary on a free port and waits for the line saying
     /// where it serves: no sleeping for readiness.
-    fn start(db_url: &str, data_dir: &std::path::Path) -> Server {
+    pub(crate) fn start(db_url: &str, data_dir: &std::path::Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_grassroots"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("GRASSROOTS_DATABASE_URL", db_url)
@@ -55,7 +55,7 @@ impl Server {
         Server { child, base }
     }
 
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         // `Child::kill` sends SIGKILL: no shutdown code runs.
         self.child.kill().expect("SIGKILL");
         let _ = self.child.wait();

@@ -1,0 +1,278 @@
+//! People's own data: a resident downloads everything held about them,
+//! takes their name off their past requests, or closes their account —
+//! themselves, or at the reception desk, where staff check who they are.
+
+pub mod store;
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::auth::{Role, SESSION_COOKIE, SignIn, SignedIn, Viewer, check_password};
+use crate::db::Db;
+use crate::desk::require_desk;
+use crate::on_db;
+use crate::web::{AppError, AppState, Ctx, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account/data", get(own_page))
+        .route("/account/data.json", get(own_download))
+        .route("/account/data/anonymise", post(own_anonymise))
+        .route("/account/data/close", post(own_close))
+        .route("/api/v1/me/data", get(own_download))
+        .route("/desk/person", get(desk_page))
+        .route("/desk/person/{username}/data.json", get(desk_download))
+        .route("/desk/person/{username}/anonymise", post(desk_anonymise))
+        .route("/desk/person/{username}/close", post(desk_close))
+}
+
+#[derive(Template)]
+#[template(path = "my_data.html")]
+struct OwnPage {
+    ctx: Ctx,
+    /// How many requests were just anonymised, if that was the step.
+    anonymised: Option<u64>,
+    error: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Done {
+    anonymised: Option<u64>,
+}
+
+async fn own_page(
+    ctx: Ctx,
+    SignedIn(_viewer): SignedIn,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    render(&OwnPage {
+        ctx,
+        anonymised: done.anonymised,
+        error: String::new(),
+    })
+}
+
+fn download(value: &serde_json::Value, username: &str) -> Result<Response, AppError> {
+    let body = serde_json::to_string_pretty(value).map_err(|e| AppError::Internal(e.into()))?;
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    let name = format!("attachment; filename=\"grassroots-{username}.json\"");
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn own_download(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    let value = store::export(&state.db, viewer.id, store::Copy::Own).await?;
+    download(&value, &viewer.username)
+}
+
+async fn own_anonymise(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    let n = store::anonymise_requests(&state.db, viewer.id, false).await?;
+    tracing::info!(
+        account = viewer.id,
+        requests = n,
+        "anonymised by the person"
+    );
+    Ok(Redirect::to(&format!("/account/data?anonymised={n}")).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct CloseForm {
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_data_closed.html")]
+struct ClosedPage {
+    ctx: Ctx,
+}
+
+async fn own_close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<CloseForm>,
+) -> Result<Response, AppError> {
+    // Staff accounts are closed by the administrator.
+    viewer.require(&[Role::Resident])?;
+    // The password again: a borrowed phone left signed in cannot do this.
+    let refused = match check_password(&state.db, &viewer.username, &form.password).await? {
+        SignIn::Accepted { .. } => None,
+        SignIn::Locked { until } => Some(ctx.t_args("signin-locked", &[("time", ctx.time(until))])),
+        SignIn::Wrong => Some(ctx.t("my-data-close-wrong-password")),
+    };
+    if let Some(error) = refused {
+        let page = OwnPage {
+            ctx,
+            anonymised: None,
+            error,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    store::close_account(&state.db, viewer.id).await?;
+    tracing::info!(account = viewer.id, "account closed by the person");
+    let mut response = render(&ClosedPage { ctx })?.into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "desk_person.html")]
+struct DeskPersonPage {
+    ctx: Ctx,
+    username: String,
+    person: Option<Viewer>,
+    anonymised: Option<u64>,
+    closed: bool,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct PersonQuery {
+    username: String,
+    anonymised: Option<u64>,
+    closed: Option<String>,
+}
+
+/// A resident of the desk's own community, found by username.
+async fn resident(db: &Db, desk: &Viewer, username: &str) -> Result<Option<Viewer>, AppError> {
+    let id: Option<i64> = on_db!(db, |pool| {
+        sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE username = $1 AND community_id = $2 AND role = 'resident' AND active"
+    )
+    .bind(username.trim())
+    .bind(desk.community_id)
+    .fetch_optional(pool)
+    .await
+    })?;
+    match id {
+        Some(id) => crate::auth::viewer_by_id(db, id).await,
+        None => Ok(None),
+    }
+}
+
+async fn desk_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<PersonQuery>,
+) -> Result<Response, AppError> {
+    require_desk(&viewer)?;
+    let person = if q.username.trim().is_empty() {
+        None
+    } else {
+        resident(&state.db, &viewer, &q.username).await?
+    };
+    let status = if person.is_none() && !q.username.trim().is_empty() && q.closed.is_none() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    let page = DeskPersonPage {
+        ctx,
+        username: q.username,
+        person,
+        anonymised: q.anonymised,
+        closed: q.closed.is_some(),
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+async fn desk_resident(
+    state: &AppState,
+    viewer: &Viewer,
+    username: &str,
+) -> Result<Viewer, AppError> {
+    require_desk(viewer)?;
+    resident(&state.db, viewer, username)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn desk_download(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(username): Path<String>,
+) -> Result<Response, AppError> {
+    let person = desk_resident(&state, &viewer, &username).await?;
+    let value = store::export(&state.db, person.id, store::Copy::AtTheDesk).await?;
+    tracing::info!(
+        account = person.id,
+        desk = viewer.id,
+        "data handed over at the desk"
+    );
+    download(&value, &person.username)
+}
+
+async fn desk_anonymise(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(username): Path<String>,
+) -> Result<Response, AppError> {
+    let person = desk_resident(&state, &viewer, &username).await?;
+    let n = store::anonymise_requests(&state.db, person.id, false).await?;
+    tracing::info!(
+        account = person.id,
+        desk = viewer.id,
+        requests = n,
+        "anonymised at the desk"
+    );
+    Ok(Redirect::to(&format!(
+        "/desk/person?username={}&anonymised={n}",
+        crate::web::forms::url_encode(&person.username)
+    ))
+    .into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct DeskCloseForm {
+    /// Reception ticks that they have seen the person's identity card.
+    checked: String,
+}
+
+async fn desk_close(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(username): Path<String>,
+    Form(form): Form<DeskCloseForm>,
+) -> Result<Response, AppError> {
+    let person = desk_resident(&state, &viewer, &username).await?;
+    if form.checked.is_empty() {
+        return Err(AppError::BadRequest("my-data-desk-check-identity"));
+    }
+    store::close_account(&state.db, person.id).await?;
+    tracing::info!(
+        account = person.id,
+        desk = viewer.id,
+        "account closed at the desk"
+    );
+    Ok(Redirect::to("/desk/person?closed=1").into_response())
+}

@@ -1,0 +1,254 @@
+//! People's own data: a resident downloads everything about them (and
+//! nothing about anyone else), takes their name off past requests, and
+//! closes their account; reception does it for someone at the desk. Their
+//! name is readable nowhere afterwards and the community's figures stay.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+on_both_engines!(
+    a_resident_takes_their_data_and_their_name_away,
+    reception_does_it_for_a_resident_in_person,
+);
+
+const PHONE: &str = "13877776666";
+
+/// A request of sun's, finished (closed by sun with a rating), and one
+/// still open; returns their codes.
+async fn two_requests(app: &TestApp) -> (String, String) {
+    let sun = app.signed_in("sun").await;
+    let done = sun
+        .report(
+            &[
+                ("category", "light"),
+                ("place", "PAVILION"),
+                ("description", "凉亭灯不亮（孙）"),
+                ("name", "孙阿姨"),
+                ("phone", PHONE),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let done = done.code();
+    let zhang = app.signed_in("zhang").await;
+    for step in [
+        vec![("action", "take")],
+        vec![("action", "resolve"), ("message", "换了灯泡")],
+    ] {
+        let answer = zhang.act(&done, &step).await;
+        assert_eq!(answer.status, 303, "{step:?}: {}", answer.body);
+    }
+    let confirmed = sun
+        .post_form(
+            &format!("/r/{done}/confirm"),
+            &[("solved", "yes"), ("rating", "5")],
+        )
+        .await;
+    assert!(confirmed.status < 400, "{}", confirmed.body);
+    let open = sun
+        .report(
+            &[
+                ("category", "clean"),
+                ("place", "POND"),
+                ("description", "池塘有垃圾（孙）"),
+                ("phone", PHONE),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(open.status, 303, "{}", open.body);
+    (done, open.code())
+}
+
+async fn status_of(app: &TestApp, code: &str) -> (String, Option<i64>, Option<i64>, String) {
+    grassroots::on_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT status, rating, reporter_account_id, reporter_phone FROM requests WHERE tracking_code = $1"
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await)
+    .expect("request")
+}
+
+async fn a_resident_takes_their_data_and_their_name_away(app: Arc<TestApp>) {
+    let (done, open) = two_requests(&app).await;
+    let huang = app.signed_in("huang").await;
+    huang
+        .report(
+            &[
+                ("category", "light"),
+                ("place", "PAVILION"),
+                ("description", "黄的诉求不该出现在孙的资料里"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    let sun = app.signed_in("sun").await;
+    let page = sun.get("/account/data").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("下载我的资料"));
+
+    let download = sun
+        .http
+        .get(app.url("/account/data.json"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(download.status(), 200);
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment")
+    );
+    let data: Value = download.json().await.expect("json");
+    assert_eq!(data["account"]["username"], "sun");
+    let reported = data["requests_reported"].as_array().expect("requests");
+    let codes: Vec<&str> = reported
+        .iter()
+        .filter_map(|r| r["tracking_code"].as_str())
+        .collect();
+    assert!(codes.contains(&done.as_str()) && codes.contains(&open.as_str()));
+    let text = data.to_string();
+    assert!(text.contains(PHONE) && text.contains("凉亭灯不亮（孙）"));
+    assert!(!text.contains("黄的诉求"), "nothing of another resident's");
+    assert!(!text.contains("password"), "no password hash");
+    assert!(
+        text.contains("房东不退押金"),
+        "their own legal question is theirs"
+    );
+
+    let rates_before = sun.get("/rates.json").await.body;
+    let anonymised = sun.post_form("/account/data/anonymise", &[]).await;
+    assert_eq!(anonymised.status, 303);
+    let page = sun.get(&anonymised.location).await;
+    assert!(
+        page.body.contains("件诉求上不再有您的名字"),
+        "{}",
+        page.body
+    );
+    // The finished one forgot who sent it; the open one still reaches sun.
+    let (status, rating, reporter, phone) = status_of(&app, &done).await;
+    assert_eq!(
+        (status.as_str(), rating, reporter, phone.as_str()),
+        ("closed", Some(5), None, "")
+    );
+    let (_, _, reporter, phone) = status_of(&app, &open).await;
+    assert!(reporter.is_some() && phone == PHONE);
+    let zhang = app.signed_in("zhang").await;
+    let staff_view = zhang.get(&format!("/r/{done}")).await;
+    assert!(!staff_view.body.contains(PHONE) && !staff_view.body.contains("孙阿姨"));
+
+    // Closing needs the password again.
+    let wrong = sun
+        .post_form("/account/data/close", &[("password", "not mine")])
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("密码不对"));
+    assert_eq!(sun.get("/my").await.status, 200, "still open");
+    let closed = sun
+        .post_form(
+            "/account/data/close",
+            &[("password", grassroots::demo::DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert!(closed.body.contains("您的账号已注销"));
+    assert_eq!(sun.get("/my").await.status, 303, "signed out");
+    let again = app
+        .client("zh-CN")
+        .post_form(
+            "/signin",
+            &[
+                ("username", "sun"),
+                ("password", grassroots::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 422, "the account is gone");
+    let (_, _, reporter, phone) = status_of(&app, &open).await;
+    assert_eq!((reporter, phone.as_str()), (None, ""));
+    // Searching for the name or the phone finds nothing of theirs.
+    let secretary = app.signed_in("secretary").await;
+    for q in [PHONE, "孙阿姨"] {
+        let found = secretary
+            .get(&format!(
+                "/queue?q={}",
+                grassroots::web::forms::url_encode(q)
+            ))
+            .await;
+        assert!(
+            !found.body.contains(&done) && !found.body.contains(&open),
+            "{q}"
+        );
+    }
+    let accounts = secretary.get("/admin/accounts").await;
+    assert!(!accounts.body.contains(">sun<") && !accounts.body.contains(PHONE));
+    // The community's figures are as they were.
+    assert_eq!(
+        app.client("zh-CN").get("/rates.json").await.body,
+        rates_before
+    );
+}
+
+async fn reception_does_it_for_a_resident_in_person(app: Arc<TestApp>) {
+    let (done, _) = two_requests(&app).await;
+    let reception = app.signed_in("reception").await;
+    let found = reception.get("/desk/person?username=sun").await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains("/desk/person/sun/data.json"));
+    let missing = reception.get("/desk/person?username=zhang").await;
+    assert_eq!(
+        missing.status, 404,
+        "staff accounts are not closed at the desk"
+    );
+
+    let data: Value = reception
+        .http
+        .get(app.url("/desk/person/sun/data.json"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(data["account"]["username"], "sun");
+    assert!(
+        !data.to_string().contains("房东不退押金"),
+        "the legal question stays out of the desk's copy"
+    );
+    assert!(data["confidential_requests_left_out"].as_i64() >= Some(1));
+
+    let anonymised = reception.post_form("/desk/person/sun/anonymise", &[]).await;
+    assert_eq!(anonymised.status, 303);
+    assert_eq!(status_of(&app, &done).await.2, None);
+
+    let unticked = reception.post_form("/desk/person/sun/close", &[]).await;
+    assert_eq!(unticked.status, 422, "identity must be checked first");
+    let closed = reception
+        .post_form("/desk/person/sun/close", &[("checked", "1")])
+        .await;
+    assert_eq!(closed.status, 303);
+    let after = reception.get(&closed.location).await;
+    assert!(after.body.contains("账号已注销"));
+    assert_eq!(reception.get("/desk/person?username=sun").await.status, 404);
+
+    // Residents and other staff cannot do this for someone else.
+    let huang = app.signed_in("huang").await;
+    assert_eq!(huang.get("/desk/person?username=huang").await.status, 403);
+    assert_eq!(
+        huang
+            .post_form("/desk/person/huang/close", &[("checked", "1")])
+            .await
+            .status,
+        403
+    );
+}
