@@ -221,6 +221,35 @@ pub async fn check_password(db: &Db, username: &str, password: &str) -> Result<S
     Ok(SignIn::Locked { until })
 }
 
+/// Shapes people pick that lists cannot hold: one character repeated or a
+/// short run repeated (`12121212`, `abcabcabc`), a run along the digits,
+/// the alphabet or a keyboard row (`23456789`, `asdfghjk`), and a birthday
+/// (`19580312`).
+fn easy_to_guess(password: &str) -> bool {
+    let p: Vec<char> = password.to_lowercase().chars().collect();
+    let repeated = (1..=4).any(|len| {
+        p.len() > len && p.len().is_multiple_of(len) && p.chunks(len).all(|c| c == &p[..len])
+    });
+    let runs = [
+        "01234567890",
+        "abcdefghijklmnopqrstuvwxyz",
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm",
+        "1qaz2wsx3edc4rfv5tgb",
+    ];
+    let text: String = p.iter().collect();
+    let backwards: String = p.iter().rev().collect();
+    let along_a_run = runs
+        .iter()
+        .any(|run| run.contains(text.as_str()) || run.contains(backwards.as_str()));
+    let birthday = p.len() == 8
+        && p.iter().all(char::is_ascii_digit)
+        && jiff::civil::Date::strptime("%Y%m%d", &text)
+            .is_ok_and(|d| (1900..=2100).contains(&d.year()));
+    repeated || along_a_run || birthday
+}
+
 /// Why a new password is refused; the message key says it to the person.
 pub fn password_problem(password: &str) -> Option<&'static str> {
     const COMMON: &[&str] = &[
@@ -246,7 +275,7 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
         Some("password-too-short")
     } else if password.len() > 256 {
         Some("password-too-long")
-    } else if COMMON.contains(&password.to_lowercase().as_str()) {
+    } else if COMMON.contains(&password.to_lowercase().as_str()) || easy_to_guess(password) {
         Some("password-too-common")
     } else {
         None
@@ -454,6 +483,28 @@ mod tests {
         assert_eq!(password_problem("12345678"), Some("password-too-common"));
         assert_eq!(password_problem("PassWord"), Some("password-too-common"));
         assert_eq!(password_problem("lily pond 2026"), None);
+        for easy in [
+            "aaaaaaaa",
+            "12121212",
+            "abcabcabc",
+            "52015201",
+            "23456789",
+            "98765432",
+            "abcdefghij",
+            "asdfghjk",
+            "1qaz2wsx",
+            "19580312",
+            "20011231",
+        ] {
+            assert_eq!(
+                password_problem(easy),
+                Some("password-too-common"),
+                "{easy}"
+            );
+        }
+        for fine in ["19581332", "lotus-pond-7", "12345679x", "a1b2c3d4e5"] {
+            assert_eq!(password_problem(fine), None, "{fine}");
+        }
         assert_eq!(
             password_problem("荷花池边的凉亭"),
             Some("password-too-short")
