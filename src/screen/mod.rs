@@ -66,7 +66,9 @@ pub fn parse_panels(text: &str) -> Vec<PanelPlan> {
     let minutes = |hm: &str| -> Option<u32> {
         let (h, m) = hm.split_once(':')?;
         let (h, m) = (h.trim().parse::<u32>().ok()?, m.trim().parse::<u32>().ok()?);
-        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+        // `then`, not `then_some`: the sum must not be worked out for an
+        // hour like 99999999 (found by fuzzing: it overflowed).
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then(|| h * 60 + m)
     };
     let plans: Vec<PanelPlan> = text
         .lines()
@@ -209,5 +211,7 @@ mod tests {
         assert!(shows_at(&plans[2], 60), "a range may wrap midnight");
         assert!(!shows_at(&plans[2], 12 * 60));
         assert!(parse_panels("new 25:00-26:00")[0].hours.is_none());
+        // Found by fuzzing: a huge hour once overflowed while being read.
+        assert!(parse_panels("done 2860641654:6-21999:0")[0].hours.is_none());
     }
 }

@@ -359,6 +359,10 @@ async fn resident_journey_in_a_real_browser() {
             .contains("The resident confirmed and rated it")
     );
     screenshot(c, "closed-en").await;
+    // The resident's own data: download, take the name off, close.
+    c.goto(&app.url("/account/data")).await.expect("own data");
+    assert!(text_of(c, "main").await.contains("Close my account"));
+    screenshot(c, "my-data-en").await;
 
     // Large text, on a 360-pixel phone: still no sideways scrolling.
     c.goto(&app.url("/text/large?back=/report/lift"))
@@ -782,6 +786,8 @@ async fn staff_journeys_in_a_real_browser() {
             "/admin/notices",
             "/account/news",
             "/account/password",
+            "/account/data",
+            "/desk/person?username=sun",
             "/requests",
             "/rates",
         ] {
