@@ -134,10 +134,15 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
         end_session(&state.db, &token).await?;
     }
-    Ok(with_cookie(
-        Redirect::to("/").into_response(),
+    Ok(signed_out(Redirect::to("/").into_response()))
+}
+
+/// The answer with the session cookie cleared in the browser.
+pub fn signed_out(response: Response) -> Response {
+    with_cookie(
+        response,
         &format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
-    ))
+    )
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::auth::{Role, SESSION_COOKIE, SignIn, SignedIn, Viewer, check_password};
+use crate::auth::{Role, SignIn, SignedIn, Viewer, check_password};
 use crate::db::Db;
 use crate::desk::require_desk;
 use crate::on_db;
@@ -134,13 +134,9 @@ async fn own_close(
     }
     store::close_account(&state.db, viewer.id).await?;
     tracing::info!(account = viewer.id, "account closed by the person");
-    let mut response = render(&ClosedPage { ctx })?.into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
-    )) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(crate::auth::routes::signed_out(
+        render(&ClosedPage { ctx })?.into_response(),
+    ))
 }
 
 #[derive(Template)]
