@@ -14,6 +14,7 @@
 //! A rate with nothing to count is "no figure yet", never 0% or 100%.
 //! Duplicates count nowhere: the request they repeat carries them.
 
+pub mod district;
 mod pages;
 
 pub use pages::routes;

@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rates", get(page))
         .route("/rates.json", get(data))
+        .route("/rates/communities.json", get(super::district::data))
 }
 
 struct Period {

@@ -535,6 +535,7 @@ const ROUTER: &[(&str, &str)] = &[
     // rates
     ("GET", "/rates"),
     ("GET", "/rates.json"),
+    ("GET", "/rates/communities.json"),
     // dashboards
     ("GET", "/dashboard"),
     ("GET", "/dashboard/monthly"),
@@ -592,6 +593,7 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/requests?all=1", EVERYONE),
         get("/rates", EVERYONE),
         get("/rates.json", EVERYONE),
+        get("/rates/communities.json", EVERYONE),
         get("/posters/B1.svg", EVERYONE),
         // --- one request at a time ----------------------------------------
         get(format!("/r/{public}"), READ_PUBLIC),

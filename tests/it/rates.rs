@@ -113,6 +113,28 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
             .is_some_and(|d| d.contains("Duplicates"))
     );
 
+    // The district's table counts in the database what `/rates.json`
+    // counts row by row: the same figures, both months.
+    let district: serde_json::Value = reqwest::get(app.url("/rates/communities.json"))
+        .await
+        .expect("district rates")
+        .json()
+        .await
+        .expect("json");
+    let ours = district["communities"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["community"] == after["community"]))
+        .expect("our community is in the district's table");
+    for month in ["this_month", "last_month"] {
+        for rate in ["response", "resolution", "satisfaction"] {
+            assert_eq!(
+                ours[month][rate], after[month][rate],
+                "{month} {rate}: the district's count is the community's"
+            );
+        }
+        assert_eq!(ours[month]["from"], after[month]["from"]);
+    }
+
     let page = app.anonymous().get("/rates").await;
     assert_eq!(page.status, 200);
     assert!(
