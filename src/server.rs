@@ -124,6 +124,7 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
         db: db.clone(),
         config: Arc::new(config),
         live,
+        district_rates: Default::default(),
     };
     let app = router(state);
     // `into_make_service` hands each connection a clone of the finished

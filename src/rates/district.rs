@@ -1,12 +1,16 @@
 //! The district's view: the three rates of every community, this month and
 //! last, at `/rates/communities.json`. Counted in the database (one
 //! aggregate per time zone) rather than row by row, since a district holds
-//! millions of requests; the definitions are those of [`super::compute`],
+//! millions of requests, and kept for a minute; the definitions are those of [`super::compute`],
 //! and a test holds the two to the same figures.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use tokio::sync::Mutex;
 
 use super::{Ratio, so_far, this_and_last_month};
 use crate::community::Community;
@@ -64,7 +68,8 @@ fn period_columns(name: &str, from: &str, to: &str) -> String {
 
 /// Every community's public counts for last month `[$1, $2)` and this one
 /// `[$2, $3)`, for the communities in time zone `$4`. Only requests with a
-/// time in `[$1, $3)` can count, and each such time has an index.
+/// time in `[$1, $3)` can count; each such time has an index, and the union
+/// of the four makes the database read only those requests.
 fn counts_sql() -> String {
     let candidates = [
         "response_due_at",
@@ -72,13 +77,14 @@ fn counts_sql() -> String {
         "closed_at",
         "rated_at",
     ]
-    .map(|c| format!("(r.{c} >= $1 AND r.{c} < $3)"))
-    .join(" OR ");
+    .map(|c| format!("SELECT id FROM requests WHERE {c} >= $1 AND {c} < $3"))
+    .join(" UNION ");
     format!(
         "SELECT r.community_id, {}, {} FROM requests r \
          JOIN categories c ON c.id = r.category_id \
          JOIN communities co ON co.id = r.community_id \
-         WHERE co.timezone = $4 AND r.status <> 'duplicate' AND NOT c.private_by_nature AND ({candidates}) \
+         WHERE co.timezone = $4 AND r.status <> 'duplicate' AND NOT c.private_by_nature \
+         AND r.id IN ({candidates}) \
          GROUP BY r.community_id",
         period_columns("last", "$1", "$2"),
         period_columns("this", "$2", "$3"),
@@ -172,11 +178,39 @@ fn period_json(community: &Community, (from, to, t): &(i64, i64, Three)) -> Valu
     })
 }
 
+/// The district's table as last counted: monthly figures may be a minute
+/// old, and however many ask at once, one of them counts.
+#[derive(Clone, Default)]
+pub struct Cache(Arc<Mutex<Option<Counted>>>);
+
+/// When the table was counted, and the table.
+type Counted = (Instant, Arc<Value>);
+
+const FRESH_FOR: Duration = Duration::from_secs(60);
+
 /// `GET /rates/communities.json`: the district's table, one entry per
 /// community, with the same definitions as `/rates.json`.
 pub async fn data(State(state): State<AppState>) -> Result<Response, AppError> {
+    let mut cached = state.district_rates.0.lock().await;
+    let body = match cached.as_ref() {
+        Some((at, body)) if at.elapsed() < FRESH_FOR => body.clone(),
+        _ => {
+            let body = Arc::new(table(&state.db).await?);
+            *cached = Some((Instant::now(), body.clone()));
+            body
+        }
+    };
+    drop(cached);
+    Ok((
+        [(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+        axum::Json(body),
+    )
+        .into_response())
+}
+
+async fn table(db: &Db) -> Result<Value, AppError> {
     let lang = crate::i18n::Lang::En;
-    let communities: Vec<Value> = every_community(&state.db)
+    let communities: Vec<Value> = every_community(db)
         .await?
         .iter()
         .map(|c| {
@@ -189,17 +223,13 @@ pub async fn data(State(state): State<AppState>) -> Result<Response, AppError> {
             })
         })
         .collect();
-    let body = json!({
+    Ok(json!({
+        "counted_at": jiff::Timestamp::from_second(now()).map(|t| t.to_string()).unwrap_or_default(),
         "definitions": {
             "response_rate": lang.t("rates-def-response"),
             "resolution_rate": lang.t("rates-def-resolution"),
             "satisfaction_rate": lang.t("rates-def-satisfaction"),
         },
         "communities": communities,
-    });
-    Ok((
-        [(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
-        axum::Json(body),
-    )
-        .into_response())
+    }))
 }

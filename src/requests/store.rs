@@ -573,93 +573,128 @@ pub struct QueueFilter {
     pub words: Option<String>,
 }
 
-/// How a search is asked of each engine: SQLite's trigram index takes
-/// three characters or more; otherwise (and on PostgreSQL, whose trigram
-/// index serves LIKE) a LIKE on the lower-cased text.
-fn words_condition(db: &Db, words: Option<&str>) -> (&'static str, [Option<String>; 3]) {
-    let Some(words) = words.map(str::trim).filter(|w| !w.is_empty()) else {
-        return (
-            "($13 IS NULL AND $14 IS NULL AND $15 IS NULL)",
-            [None, None, None],
-        );
-    };
-    let code = normalise_code(words);
-    let code = (code.len() == 8).then_some(code);
-    let escaped = words
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let like = format!("%{escaped}%");
-    if matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3 {
-        let phrase = format!("\"{}\"", words.replace('"', "\"\""));
-        return (
-            "(r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH $13) OR lower(c.name_zh) LIKE $15 ESCAPE '\\' \
-             OR lower(c.name_en) LIKE $15 ESCAPE '\\' OR r.tracking_code = $14)",
-            [Some(phrase), code, Some(like)],
-        );
-    }
-    (
-        "(lower(r.description) LIKE $13 ESCAPE '\\' OR lower(c.name_zh) LIKE $15 ESCAPE '\\' \
-         OR lower(c.name_en) LIKE $15 ESCAPE '\\' OR r.tracking_code = $14)",
-        [Some(like.clone()), code, Some(like)],
-    )
+/// Words to find, as each engine can best look for them: SQLite's trigram
+/// index takes three characters or more; otherwise (and on PostgreSQL,
+/// whose trigram index serves LIKE) a LIKE on the lower-cased text. A
+/// tracking code typed whole is found too.
+struct Words {
+    /// The FTS5 phrase, when SQLite's index can serve it.
+    phrase: Option<String>,
+    like: String,
+    code: Option<String>,
 }
 
-/// The order of a queue, and of search results: a request whose code was
-/// typed first; then open requests, dangerous ones first, then the one due
-/// soonest; then finished ones, most recently changed first.
-const SEARCH_RANK: &str = "CASE WHEN r.tracking_code = $14 THEN 0 ELSE 1 END, \
-     CASE WHEN r.status IN ('submitted', 'responded', 'in_progress', 'waiting') THEN 0 ELSE 1 END, \
-     CASE WHEN r.status IN ('submitted', 'responded', 'in_progress', 'waiting') THEN \
-         CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
-     CASE WHEN r.status IN ('submitted', 'responded', 'in_progress', 'waiting') THEN r.resolution_due_at \
-         ELSE -r.updated_at END, \
-     r.id DESC";
+impl Words {
+    fn new(db: &Db, words: Option<&str>) -> Option<Words> {
+        let words = words.map(str::trim).filter(|w| !w.is_empty())?;
+        let code = normalise_code(words);
+        let escaped = words
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        Some(Words {
+            phrase: (matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3)
+                .then(|| format!("\"{}\"", words.replace('"', "\"\""))),
+            like: format!("%{escaped}%"),
+            code: (code.len() == 8).then_some(code),
+        })
+    }
+}
 
+/// Open requests, in the order a queue shows them.
+const OPEN: &str = "('submitted', 'responded', 'in_progress', 'waiting')";
+
+/// A queue, or search results: only the filters given reach the SQL, so
+/// the database can use its indexes (community, workgroup, status) instead
+/// of reading every request of the community. In order: a request whose
+/// code was typed first; then open requests, dangerous ones first, then the
+/// one due soonest; then finished ones, most recently changed first.
 pub async fn queue(
     db: &Db,
     community_id: i64,
     f: &QueueFilter,
     limit: i64,
 ) -> Result<Vec<RequestRow>, AppError> {
-    let (words_sql, [words, code, like]) = words_condition(db, f.words.as_deref());
-    let sql = format!(
-        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 \
-         AND ($2 IS NULL OR r.workgroup_id = $2) \
-         AND ($3 IS NULL OR r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = $3)) \
-         AND ($4 IS NULL OR r.status = $4) \
-         AND ($5 IS NULL OR r.category_id = $5) \
-         AND ($6 IS NULL OR r.place_id = $6) \
-         AND ($7 IS NULL OR r.assignee_id = $7) \
-         AND (NOT $8 OR (r.status IN ('submitted', 'responded', 'in_progress') AND \
-              ((r.responded_at IS NULL AND r.response_due_at < $10) OR r.resolution_due_at < $10))) \
-         AND (NOT $9 OR r.status IN ('submitted', 'responded', 'in_progress', 'waiting')) \
-         AND (NOT c.private_by_nature OR r.workgroup_id IN \
-              (SELECT workgroup_id FROM workgroup_members WHERE account_id = $12)) \
-         AND {words_sql} \
-         ORDER BY {SEARCH_RANK} LIMIT $11"
-    );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(community_id)
-    .bind(f.workgroup_id)
-    .bind(f.member_of)
-    .bind(f.status.as_deref())
-    .bind(f.category_id)
-    .bind(f.place_id)
-    .bind(f.assignee_id)
-    .bind(f.overdue_only)
-    .bind(f.open_only)
-    .bind(now())
-    .bind(limit)
-    .bind(f.viewer_id)
-    .bind(words)
-    .bind(code)
-    .bind(like)
-    .fetch_all(pool)
-    .await)?)
+    let words = Words::new(db, f.words.as_deref());
+    let at = now();
+    Ok(on_db!(db, |pool| {
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = "
+        ));
+        q.push_bind(community_id);
+        if let Some(id) = f.workgroup_id {
+            q.push(" AND r.workgroup_id = ").push_bind(id);
+        }
+        if let Some(id) = f.member_of {
+            q.push(" AND r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = ")
+                .push_bind(id)
+                .push(")");
+        }
+        if let Some(status) = &f.status {
+            q.push(" AND r.status = ").push_bind(status.clone());
+        }
+        if let Some(id) = f.category_id {
+            q.push(" AND r.category_id = ").push_bind(id);
+        }
+        if let Some(id) = f.place_id {
+            q.push(" AND r.place_id = ").push_bind(id);
+        }
+        if let Some(id) = f.assignee_id {
+            q.push(" AND r.assignee_id = ").push_bind(id);
+        }
+        if f.overdue_only {
+            q.push(" AND r.status IN ('submitted', 'responded', 'in_progress') AND ((r.responded_at IS NULL AND r.response_due_at < ")
+                .push_bind(at)
+                .push(") OR r.resolution_due_at < ")
+                .push_bind(at)
+                .push(")");
+        }
+        if f.open_only {
+            q.push(format!(" AND r.status IN {OPEN}"));
+        }
+        // Legal questions and the like: only their own team sees them.
+        q.push(" AND (NOT c.private_by_nature OR r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = ")
+            .push_bind(f.viewer_id)
+            .push("))");
+        if let Some(w) = &words {
+            q.push(" AND (");
+            match &w.phrase {
+                Some(phrase) => q
+                    .push("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ")
+                    .push_bind(phrase.clone())
+                    .push(")"),
+                None => q
+                    .push("lower(r.description) LIKE ")
+                    .push_bind(w.like.clone())
+                    .push(" ESCAPE '\\'"),
+            };
+            q.push(" OR lower(c.name_zh) LIKE ")
+                .push_bind(w.like.clone())
+                .push(" ESCAPE '\\' OR lower(c.name_en) LIKE ")
+                .push_bind(w.like.clone())
+                .push(" ESCAPE '\\'");
+            if let Some(code) = &w.code {
+                q.push(" OR r.tracking_code = ").push_bind(code.clone());
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY ");
+        if let Some(code) = words.as_ref().and_then(|w| w.code.clone()) {
+            q.push("CASE WHEN r.tracking_code = ")
+                .push_bind(code)
+                .push(" THEN 0 ELSE 1 END, ");
+        }
+        q.push(format!(
+            "CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
+             CASE WHEN r.status IN {OPEN} THEN \
+                 CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
+             CASE WHEN r.status IN {OPEN} THEN r.resolution_due_at ELSE -r.updated_at END, \
+             r.id DESC LIMIT "
+        ));
+        q.push_bind(limit);
+        q.build_query_as::<RequestRow>().fetch_all(pool).await
+    })?)
 }
 
 /// Requests neighbours may read, newest first.

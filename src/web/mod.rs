@@ -43,6 +43,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The broadcast behind the screens' live streams.
     pub live: crate::live::Live,
+    /// The district's rates, counted at most once a minute.
+    pub district_rates: crate::rates::district::Cache,
 }
 
 #[derive(Debug, Clone, Default)]
