@@ -14,12 +14,6 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-/// How much of a SQLite file is read through a memory map. The pages
-/// touched count as the process's resident memory, but they are the
-/// kernel's file cache, shared by every connection and given back under
-/// pressure.
-const MMAP_BYTES: u64 = 4 << 30;
-
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
@@ -56,11 +50,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // Reads from a memory map: no copy into each connection's
-                // page cache, no system call per page (profiled: those were
-                // most of a queue page's time on a million requests).
-                .pragma("mmap_size", MMAP_BYTES.to_string());
+                .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
