@@ -18,7 +18,6 @@ use grassroots::db::{BeginWrite, Db, now};
 use grassroots::on_db;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
-use sha2::{Digest, Sha256};
 
 const DAY: i64 = 86_400;
 const SPAN_DAYS: i64 = 730;
@@ -467,13 +466,6 @@ fn request(
     }
 }
 
-fn secret_hash(code: &str) -> String {
-    Sha256::digest(code.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// One step of a timeline: at, kind, from, to, the public message.
 type Event = (
     i64,
@@ -611,7 +603,7 @@ async fn insert(
                 let c = &shapes[&r.community_id].categories[r.category];
                 row.push_bind(r.community_id)
                     .push_bind(&r.code)
-                    .push_bind(secret_hash(&r.code))
+                    .push_bind(grassroots::auth::token_hash(&r.code))
                     .push_bind(r.kind)
                     .push_bind(r.urgency)
                     .push_bind(c.id)

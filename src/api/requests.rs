@@ -371,7 +371,7 @@ pub async fn list_requests(
             words: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty()),
             ..QueueFilter::default()
         };
-        store::queue(&state.db, community.id, &filter, 500).await?
+        store::queue(&state.db, community.id, &filter, 500, 0).await?
     } else {
         store::reported_by(&state.db, viewer.id).await?
     };

@@ -79,38 +79,65 @@ const SECRETARIES_OF_REQUEST: &str = "SELECT id FROM accounts WHERE role = 'admi
 const RECEPTION: &str =
     "SELECT id FROM accounts WHERE community_id = $1 AND role = 'reception' AND active";
 
+/// One thing to do once: its key in `jobs_done`, who hears, what they are
+/// told, and the event it leaves in the request's history, if any.
+struct Job {
+    key: String,
+    request_id: i64,
+    audience: Audience,
+    message: &'static str,
+    event: Option<&'static str>,
+}
+
+/// The jobs not recorded as done. Read in bulk first: after a while nearly
+/// every overdue request's jobs are done, and trying each again in a
+/// transaction of its own every minute kept the writer busy (bench/run,
+/// tens of thousands of open requests).
+async fn not_done(db: &Db, mut jobs: Vec<Job>) -> Result<Vec<Job>, AppError> {
+    let mut done = std::collections::HashSet::new();
+    for chunk in jobs.chunks(500) {
+        let keys = on_db!(db, |pool| {
+            let mut q = sqlx::QueryBuilder::new("SELECT job_key FROM jobs_done WHERE job_key IN (");
+            let mut list = q.separated(", ");
+            for job in chunk {
+                list.push_bind(job.key.as_str());
+            }
+            q.push(")");
+            q.build_query_scalar::<String>().fetch_all(pool).await
+        })?;
+        done.extend(keys);
+    }
+    jobs.retain(|job| !done.contains(&job.key));
+    Ok(jobs)
+}
+
 /// Who hears, in order: the first query that finds anyone active is used.
-fn recipients(audience: Audience, request_id: i64) -> Vec<(&'static str, i64)> {
+fn recipients(audience: &Audience, request_id: i64) -> Vec<(&'static str, i64)> {
     let secretaries = (SECRETARIES_OF_REQUEST, request_id);
     match audience {
         Audience::Handlers {
             workgroup_id,
             assignee_id: Some(a),
-        } => vec![(ASSIGNEE, a), (TEAM, workgroup_id), secretaries],
+        } => vec![(ASSIGNEE, *a), (TEAM, *workgroup_id), secretaries],
         Audience::Handlers {
             workgroup_id,
             assignee_id: None,
-        } => vec![(TEAM, workgroup_id), secretaries],
-        Audience::Leads { workgroup_id } => vec![(LEADS, workgroup_id), secretaries],
+        } => vec![(TEAM, *workgroup_id), secretaries],
+        Audience::Leads { workgroup_id } => vec![(LEADS, *workgroup_id), secretaries],
         Audience::Secretaries => vec![secretaries],
-        Audience::Reception { community_id } => vec![(RECEPTION, community_id), secretaries],
+        Audience::Reception { community_id } => vec![(RECEPTION, *community_id), secretaries],
         // A resident who closed their account is not replaced by anyone.
-        Audience::Account(id) => vec![(ASSIGNEE, id)],
+        Audience::Account(id) => vec![(ASSIGNEE, *id)],
     }
 }
 
 /// Does one job unless it was done before: records the key, tells the
 /// audience, and (for escalations) notes it in the request's history.
-async fn once(
-    db: &Db,
-    key: &str,
-    request_id: i64,
-    audience: Audience,
-    message_key: &str,
-    event: Option<&str>,
-) -> Result<bool, AppError> {
+async fn once(db: &Db, job: &Job) -> Result<bool, AppError> {
+    let (key, request_id, message_key, event) =
+        (job.key.as_str(), job.request_id, job.message, job.event);
     let at = crate::db::now();
-    let chain = recipients(audience, request_id);
+    let chain = recipients(&job.audience, request_id);
     let done = on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
@@ -172,6 +199,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     .fetch_all(pool)
     .await
     })?;
+    let mut jobs = Vec::new();
     for r in &open {
         let paused = r.paused_since.is_some();
         let clocks = [
@@ -213,10 +241,13 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
                         Some("escalated_secretary"),
                     ),
                 };
-                let key = format!("{name}:{clock}:{}:{due}", r.id);
-                if once(db, &key, r.id, audience, message, escalated).await? {
-                    ran.jobs += 1;
-                }
+                jobs.push(Job {
+                    key: format!("{name}:{clock}:{}:{due}", r.id),
+                    request_id: r.id,
+                    audience,
+                    message,
+                    event: escalated,
+                });
             }
         }
     }
@@ -268,9 +299,18 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
             } else {
                 "notify-please-confirm"
             };
-            if once(db, &key, r.id, audience, message, None).await? {
-                ran.jobs += 1;
-            }
+            jobs.push(Job {
+                key,
+                request_id: r.id,
+                audience,
+                message,
+                event: None,
+            });
+        }
+    }
+    for job in not_done(db, jobs).await? {
+        if once(db, &job).await? {
+            ran.jobs += 1;
         }
     }
     Ok(ran)

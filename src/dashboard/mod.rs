@@ -306,6 +306,7 @@ async fn page(
             ..QueueFilter::default()
         },
         10_000,
+        0,
     )
     .await?;
     let all_places = crate::community::Place::list(&state.db, community.id).await?;
@@ -337,6 +338,7 @@ async fn page(
             ..QueueFilter::default()
         },
         100,
+        0,
     )
     .await?
     .into_iter()

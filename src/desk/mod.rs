@@ -93,7 +93,7 @@ async fn page(
 }
 
 async fn recent_desk_entries(db: &Db, community_id: i64) -> Result<Vec<RequestRow>, AppError> {
-    let mut recent = store::queue(db, community_id, &store::QueueFilter::default(), 200).await?;
+    let mut recent = store::queue(db, community_id, &store::QueueFilter::default(), 200, 0).await?;
     recent.retain(|r| matches!(r.channel(), Channel::Reception | Channel::Phone));
     recent.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     recent.truncate(10);

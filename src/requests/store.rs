@@ -371,6 +371,37 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
     } else {
         "reporter"
     };
+    // Screens show new public requests: what, where (the building, never
+    // the flat), and the words. Read before the write begins, so the
+    // writer's turn is no longer than it must be.
+    let screen = if new.visibility.is_listed() {
+        let (icon, cat_zh, cat_en, place_zh, place_en): (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        ) = on_db!(db, |pool| {
+            sqlx::query_as(
+            "SELECT c.icon, c.name_zh, c.name_en, \
+             CASE WHEN p.kind = 'unit' THEN pp.name_zh ELSE p.name_zh END, \
+             CASE WHEN p.kind = 'unit' THEN pp.name_en ELSE p.name_en END \
+             FROM categories c LEFT JOIN places p ON p.id = $2 LEFT JOIN places pp ON pp.id = p.parent_id \
+             WHERE c.id = $1",
+        )
+        .bind(new.category_id)
+        .bind(new.place_id)
+        .fetch_one(pool)
+        .await
+        })?;
+        Some(serde_json::json!({
+            "code": "", "icon": icon, "category_zh": cat_zh, "category_en": cat_en,
+            "place_zh": place_zh, "place_en": place_en,
+            "description": new.description.chars().take(140).collect::<String>(), "message": "",
+        }))
+    } else {
+        None
+    };
     for _attempt in 0..8 {
         let code = new_tracking_code();
         let outcome: Result<Option<i64>, sqlx::Error> = on_db!(db, |pool| {
@@ -435,26 +466,9 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
                         .execute(&mut *tx)
                         .await?;
                 }
-                if new.visibility.is_listed() {
-                    // Screens show new public requests: what, where (the
-                    // building, never the flat), and the words.
-                    let (icon, cat_zh, cat_en, place_zh, place_en): (String, String, String, Option<String>, Option<String>) =
-                        sqlx::query_as(
-                            "SELECT c.icon, c.name_zh, c.name_en, \
-                             CASE WHEN p.kind = 'unit' THEN pp.name_zh ELSE p.name_zh END, \
-                             CASE WHEN p.kind = 'unit' THEN pp.name_en ELSE p.name_en END \
-                             FROM categories c LEFT JOIN places p ON p.id = $2 LEFT JOIN places pp ON pp.id = p.parent_id \
-                             WHERE c.id = $1",
-                        )
-                        .bind(new.category_id)
-                        .bind(new.place_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    let payload = serde_json::json!({
-                        "code": code, "icon": icon, "category_zh": cat_zh, "category_en": cat_en,
-                        "place_zh": place_zh, "place_en": place_en,
-                        "description": new.description.chars().take(140).collect::<String>(), "message": "",
-                    });
+                if let Some(screen) = &screen {
+                    let mut payload = screen.clone();
+                    payload["code"] = serde_json::Value::from(code.as_str());
                     crate::record_live_event!(tx, new.community_id, "request_new", payload)?;
                 }
                 if let Some(reporter) = new.reporter_account_id {
@@ -615,12 +629,16 @@ pub async fn queue(
     community_id: i64,
     f: &QueueFilter,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<RequestRow>, AppError> {
     let words = Words::new(db, f.words.as_deref());
     let at = now();
     Ok(on_db!(db, |pool| {
+        // The page's ids are chosen first, reading only the request and its
+        // category; the names it refers to are joined for those rows alone.
         let mut q = sqlx::QueryBuilder::new(format!(
-            "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = "
+            "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.id IN (\
+             SELECT r.id FROM requests r JOIN categories c ON c.id = r.category_id WHERE r.community_id = "
         ));
         q.push_bind(community_id);
         if let Some(id) = f.workgroup_id {
@@ -679,20 +697,31 @@ pub async fn queue(
             }
             q.push(")");
         }
-        q.push(" ORDER BY ");
-        if let Some(code) = words.as_ref().and_then(|w| w.code.clone()) {
-            q.push("CASE WHEN r.tracking_code = ")
-                .push_bind(code)
-                .push(" THEN 0 ELSE 1 END, ");
+        let code = words.as_ref().and_then(|w| w.code.clone());
+        macro_rules! order {
+            () => {
+                q.push(" ORDER BY ");
+                if let Some(code) = &code {
+                    q.push("CASE WHEN r.tracking_code = ")
+                        .push_bind(code.clone())
+                        .push(" THEN 0 ELSE 1 END, ");
+                }
+                q.push(format!(
+                    "CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
+                     CASE WHEN r.status IN {OPEN} THEN \
+                         CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
+                     CASE WHEN r.status IN {OPEN} THEN r.resolution_due_at ELSE -r.updated_at END, \
+                     r.id DESC"
+                ));
+            };
         }
-        q.push(format!(
-            "CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
-             CASE WHEN r.status IN {OPEN} THEN \
-                 CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
-             CASE WHEN r.status IN {OPEN} THEN r.resolution_due_at ELSE -r.updated_at END, \
-             r.id DESC LIMIT "
-        ));
-        q.push_bind(limit);
+        order!();
+        q.push(" LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset)
+            .push(")");
+        order!();
         q.build_query_as::<RequestRow>().fetch_all(pool).await
     })?)
 }

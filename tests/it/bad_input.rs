@@ -78,11 +78,7 @@ async fn a_bad_photo_is_refused_with_a_message(app: Arc<TestApp>) {
         answer.body.contains("已附上 1 张照片"),
         "the good photo is kept"
     );
-    let key = answer
-        .body
-        .split("name=\"upload\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
+    let key = crate::support::quoted_after(&answer.body, "name=\"upload\" value=\"")
         .expect("staged photo key")
         .to_string();
     let sent = huang

@@ -8,8 +8,63 @@ use crate::support::TestApp;
 
 on_both_engines!(
     search_finds_chinese_words_inside_sentences,
-    lists_download_as_csv
+    lists_download_as_csv,
+    a_long_queue_comes_in_pages
 );
+
+async fn a_long_queue_comes_in_pages(app: Arc<TestApp>) {
+    let huang = app.signed_in("huang").await;
+    let mut codes = Vec::new();
+    for n in 1..=53 {
+        let description = format!("走廊第{n}盏灯分页检查");
+        let page = huang
+            .report(
+                &[
+                    ("category", "light"),
+                    ("place", "B3"),
+                    ("description", description.as_str()),
+                    ("go_ahead", "1"),
+                ],
+                &[],
+            )
+            .await;
+        codes.push(page.code());
+    }
+    let liu = app.signed_in("liu").await;
+    let search = format!(
+        "/queue?q={}",
+        grassroots::web::forms::url_encode("分页检查")
+    );
+    let first = liu.get(&search).await;
+    assert_eq!(first.status, 200);
+    let on = |body: &str| codes.iter().filter(|c| body.contains(c.as_str())).count();
+    assert_eq!(on(&first.body), 50, "a page holds 50");
+    assert!(
+        !first.body.contains("rel=\"prev\""),
+        "nothing before the first"
+    );
+    let next = crate::support::quoted_after(&first.body, "rel=\"next\" href=\"")
+        .expect("a link to the next page")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(
+        next.contains("page=2") && next.contains("q="),
+        "{next} keeps the search"
+    );
+    let second = liu.get(&next).await;
+    assert_eq!(on(&second.body), 3, "the rest on the second");
+    assert!(second.body.contains("rel=\"prev\"") && !second.body.contains("rel=\"next\""));
+    let all = format!("{}{}", first.body, second.body);
+    assert!(
+        codes.iter().all(|c| all.contains(c.as_str())),
+        "every one shown once"
+    );
+    for odd in ["0", "-1", "abc", "99999999999999999999", "3"] {
+        let page = liu.get(&format!("{search}&page={odd}")).await;
+        page.assert_no_server_error(odd);
+        assert_eq!(page.status, 200, "{odd}");
+    }
+}
 
 async fn search_finds_chinese_words_inside_sentences(app: Arc<TestApp>) {
     let huang = app.signed_in("huang").await;

@@ -376,3 +376,11 @@ pub fn without_once_tokens(body: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The quoted value that follows `marker` in a page (`name="upload" value="`
+/// gives the value), as written in the HTML.
+pub fn quoted_after<'a>(body: &'a str, marker: &str) -> Option<&'a str> {
+    body.split(marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+}
