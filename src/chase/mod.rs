@@ -199,57 +199,62 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     .fetch_all(pool)
     .await
     })?;
-    let mut jobs = Vec::new();
-    for r in &open {
-        let paused = r.paused_since.is_some();
-        let clocks = [
-            (
-                "response",
-                r.response_due_at,
-                r.responded_at.is_some() || paused,
-            ),
-            ("resolution", r.resolution_due_at, paused),
-        ];
-        for (clock, due, stopped) in clocks {
-            for step in due_steps(r.created_at, due, stopped, now) {
-                let (name, audience, message, escalated) = match step {
-                    Step::Remind => (
-                        "remind",
-                        Audience::Handlers {
-                            workgroup_id: r.workgroup_id,
-                            assignee_id: r.assignee_id,
-                        },
-                        if clock == "response" {
-                            "notify-remind-response"
-                        } else {
-                            "notify-remind-resolution"
-                        },
-                        None,
-                    ),
-                    Step::EscalateToLead => (
-                        "lead",
-                        Audience::Leads {
-                            workgroup_id: r.workgroup_id,
-                        },
-                        "notify-overdue-lead",
-                        Some("escalated_lead"),
-                    ),
-                    Step::EscalateToSecretary => (
-                        "secretary",
-                        Audience::Secretaries,
-                        "notify-overdue-secretary",
-                        Some("escalated_secretary"),
-                    ),
-                };
-                jobs.push(Job {
-                    key: format!("{name}:{clock}:{}:{due}", r.id),
-                    request_id: r.id,
-                    audience,
-                    message,
-                    event: escalated,
-                });
+    // A chunk at a time, so a district's tens of thousands of open
+    // requests never hold all their keys in memory at once.
+    for chunk in open.chunks(500) {
+        let mut jobs = Vec::new();
+        for r in chunk {
+            let paused = r.paused_since.is_some();
+            let clocks = [
+                (
+                    "response",
+                    r.response_due_at,
+                    r.responded_at.is_some() || paused,
+                ),
+                ("resolution", r.resolution_due_at, paused),
+            ];
+            for (clock, due, stopped) in clocks {
+                for step in due_steps(r.created_at, due, stopped, now) {
+                    let (name, audience, message, escalated) = match step {
+                        Step::Remind => (
+                            "remind",
+                            Audience::Handlers {
+                                workgroup_id: r.workgroup_id,
+                                assignee_id: r.assignee_id,
+                            },
+                            if clock == "response" {
+                                "notify-remind-response"
+                            } else {
+                                "notify-remind-resolution"
+                            },
+                            None,
+                        ),
+                        Step::EscalateToLead => (
+                            "lead",
+                            Audience::Leads {
+                                workgroup_id: r.workgroup_id,
+                            },
+                            "notify-overdue-lead",
+                            Some("escalated_lead"),
+                        ),
+                        Step::EscalateToSecretary => (
+                            "secretary",
+                            Audience::Secretaries,
+                            "notify-overdue-secretary",
+                            Some("escalated_secretary"),
+                        ),
+                    };
+                    jobs.push(Job {
+                        key: format!("{name}:{clock}:{}:{due}", r.id),
+                        request_id: r.id,
+                        audience,
+                        message,
+                        event: escalated,
+                    });
+                }
             }
         }
+        ran.jobs += run_jobs(db, jobs).await?;
     }
 
     let resolved = on_db!(db, |pool| {
@@ -262,6 +267,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     .fetch_all(pool)
     .await
     })?;
+    let mut jobs = Vec::new();
     for r in &resolved {
         if now >= r.resolved_at + r.auto_close_days * 86_400 {
             if let Some(request) = store::by_id(db, r.id).await? {
@@ -308,12 +314,19 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
             });
         }
     }
+    ran.jobs += run_jobs(db, jobs).await?;
+    Ok(ran)
+}
+
+/// Does the jobs not done before; how many it did.
+async fn run_jobs(db: &Db, jobs: Vec<Job>) -> Result<u64, AppError> {
+    let mut did = 0;
     for job in not_done(db, jobs).await? {
         if once(db, &job).await? {
-            ran.jobs += 1;
+            did += 1;
         }
     }
-    Ok(ran)
+    Ok(did)
 }
 
 /// The scheduler in the binary: a run every minute.
