@@ -53,6 +53,9 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // A connection to a file in this process cannot hang up, and
+                // the test is a round trip to its thread on every query.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
@@ -170,6 +173,7 @@ impl Writer {
             pool: SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(0)
+                .test_before_acquire(false)
                 .idle_timeout(Duration::from_secs(60))
                 .acquire_timeout(Duration::from_secs(60))
                 .connect_lazy_with(options),
