@@ -35,12 +35,7 @@ async fn bearer(app: &TestApp, username: &str) -> reqwest::Client {
 }
 
 async fn the_journey_through_the_api(app: Arc<TestApp>) {
-    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
-        .await
-        .expect("doc")
-        .json()
-        .await
-        .expect("json");
+    let doc = app.public_json("/api/v1/openapi.json").await;
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')));
     for path in [
         "/api/v1/requests",
@@ -177,12 +172,7 @@ async fn the_journey_through_the_api(app: Arc<TestApp>) {
 on_both_engines!(the_estate_is_set_up_through_the_api);
 
 async fn the_estate_is_set_up_through_the_api(app: Arc<TestApp>) {
-    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
-        .await
-        .expect("doc")
-        .json()
-        .await
-        .expect("json");
+    let doc = app.public_json("/api/v1/openapi.json").await;
     for path in [
         "/api/v1/places",
         "/api/v1/workgroups/{code}/members",

@@ -115,12 +115,7 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
 
     // The district's table counts in the database what `/rates.json`
     // counts row by row: the same figures, both months.
-    let district: serde_json::Value = reqwest::get(app.url("/rates/communities.json"))
-        .await
-        .expect("district rates")
-        .json()
-        .await
-        .expect("json");
+    let district = app.public_json("/rates/communities.json").await;
     let ours = district["communities"]
         .as_array()
         .and_then(|all| all.iter().find(|c| c["community"] == after["community"]))

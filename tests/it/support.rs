@@ -188,6 +188,16 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// A public JSON document, read by nobody in particular.
+    pub async fn public_json(&self, path: &str) -> serde_json::Value {
+        reqwest::get(self.url(path))
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{path} is JSON: {e}"))
+    }
+
     /// A client for a server started some other way.
     pub fn client_for(base: &str) -> Person {
         Person {
