@@ -202,58 +202,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     // A chunk at a time, so a district's tens of thousands of open
     // requests never hold all their keys in memory at once.
     for chunk in open.chunks(500) {
-        let mut jobs = Vec::new();
-        for r in chunk {
-            let paused = r.paused_since.is_some();
-            let clocks = [
-                (
-                    "response",
-                    r.response_due_at,
-                    r.responded_at.is_some() || paused,
-                ),
-                ("resolution", r.resolution_due_at, paused),
-            ];
-            for (clock, due, stopped) in clocks {
-                for step in due_steps(r.created_at, due, stopped, now) {
-                    let (name, audience, message, escalated) = match step {
-                        Step::Remind => (
-                            "remind",
-                            Audience::Handlers {
-                                workgroup_id: r.workgroup_id,
-                                assignee_id: r.assignee_id,
-                            },
-                            if clock == "response" {
-                                "notify-remind-response"
-                            } else {
-                                "notify-remind-resolution"
-                            },
-                            None,
-                        ),
-                        Step::EscalateToLead => (
-                            "lead",
-                            Audience::Leads {
-                                workgroup_id: r.workgroup_id,
-                            },
-                            "notify-overdue-lead",
-                            Some("escalated_lead"),
-                        ),
-                        Step::EscalateToSecretary => (
-                            "secretary",
-                            Audience::Secretaries,
-                            "notify-overdue-secretary",
-                            Some("escalated_secretary"),
-                        ),
-                    };
-                    jobs.push(Job {
-                        key: format!("{name}:{clock}:{}:{due}", r.id),
-                        request_id: r.id,
-                        audience,
-                        message,
-                        event: escalated,
-                    });
-                }
-            }
-        }
+        let jobs = chunk.iter().flat_map(|r| deadline_jobs(r, now)).collect();
         ran.jobs += run_jobs(db, jobs).await?;
     }
 
@@ -316,6 +265,61 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     }
     ran.jobs += run_jobs(db, jobs).await?;
     Ok(ran)
+}
+
+/// What an open request's two clocks call for at `now`.
+fn deadline_jobs(r: &Open, now: i64) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let paused = r.paused_since.is_some();
+    let clocks = [
+        (
+            "response",
+            r.response_due_at,
+            r.responded_at.is_some() || paused,
+        ),
+        ("resolution", r.resolution_due_at, paused),
+    ];
+    for (clock, due, stopped) in clocks {
+        for step in due_steps(r.created_at, due, stopped, now) {
+            let (name, audience, message, escalated) = match step {
+                Step::Remind => (
+                    "remind",
+                    Audience::Handlers {
+                        workgroup_id: r.workgroup_id,
+                        assignee_id: r.assignee_id,
+                    },
+                    if clock == "response" {
+                        "notify-remind-response"
+                    } else {
+                        "notify-remind-resolution"
+                    },
+                    None,
+                ),
+                Step::EscalateToLead => (
+                    "lead",
+                    Audience::Leads {
+                        workgroup_id: r.workgroup_id,
+                    },
+                    "notify-overdue-lead",
+                    Some("escalated_lead"),
+                ),
+                Step::EscalateToSecretary => (
+                    "secretary",
+                    Audience::Secretaries,
+                    "notify-overdue-secretary",
+                    Some("escalated_secretary"),
+                ),
+            };
+            jobs.push(Job {
+                key: format!("{name}:{clock}:{}:{due}", r.id),
+                request_id: r.id,
+                audience,
+                message,
+                event: escalated,
+            });
+        }
+    }
+    jobs
 }
 
 /// Does the jobs not done before; how many it did.
