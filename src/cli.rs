@@ -85,15 +85,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(
                 db,
                 listener,
-                WebConfig {
-                    public_url: args.public_url,
+                crate::app::Config {
+                    web: WebConfig {
+                        public_url: args.public_url,
+                        daily_backups: args.backup_dir.map(|dir| (dir, args.backup_keep)),
+                        limiter: args
+                            .rate_limits
+                            .0
+                            .clone()
+                            .and_then(crate::web::limits::Limiter::new),
+                    },
                     mailer,
-                    daily_backups: args.backup_dir.map(|dir| (dir, args.backup_keep)),
-                    limiter: args
-                        .rate_limits
-                        .0
-                        .clone()
-                        .and_then(crate::web::limits::Limiter::new),
                 },
             )
             .await

@@ -7,9 +7,11 @@ use crate::community::{Category, Community, create_account};
 use crate::db::BeginWrite;
 use crate::db::{Db, now};
 use crate::on_db;
-use crate::requests::intake::{self, Door, Draft};
+use crate::requests::intake::{self, Door, Draft, Filed};
 use crate::requests::lifecycle::{Action, Actor};
-use crate::requests::store::{self, Change};
+use crate::requests::model::Channel;
+use crate::requests::plan::Change;
+use crate::requests::{record, store};
 use crate::web::forms::FieldErrors;
 
 pub const DEMO_PASSWORD: &str = "jinyuan-demo";
@@ -623,7 +625,7 @@ async fn sample_requests(
             &[],
         ),
     ];
-    let mut first_light: Option<store::RequestRow> = None;
+    let mut first_light: Option<record::RequestRow> = None;
     for (reporter, category, place, description, steps) in samples {
         let draft = Draft {
             category: category.to_string(),
@@ -633,18 +635,13 @@ async fn sample_requests(
             ..Draft::default()
         };
         let mut errors = FieldErrors::default();
-        let checked = intake::check(
-            db,
-            community_id,
-            &draft,
-            Door::Resident(Some(reporter)),
-            &mut errors,
-        )
-        .await
-        .map_err(err)?;
-        let (new, _) =
-            checked.ok_or_else(|| anyhow::anyhow!("demo request refused: {errors:?}"))?;
-        let created = store::create(db, new).await.map_err(err)?;
+        let door = Door::resident(Channel::Web, Some(reporter));
+        let Filed::Created(created) = intake::file(db, community_id, &draft, door, &mut errors)
+            .await
+            .map_err(err)?
+        else {
+            anyhow::bail!("demo request refused: {errors:?}");
+        };
         let handler = match Category::by_code(db, community_id, category)
             .await
             .map_err(err)?
@@ -654,7 +651,7 @@ async fn sample_requests(
             _ => &zhang,
         };
         for step in *steps {
-            let request = store::by_id(db, created.id)
+            let request = record::by_id(db, created.id)
                 .await
                 .map_err(err)?
                 .ok_or_else(|| anyhow::anyhow!("lost"))?;
@@ -711,7 +708,7 @@ async fn sample_requests(
                 .map_err(err)?;
         }
         if *category == "light" && first_light.is_none() {
-            first_light = store::by_id(db, created.id).await.map_err(err)?;
+            first_light = record::by_id(db, created.id).await.map_err(err)?;
         }
     }
     // One walk-in at the desk.
@@ -727,19 +724,18 @@ async fn sample_requests(
         ..Draft::default()
     };
     let mut errors = FieldErrors::default();
-    if let Some((new, _)) = intake::check(
+    if let Filed::Created(created) = intake::file(
         db,
         community_id,
         &draft,
-        Door::Desk(&reception),
+        Door::on_behalf(&reception),
         &mut errors,
     )
     .await
     .map_err(err)?
     {
         // The volunteers answer; reception has the news to phone her with.
-        let created = store::create(db, new).await.map_err(err)?;
-        if let Some(request) = store::by_id(db, created.id).await.map_err(err)? {
+        if let Some(request) = record::by_id(db, created.id).await.map_err(err)? {
             let change = Change {
                 action: Action::Respond,
                 actor: Actor::Staff,

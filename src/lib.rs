@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod calendar;
@@ -32,4 +33,5 @@ pub mod rates;
 pub mod requests;
 pub mod screen;
 pub mod server;
+pub mod tenant;
 pub mod web;

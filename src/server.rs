@@ -1,17 +1,15 @@
 //! Starting the server: open the database, apply migrations, make sure there
 //! is a community and a way in for its first administrator, then serve.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::app;
 use crate::auth::Role;
 use crate::community::Community;
 use crate::config::{ServeArgs, StorageArgs};
 use crate::db::Db;
 use crate::on_db;
-use crate::web::{AppState, WebConfig, router};
 
 /// Opens the database named by the storage flags, creating the data folder
 /// for SQLite, and applies the migrations.
@@ -92,7 +90,12 @@ pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Resul
 }
 
 /// Serves on `listener` until the process is told to stop.
-pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::Result<()> {
+pub async fn serve(
+    db: Db,
+    listener: TcpListener,
+    config: impl Into<app::Config>,
+) -> anyhow::Result<()> {
+    let config = config.into();
     if let Db::Sqlite(_) = db {
         crate::web::once::forget_unfinished(&db)
             .await
@@ -100,48 +103,35 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     }
     let live = crate::live::Live::new();
     let live_for_stop = live.clone();
-    let pump = live.spawn_pump(db.clone());
-    let watchdog = tokio::spawn(watch_screens(db.clone()));
-    let chaser = tokio::spawn(crate::chase::run_forever(db.clone()));
-    let backups = match (&db, config.daily_backups.clone()) {
-        (Db::Sqlite(_), Some((dir, keep))) => Some(tokio::spawn(crate::backup::run_daily(
+    let mut tasks = vec![live.spawn_pump(db.clone())];
+    tasks.extend(app::background(&db, &config));
+    match (&db, config.web.daily_backups.clone()) {
+        (Db::Sqlite(_), Some((dir, keep))) => tasks.push(tokio::spawn(crate::backup::run_daily(
             db.clone(),
             dir,
             keep,
         ))),
         (Db::Postgres(_), Some(_)) => {
             tracing::warn!("--backup-dir is for the embedded database; on PostgreSQL use pg_dump");
-            None
         }
-        _ => None,
-    };
-    let mail = config
-        .mailer
-        .clone()
-        .map(|mailer| tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
-    let state_limiter = config.limiter.clone();
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(config),
-        live,
-        district_rates: Default::default(),
-    };
-    let app = router(state);
-    // `into_make_service` hands each connection a clone of the finished
-    // router. Serving the `Router` itself rebuilds every route per
-    // connection (~220 KB each here, measured by bench/run's screen streams).
-    crate::web::metrics::install();
-    let forget = state_limiter.map(|limiter| {
-        tokio::spawn(async move {
+        _ => {}
+    }
+    if let Some(limiter) = config.web.limiter.clone() {
+        tasks.push(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
                 limiter.forget_idle();
             }
-        })
-    });
+        }));
+    }
+    let router = app::router(app::state(db.clone(), config, live));
+    // `into_make_service` hands each connection a clone of the finished
+    // router. Serving the `Router` itself rebuilds every route per
+    // connection (~220 KB each here, measured by bench/run's screen streams).
+    crate::web::metrics::install();
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown_signal().await;
@@ -150,24 +140,11 @@ pub async fn serve(db: Db, listener: TcpListener, config: WebConfig) -> anyhow::
     })
     .await
     .context("serving")?;
-    pump.abort();
-    watchdog.abort();
-    chaser.abort();
-    for task in [mail, backups, forget].into_iter().flatten() {
+    for task in tasks {
         task.abort();
     }
     db.close().await;
     Ok(())
-}
-
-/// Once a minute: screens that went quiet are reported.
-async fn watch_screens(db: Db) {
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        if let Err(e) = crate::screen::check_silent_screens(&db).await {
-            tracing::warn!(error = ?e, "checking for silent screens");
-        }
-    }
 }
 
 async fn shutdown_signal() {

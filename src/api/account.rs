@@ -13,7 +13,7 @@ use crate::auth::SignedIn;
 use crate::auth::routes::{RegisterForm, register_resident};
 use crate::community::Community;
 use crate::mail::settings::{self, NewsForm};
-use crate::requests::store;
+use crate::requests::inbox;
 use crate::web::{AppError, AppState};
 
 /// Registers a resident with the invitation code reception gave them.
@@ -74,8 +74,8 @@ pub async fn notifications(
 ) -> Result<Json<Vec<NoticeJson>>, AppError> {
     let lang = crate::i18n::Lang::from_headers(&headers);
     let community = Community::by_id(&state.db, viewer.community_id).await?;
-    let notices = store::notifications(&state.db, viewer.id).await?;
-    store::mark_notifications_read(&state.db, viewer.id).await?;
+    let notices = inbox::notifications(&state.db, viewer.id).await?;
+    inbox::mark_notifications_read(&state.db, viewer.id).await?;
     Ok(Json(
         notices
             .into_iter()

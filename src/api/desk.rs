@@ -1,7 +1,6 @@
 //! The reception desk through the API: a request on a resident's behalf,
 //! invitations, temporary passwords.
 
-use crate::requests::store::NewRequest;
 use crate::web::once::SubmissionKey;
 use axum::Extension;
 use axum::Json;
@@ -15,8 +14,7 @@ use super::requests::CreatedJson;
 use super::{ErrorJson, field_errors};
 use crate::auth::SignedIn;
 use crate::desk::{InvitationForm, ResetForm, require_desk};
-use crate::requests::intake::{self, Door, Draft};
-use crate::requests::store;
+use crate::requests::intake::{self, Door, Draft, Filed};
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState};
 
@@ -62,22 +60,12 @@ pub async fn create_request(
         ..Draft::default()
     };
     let mut errors = FieldErrors::default();
-    let Some((new, _)) = intake::check(
-        &state.db,
-        viewer.community_id,
-        &draft,
-        Door::Desk(&viewer),
-        &mut errors,
-    )
-    .await?
+    let door = Door::on_behalf(&viewer).once(submission.map(|Extension(k)| k));
+    let Filed::Created(created) =
+        intake::file(&state.db, viewer.community_id, &draft, door, &mut errors).await?
     else {
         return Ok(field_errors(&headers, &errors));
     };
-    let new = NewRequest {
-        submission: submission.map(|Extension(k)| k),
-        ..new
-    };
-    let created = store::create(&state.db, new).await?;
     let url = format!("/r/{}", created.tracking_code);
     Ok((
         StatusCode::CREATED,

@@ -189,6 +189,12 @@ pub struct ErrorDetailJson {
 }
 
 /// The error body for a code and a message (no fields).
+/// Errors as the API's `Error` schema, in the person's language.
+pub fn error_shape(report: &crate::web::ErrorReport<'_>) -> Response {
+    let body = error_json(report.code, report.lang.t(report.key));
+    (report.status, Json(body)).into_response()
+}
+
 pub fn error_json(code: &str, message: String) -> ErrorJson {
     ErrorJson {
         error: ErrorDetailJson {

@@ -1,7 +1,6 @@
 //! Requests through the API: categories, places, filing, reading, handling,
 //! confirming, following.
 
-use crate::requests::store::NewRequest;
 use crate::web::once::SubmissionKey;
 use axum::Extension;
 use axum::Json;
@@ -14,10 +13,12 @@ use utoipa::ToSchema;
 use super::{ErrorJson, field_errors};
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::community::{Category, Community, Place};
-use crate::requests::intake::{self, Door, Draft};
-use crate::requests::model::Status;
+use crate::requests::intake::{self, Door, Draft, Filed};
+use crate::requests::model::{Channel, Status};
 use crate::requests::page::{Access, ActForm, confirm_step, handle_step, reply_step};
-use crate::requests::store::{self, QueueFilter, RequestRow};
+use crate::requests::record::RequestRow;
+use crate::requests::search::QueueFilter;
+use crate::requests::{followers, photos, record, search};
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState};
 
@@ -153,22 +154,12 @@ pub async fn create_request(
         ..Draft::default()
     };
     let mut errors = FieldErrors::default();
-    let Some((new, _)) = intake::check(
-        &state.db,
-        viewer.community_id,
-        &draft,
-        Door::Api(&viewer),
-        &mut errors,
-    )
-    .await?
+    let door = Door::resident(Channel::Api, Some(&viewer)).once(submission.map(|Extension(k)| k));
+    let Filed::Created(created) =
+        intake::file(&state.db, viewer.community_id, &draft, door, &mut errors).await?
     else {
         return Ok(field_errors(&headers, &errors));
     };
-    let new = NewRequest {
-        submission: submission.map(|Extension(k)| k),
-        ..new
-    };
-    let created = store::create(&state.db, new).await?;
     let url = format!("/r/{}", created.tracking_code);
     Ok((
         StatusCode::CREATED,
@@ -234,8 +225,8 @@ fn request_json(
     r: &RequestRow,
     access: &Access,
     lang: crate::i18n::Lang,
-    events: Vec<store::EventRow>,
-    photos: Vec<store::PhotoRef>,
+    events: Vec<record::EventRow>,
+    photos: Vec<photos::PhotoRef>,
 ) -> RequestJson {
     let staff = access.staff();
     RequestJson {
@@ -362,7 +353,7 @@ pub async fn list_requests(
         };
         let filter = QueueFilter {
             member_of: (!viewer.role().sees_all_requests()).then_some(viewer.id),
-            status: status.map(|s| s.as_str().to_string()),
+            status,
             category_id: category,
             assignee_id: yes(&q.mine).then_some(viewer.id),
             overdue_only: yes(&q.overdue),
@@ -371,9 +362,9 @@ pub async fn list_requests(
             words: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty()),
             ..QueueFilter::default()
         };
-        store::queue(&state.db, community.id, &filter, 500, 0).await?
+        search::queue(&state.db, community.id, &filter, 500, 0).await?
     } else {
-        store::reported_by(&state.db, viewer.id).await?
+        record::reported_by(&state.db, viewer.id).await?
     };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -418,15 +409,15 @@ async fn reload(
     code: &str,
     key: &str,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, code)
+    let r = record::by_code(&state.db, code)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = Access::of(state, &r, viewer, Some(key)).await?;
     if !access.may_read(&r) {
         return Err(AppError::NotFound);
     }
-    let events = store::timeline(&state.db, r.id, access.audience()).await?;
-    let photos = store::photos_of(&state.db, r.id).await?;
+    let events = record::timeline(&state.db, r.id, access.audience()).await?;
+    let photos = photos::photos_of(&state.db, r.id).await?;
     let community = Community::by_id(&state.db, r.community_id).await?;
     let lang = crate::i18n::Lang::from_headers(headers);
     Ok(Json(request_json(
@@ -445,7 +436,7 @@ pub async fn act(
     Path(code): Path<String>,
     Json(body): Json<ActionJson>,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
+    let r = record::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = Access::of(&state, &r, Some(&viewer), None).await?;
@@ -489,8 +480,8 @@ async fn reporters_request(
     viewer: Option<&crate::auth::Viewer>,
     code: &str,
     key: &str,
-) -> Result<store::RequestRow, AppError> {
-    let r = store::by_code(&state.db, code)
+) -> Result<record::RequestRow, AppError> {
+    let r = record::by_code(&state.db, code)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = Access::of(state, &r, viewer, Some(key)).await?;
@@ -557,12 +548,12 @@ pub async fn follow(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = store::by_code(&state.db, &code)
+    let r = record::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     if r.community_id != viewer.community_id || !r.visibility().is_listed() {
         return Err(AppError::NotFound);
     }
-    store::follow(&state.db, &r, viewer.id).await?;
+    followers::follow(&state.db, &r, viewer.id).await?;
     reload(&state, Some(&viewer), &headers, &code, "").await
 }

@@ -452,6 +452,15 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// Usernames: 2 to 40 letters, digits, dots, dashes or underscores.
+pub fn valid_username(username: &str) -> bool {
+    let n = username.chars().count();
+    (2..=40).contains(&n)
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

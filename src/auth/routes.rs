@@ -4,21 +4,21 @@
 use crate::db::BeginWrite;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::{
     Role, SESSION_COOKIE, SESSION_DAYS, SignIn, SignedIn, check_password, create_session,
-    end_session, hash_password, password_problem, token_hash,
+    end_session, hash_password, password_problem, token_hash, valid_username,
 };
-use crate::community::valid_username;
+
 use crate::db::{Db, now};
 use crate::i18n::{LANG_COOKIE, Lang, cookie_value};
 use crate::on_db;
 use crate::web::forms::{FieldErrors, required_text, safe_next};
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -114,7 +114,7 @@ async fn signin(
                 next: form.next,
                 error,
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            return render_form(&page, true);
         }
     };
     let next = if form.next.is_empty() {
@@ -188,11 +188,7 @@ async fn register(
         Ok(id) => signed_in_redirect(&state, id, "/my").await,
         Err(errors) => {
             form.password.clear();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&RegisterPage { ctx, form, errors })?,
-            )
-                .into_response())
+            render_form(&RegisterPage { ctx, form, errors }, true)
         }
     }
 }
@@ -226,7 +222,7 @@ pub async fn register_resident(
         errors.add("password", problem);
     }
     let phone = form.phone.trim().to_string();
-    if !phone.is_empty() && !crate::requests::intake::valid_phone(&phone) {
+    if !phone.is_empty() && !crate::web::forms::valid_phone(&phone) {
         errors.add("phone", "field-invalid-phone");
     }
     let Some((community_id, place_id)) = invitation.filter(|_| errors.is_empty()) else {
@@ -404,7 +400,7 @@ async fn change_password(
             first: !form.first.is_empty(),
             done: false,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return render_form(&page, true);
     }
     set_password(
         &state.db,

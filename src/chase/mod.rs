@@ -13,9 +13,10 @@ use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::on_db;
 use crate::requests::lifecycle::{Action, Actor};
-use crate::requests::store::{self, Change};
 use crate::web::AppError;
 
+use crate::requests::plan::Change;
+use crate::requests::{record, store};
 use rules::{Step, due_steps};
 
 /// What one run did, for logs and tests.
@@ -219,7 +220,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     let mut jobs = Vec::new();
     for r in &resolved {
         if now >= r.resolved_at + r.auto_close_days * 86_400 {
-            if let Some(request) = store::by_id(db, r.id).await? {
+            if let Some(request) = record::by_id(db, r.id).await? {
                 let change = Change {
                     action: Action::CloseUnconfirmed,
                     actor: Actor::System,

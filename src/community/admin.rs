@@ -17,7 +17,6 @@ use super::{AccountRow, Category, Community, Member, Place, PlaceKind, Workgroup
 use crate::auth::{Role, SignedIn, Viewer};
 use crate::db::Db;
 use crate::requests::model::Status;
-use crate::requests::store::{self, Template as ResponseTemplate};
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState, Ctx, render};
 
@@ -53,6 +52,8 @@ fn back(path: &str) -> Result<Response, AppError> {
     Ok(Redirect::to(path).into_response())
 }
 
+use crate::requests::record;
+use crate::requests::record::Template as ResponseTemplate;
 use crate::web::render_form as page;
 
 // --- the community ---------------------------------------------------------
@@ -389,7 +390,7 @@ async fn category_page(
             attribute_form,
             attribute_errors,
             workgroups: Workgroup::list(db, ctx.community.id).await?,
-            templates: store::templates_for(db, category.id).await?,
+            templates: record::templates_for(db, category.id).await?,
             statuses: Status::ALL,
             ctx,
             category,

@@ -517,7 +517,7 @@ pub async fn add_account(
         errors.add("password", problem);
     }
     let phone = form.phone.trim().to_string();
-    if !phone.is_empty() && !crate::requests::intake::valid_phone(&phone) {
+    if !phone.is_empty() && !crate::web::forms::valid_phone(&phone) {
         errors.add("phone", "field-invalid-phone");
     }
     let home = match form.home.trim() {

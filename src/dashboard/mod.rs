@@ -20,7 +20,9 @@ use crate::db::now;
 use crate::i18n::Lang;
 use crate::on_db;
 use crate::rates::{self, Rates, Ratio};
-use crate::requests::store::{self, QueueFilter, RequestRow};
+use crate::requests::record::RequestRow;
+use crate::requests::search;
+use crate::requests::search::QueueFilter;
 use crate::web::{AppError, AppState, Ctx, render};
 
 pub fn routes() -> Router<AppState> {
@@ -297,7 +299,7 @@ async fn page(
     let places = tally(recent.iter().filter_map(|r| r.place(lang)), 8);
 
     // Every building, shaded by the requests open in it now.
-    let open = store::queue(
+    let open = search::queue(
         &state.db,
         community.id,
         &QueueFilter {
@@ -326,7 +328,7 @@ async fn page(
             (lang.pick(&b.name_zh, &b.name_en).to_string(), count)
         })
         .collect();
-    let overdue = store::queue(
+    let overdue = search::queue(
         &state.db,
         community.id,
         &QueueFilter {

@@ -1,12 +1,10 @@
 //! The reception desk in the foyer: a walk-in's or a caller's request in
 //! under a minute, invitations for new residents, password resets.
 
-use crate::requests::store::NewRequest;
 use crate::web::once::SubmissionKey;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -15,11 +13,12 @@ use crate::auth::{Role, SignedIn, Viewer, hash_password};
 use crate::community::{Category, Place};
 use crate::db::{Db, now};
 use crate::on_db;
-use crate::requests::intake::{self, Door, Draft};
+use crate::requests::intake::{self, Door, Draft, Filed};
 use crate::requests::model::{Channel, ContactPreference, Kind, Urgency, Visibility};
-use crate::requests::store::{self, RequestRow};
+use crate::requests::record::RequestRow;
+use crate::requests::{inbox, record, search};
 use crate::web::forms::FieldErrors;
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,7 +49,7 @@ struct DeskPage {
     channels: &'static [Channel],
     recent: Vec<RequestRow>,
     /// Residents to phone for their verdict.
-    callbacks: Vec<store::Callback>,
+    callbacks: Vec<inbox::Callback>,
     /// A fresh invitation code or temporary password to read out.
     handout: String,
     handout_label: &'static str,
@@ -66,16 +65,12 @@ async fn page(
     desk_error: &'static str,
 ) -> Result<Response, AppError> {
     let community_id = ctx.community.id;
-    let status = if errors.is_empty() && desk_error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mistakes = !(errors.is_empty() && desk_error.is_empty());
     let page = DeskPage {
         categories: Category::list(&state.db, community_id, true).await?,
         places: Place::list(&state.db, community_id).await?,
         recent: recent_desk_entries(&state.db, community_id).await?,
-        callbacks: store::callback_list(&state.db, community_id, &ctx.t("event-problem-fixed"))
+        callbacks: inbox::callback_list(&state.db, community_id, &ctx.t("event-problem-fixed"))
             .await?,
         ctx,
         draft,
@@ -89,11 +84,12 @@ async fn page(
         handout_label: handout.1,
         desk_error,
     };
-    Ok((status, render(&page)?).into_response())
+    render_form(&page, mistakes)
 }
 
 async fn recent_desk_entries(db: &Db, community_id: i64) -> Result<Vec<RequestRow>, AppError> {
-    let mut recent = store::queue(db, community_id, &store::QueueFilter::default(), 200, 0).await?;
+    let mut recent =
+        search::queue(db, community_id, &search::QueueFilter::default(), 200, 0).await?;
     recent.retain(|r| matches!(r.channel(), Channel::Reception | Channel::Phone));
     recent.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     recent.truncate(10);
@@ -131,21 +127,9 @@ async fn desk_submit(
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
     let mut errors = FieldErrors::default();
-    match intake::check(
-        &state.db,
-        viewer.community_id,
-        &draft,
-        Door::Desk(&viewer),
-        &mut errors,
-    )
-    .await?
-    {
-        Some((new, _)) => {
-            let new = NewRequest {
-                submission: submission.map(|Extension(k)| k),
-                ..new
-            };
-            let created = store::create(&state.db, new).await?;
+    let door = Door::on_behalf(&viewer).once(submission.map(|Extension(k)| k));
+    match intake::file(&state.db, viewer.community_id, &draft, door, &mut errors).await? {
+        Filed::Created(created) => {
             // The secret link goes on the ticket: with it the resident
             // answers questions and confirms the result without an account.
             let to = format!(
@@ -154,7 +138,9 @@ async fn desk_submit(
             );
             Ok(Redirect::to(&to).into_response())
         }
-        None => page(&state, ctx, draft, errors, (String::new(), ""), "").await,
+        Filed::Mistakes | Filed::Similar(_) => {
+            page(&state, ctx, draft, errors, (String::new(), ""), "").await
+        }
     }
 }
 
@@ -178,7 +164,7 @@ async fn done_page(
     require_desk(&viewer)?;
     // Only tickets of requests entered at the desk: the desk does not look
     // up what residents sent themselves (a legal question, say).
-    let r = store::by_code(&state.db, &code)
+    let r = record::by_code(&state.db, &code)
         .await?
         .filter(|r| r.community_id == viewer.community_id)
         .filter(|r| r.channel == "reception" || r.channel == "phone")
@@ -366,8 +352,8 @@ async fn callback_request(
     state: &AppState,
     viewer: &Viewer,
     code: &str,
-) -> Result<store::RequestRow, AppError> {
-    store::by_code(&state.db, code)
+) -> Result<record::RequestRow, AppError> {
+    record::by_code(&state.db, code)
         .await?
         .filter(|r| r.community_id == viewer.community_id && !r.category_private)
         .ok_or(AppError::NotFound)
@@ -381,7 +367,7 @@ async fn news_passed_on(
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
     let request = callback_request(&state, &viewer, &code).await?;
-    store::news_passed_on(&state.db, &request, &viewer).await?;
+    inbox::news_passed_on(&state.db, &request, &viewer).await?;
     Ok(Redirect::to("/desk").into_response())
 }
 

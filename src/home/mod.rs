@@ -7,7 +7,8 @@ use axum::response::Response;
 use axum::routing::get;
 
 use crate::community::Category;
-use crate::requests::store::{self, RequestRow};
+use crate::requests::record::RequestRow;
+use crate::requests::search;
 use crate::web::{AppError, AppState, Ctx, render};
 
 pub fn routes() -> Router<AppState> {
@@ -24,7 +25,7 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let categories = Category::list(&state.db, ctx.community.id, true).await?;
-    let recent = store::public_list(&state.db, ctx.community.id, false, 5).await?;
+    let recent = search::public_list(&state.db, ctx.community.id, false, 5).await?;
     render(&HomePage {
         ctx,
         categories,

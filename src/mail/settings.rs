@@ -131,7 +131,7 @@ fn show(
         form,
         errors,
         modes: MODES,
-        mail_on: state.config.mailer.is_some(),
+        mail_on: state.part::<super::Mailer>().is_some(),
         saved,
     };
     render_form(&page, mistakes)

@@ -16,7 +16,7 @@ use crate::auth::{Role, SignIn, SignedIn, Viewer, check_password};
 use crate::db::Db;
 use crate::desk::require_desk;
 use crate::on_db;
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -130,7 +130,7 @@ async fn own_close(
             anonymised: None,
             error,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return render_form(&page, true);
     }
     store::close_account(&state.db, viewer.id).await?;
     tracing::info!(account = viewer.id, "account closed by the person");

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -13,7 +12,7 @@ use crate::auth::{Role, SignedIn};
 use crate::db::{Db, now};
 use crate::on_db;
 use crate::web::forms::{FieldErrors, optional_text, required_text};
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -188,16 +187,15 @@ async fn add(
         Ok(_) => Ok(Redirect::to("/admin/notices").into_response()),
         Err(errors) => {
             let notices = Notice::recent(&state.db, viewer.community_id).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&NoticesPage {
+            render_form(
+                &NoticesPage {
                     ctx,
                     notices,
                     form,
                     errors,
-                })?,
+                },
+                true,
             )
-                .into_response())
         }
     }
 }

@@ -33,6 +33,16 @@ pub fn routes() -> Router<AppState> {
         .route("/open311/v2/tokens/{file}", get(requests::token))
 }
 
+/// Errors the way the spec shows them, in English, in the format the path
+/// asked for.
+pub fn error_shape(report: &crate::web::ErrorReport<'_>) -> Response {
+    let error = Open311Error {
+        status: report.status,
+        description: crate::i18n::Lang::En.t(report.key),
+    };
+    error_response(format_of_path(report.path), &error)
+}
+
 type Answer = Result<Response, (Format, Open311Error)>;
 
 /// Turns a handler's outcome into the answer, errors in the spec's shape.

@@ -11,17 +11,20 @@ use super::format::{self, Format, Open311Error, respond};
 use super::params::Params;
 use super::services::lang_of;
 use super::{Answer, answer, jurisdiction, keys};
-use crate::community::Community;
+use crate::community::{Category, Community};
 use crate::db::now;
 use crate::i18n::Lang;
 use crate::on_db;
 use crate::photos::process_photo;
-use crate::requests::intake::{self, Door, Draft, Open311Extras};
-use crate::requests::model::Status;
-use crate::requests::store::{self, REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
+use crate::requests::filing::Created;
+use crate::requests::intake::{self, ClientDetails, Door, Draft, Filed};
+use crate::requests::model::{Channel, Status};
+use crate::requests::record::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
+use crate::requests::{photos, record};
 use crate::web::AppState;
 use crate::web::base_url;
 use crate::web::forms::FieldErrors;
+use crate::web::once::SubmissionKey;
 
 const OPEN: [&str; 4] = ["submitted", "responded", "in_progress", "waiting"];
 const CLOSED: [&str; 5] = ["resolved", "closed", "rejected", "duplicate", "referred"];
@@ -147,7 +150,7 @@ pub async fn list(
             q.push(" AND r.tracking_code IN (");
             let mut list = q.separated(", ");
             for id in ids.iter().take(MAX_RESULTS as usize) {
-                list.push_bind(store::normalise_code(id));
+                list.push_bind(record::normalise_code(id));
             }
             q.push(")");
         } else {
@@ -217,7 +220,7 @@ pub async fn one(
             let bad = |e: crate::web::AppError| (format, Open311Error::from(e));
             let community = jurisdiction(&state.db, &params, format).await?;
             let sql = format!("{}$1 AND r.tracking_code = $2", select());
-            let code = store::normalise_code(id);
+            let code = record::normalise_code(id);
             let row: Option<Row> = on_db!(&state.db, |pool| sqlx::query_as::<_, Row>(
                 sqlx::AssertSqlSafe(sql)
             )
@@ -288,7 +291,7 @@ async fn post_params(
                     .map_err(|_| Open311Error::internal())?;
                 match processed {
                     Ok(photo) => photos.push(
-                        store::stage_photo(&state.db, &photo)
+                        photos::stage_photo(&state.db, &photo)
                             .await
                             .map_err(Open311Error::from)?,
                     ),
@@ -322,109 +325,29 @@ pub async fn create(
 ) -> Response {
     answer(
         async {
-            let (name, format) = format::split_format(&file).map_err(|e| (super::format_of_path(&file), e))?;
-            if name != "requests" {
-                return Err((format, Open311Error::not_found(format!("cannot post to {name}"))));
-            }
-            let submission = request.extensions().get::<crate::web::once::SubmissionKey>().cloned();
-            let mut photo_errors = Vec::new();
-            let (params, photos) = post_params(&state, request, &mut photo_errors).await.map_err(|e| (format, e))?;
+            let format = posted_format(&file)?;
             let bad = |e: Open311Error| (format, e);
-            let key = params.get("api_key").unwrap_or_default();
+            let submission = request.extensions().get::<SubmissionKey>().cloned();
+            let mut photo_errors = Vec::new();
+            let (params, photos) = post_params(&state, request, &mut photo_errors).await.map_err(bad)?;
             let community = jurisdiction(&state.db, &params, format).await?;
-            let api_key_id = keys::check(&state.db, community.id, key)
-                .await
-                .map_err(|e| bad(e.into()))?
-                .ok_or_else(|| bad(Open311Error::forbidden("api_key is missing, invalid or not for this jurisdiction")))?;
-            let service_code = params.get("service_code").ok_or_else(|| bad(Open311Error::bad("service_code is required")))?;
-            let category = crate::community::Category::by_code(&state.db, community.id, service_code)
-                .await
-                .map_err(|e| bad(e.into()))?
-                .filter(|c| c.active)
-                .ok_or_else(|| bad(Open311Error::not_found(format!("no service with the code {service_code}"))))?;
+            let api_key_id = client_key(&state, &community, &params).await.map_err(bad)?;
+            let service = service(&state, &community, &params).await.map_err(bad)?;
             if let Some(e) = photo_errors.into_iter().next() {
                 return Err(bad(e));
             }
-            let lat = params.number("lat").map_err(bad)?;
-            let lng = params.number("long").map_err(bad)?;
-            let located = match (lat, lng) {
-                (Some(lat), Some(lng)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) => true,
-                (Some(_), Some(_)) => return Err(bad(Open311Error::bad("lat must be within ±90 and long within ±180"))),
-                (Some(_), None) | (None, Some(_)) => return Err(bad(Open311Error::bad("lat and long go together"))),
-                (None, None) => false,
-            };
-            let address_string = params.text("address_string");
-            let address_id = params.text("address_id");
-            if !located && address_string.is_empty() && address_id.is_empty() {
-                return Err(bad(Open311Error::bad("a location is required: lat and long, address_string or address_id")));
-            }
-            let media_url = params.text("media_url");
-            if !media_url.is_empty() && (!(media_url.starts_with("http://") || media_url.starts_with("https://")) || media_url.len() > 1000) {
-                return Err(bad(Open311Error::bad("media_url must be an http(s) address")));
-            }
-            let name = [params.text("first_name"), params.text("last_name")]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let description = match params.get("description") {
-                Some(d) => d.to_string(),
-                None => category.name_zh.clone(),
-            };
-            let draft = Draft {
-                category: category.code.clone(),
-                place: address_id,
-                location_note: address_string.chars().take(200).collect(),
-                description,
-                visibility: "public".into(),
-                name: name.chars().take(80).collect(),
-                phone: params.text("phone"),
-                email: params.text("email"),
-                uploads: photos,
-                attributes: params.attributes(),
-                open311: Open311Extras {
-                    lat,
-                    lng,
-                    address_string: address_string.chars().take(500).collect(),
-                    device_id: params.text("device_id").chars().take(200).collect(),
-                    media_url,
-                    account_id: params.text("account_id").chars().take(200).collect(),
-                },
-                ..Draft::default()
-            };
+            let draft = draft_of(&params, &service, photos).map_err(bad)?;
+            let door = Door::new(Channel::Api).with_key(api_key_id).once(submission);
             let mut errors = FieldErrors::default();
-            let checked = intake::check(&state.db, community.id, &draft, Door::Open311 { api_key_id }, &mut errors)
-                .await
-                .map_err(|e| bad(e.into()))?;
-            let Some((new, _)) = checked else {
-                return Err(bad(first_problem(&errors)));
+            let created = match intake::file(&state.db, community.id, &draft, door, &mut errors).await {
+                Ok(Filed::Created(created)) => created,
+                Ok(Filed::Mistakes | Filed::Similar(_)) => return Err(bad(first_problem(&errors))),
+                Err(e) => return Err(bad(e.into())),
             };
-            let new = store::NewRequest { submission, ..new };
-            let created = store::create(&state.db, new).await.map_err(|e| bad(e.into()))?;
-            let notice = lang_of(&headers).pick(&category.notice_zh, &category.notice_en).to_string();
+            let notice = lang_of(&headers).pick(&service.notice_zh, &service.notice_en).to_string();
             let account_id = params.get("account_id").map(str::to_string);
-            let earlier_token: Option<String> = if created.repeated && category.needs_review {
-                on_db!(&state.db, |pool| sqlx::query_scalar("SELECT token FROM open311_tokens WHERE request_id = $1")
-                    .bind(created.id)
-                    .fetch_optional(pool)
-                    .await)
-                .map_err(|e| bad(crate::web::AppError::from(e).into()))?
-            } else {
-                None
-            };
-            let value = if let Some(token) = earlier_token {
-                json!([{ "token": token, "service_notice": notice, "account_id": account_id }])
-            } else if category.needs_review {
-                let token = crate::auth::random_token();
-                on_db!(&state.db, |pool| sqlx::query("INSERT INTO open311_tokens (token, request_id, created_at) VALUES ($1, $2, $3)")
-                    .bind(&token)
-                    .bind(created.id)
-                    .bind(now())
-                    .execute(pool)
-                    .await
-                    .map(|r| r.rows_affected()))
-                .map_err(|e| bad(crate::web::AppError::from(e).into()))?;
+            let value = if service.needs_review {
+                let token = review_token(&state, &created).await.map_err(bad)?;
                 json!([{ "token": token, "service_notice": notice, "account_id": account_id }])
             } else {
                 json!([{ "service_request_id": created.tracking_code, "service_notice": notice, "account_id": account_id }])
@@ -433,6 +356,149 @@ pub async fn create(
         }
         .await,
     )
+}
+
+/// The format asked for, when the post is to `requests.{format}`.
+fn posted_format(file: &str) -> Result<Format, (Format, Open311Error)> {
+    let (name, format) =
+        format::split_format(file).map_err(|e| (super::format_of_path(file), e))?;
+    if name != "requests" {
+        return Err((
+            format,
+            Open311Error::not_found(format!("cannot post to {name}")),
+        ));
+    }
+    Ok(format)
+}
+
+/// The app's API key, which must be one of this community's.
+async fn client_key(
+    state: &AppState,
+    community: &Community,
+    params: &Params,
+) -> Result<i64, Open311Error> {
+    let key = params.get("api_key").unwrap_or_default();
+    keys::check(&state.db, community.id, key)
+        .await?
+        .ok_or_else(|| {
+            Open311Error::forbidden("api_key is missing, invalid or not for this jurisdiction")
+        })
+}
+
+/// The service (our category) the request is for.
+async fn service(
+    state: &AppState,
+    community: &Community,
+    params: &Params,
+) -> Result<Category, Open311Error> {
+    let code = params
+        .get("service_code")
+        .ok_or_else(|| Open311Error::bad("service_code is required"))?;
+    Category::by_code(&state.db, community.id, code)
+        .await?
+        .filter(|c| c.active)
+        .ok_or_else(|| Open311Error::not_found(format!("no service with the code {code}")))
+}
+
+/// The intake's draft from GeoReport's parameters: where (a point, an
+/// address or one of our places), what, and who, as the app sent them.
+fn draft_of(
+    params: &Params,
+    service: &Category,
+    photos: Vec<String>,
+) -> Result<Draft, Open311Error> {
+    let lat = params.number("lat")?;
+    let lng = params.number("long")?;
+    let located = match (lat, lng) {
+        (Some(lat), Some(lng))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) =>
+        {
+            true
+        }
+        (Some(_), Some(_)) => {
+            return Err(Open311Error::bad(
+                "lat must be within ±90 and long within ±180",
+            ));
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Open311Error::bad("lat and long go together"));
+        }
+        (None, None) => false,
+    };
+    let address_string = params.text("address_string");
+    let address_id = params.text("address_id");
+    if !located && address_string.is_empty() && address_id.is_empty() {
+        return Err(Open311Error::bad(
+            "a location is required: lat and long, address_string or address_id",
+        ));
+    }
+    let media_url = params.text("media_url");
+    if !media_url.is_empty()
+        && (!(media_url.starts_with("http://") || media_url.starts_with("https://"))
+            || media_url.len() > 1000)
+    {
+        return Err(Open311Error::bad("media_url must be an http(s) address"));
+    }
+    let name = [params.text("first_name"), params.text("last_name")]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let description = match params.get("description") {
+        Some(d) => d.to_string(),
+        None => service.name_zh.clone(),
+    };
+    Ok(Draft {
+        category: service.code.clone(),
+        place: address_id,
+        location_note: address_string.chars().take(200).collect(),
+        description,
+        visibility: "public".into(),
+        name: name.chars().take(80).collect(),
+        phone: params.text("phone"),
+        email: params.text("email"),
+        uploads: photos,
+        attributes: params.attributes(),
+        client: ClientDetails {
+            lat,
+            lng,
+            address_string: address_string.chars().take(500).collect(),
+            device_id: params.text("device_id").chars().take(200).collect(),
+            media_url,
+            account_id: params.text("account_id").chars().take(200).collect(),
+        },
+        ..Draft::default()
+    })
+}
+
+/// The token an app follows until staff have reviewed the request: the
+/// one already given when the post is a repeat.
+async fn review_token(state: &AppState, created: &Created) -> Result<String, Open311Error> {
+    if created.repeated {
+        let earlier: Option<String> = on_db!(&state.db, |pool| sqlx::query_scalar(
+            "SELECT token FROM open311_tokens WHERE request_id = $1"
+        )
+        .bind(created.id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(crate::web::AppError::from)?;
+        if let Some(token) = earlier {
+            return Ok(token);
+        }
+    }
+    let token = crate::auth::random_token();
+    on_db!(&state.db, |pool| sqlx::query(
+        "INSERT INTO open311_tokens (token, request_id, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(&token)
+    .bind(created.id)
+    .bind(now())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(crate::web::AppError::from)?;
+    Ok(token)
 }
 
 /// The intake's first complaint, said in English with the parameter name
@@ -508,7 +574,7 @@ pub async fn updates(
         .whole("page_size", 1, MAX_RESULTS)
         .map_err(bad)?
         .unwrap_or(MAX_RESULTS);
-    let one = params.get("service_request_id").map(store::normalise_code);
+    let one = params.get("service_request_id").map(record::normalise_code);
     let sql = format!(
         "SELECT e.id, r.tracking_code, e.at, e.public_message, \
          (SELECT e2.to_status FROM request_events e2 WHERE e2.request_id = e.request_id AND e2.id <= e.id \

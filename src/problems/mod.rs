@@ -7,7 +7,6 @@
 use crate::db::BeginWrite;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -16,9 +15,10 @@ use crate::auth::{Role, SignedIn, Viewer};
 use crate::community::Workgroup;
 use crate::db::{Db, now};
 use crate::on_db;
-use crate::requests::store::{self, REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
+use crate::requests::record::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
+use crate::requests::{followers, record};
 use crate::web::forms::{FieldErrors, optional_text, required_text};
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -119,7 +119,7 @@ async fn requests_of(
     .await)?;
     let mut mine = Vec::new();
     for r in all {
-        if store::is_lead(db, &r, viewer).await? {
+        if followers::is_lead(db, &r, viewer).await? {
             mine.push(r);
         }
     }
@@ -186,11 +186,7 @@ async fn list_page(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let community_id = ctx.community.id;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mistakes = !(errors.is_empty());
     let page = ListPage {
         problems: open_problems(&state.db, community_id, lead_scope(viewer)).await?,
         candidates: candidates(&state.db, community_id, lead_scope(viewer)).await?,
@@ -198,7 +194,7 @@ async fn list_page(
         form,
         errors,
     };
-    Ok((status, render(&page)?).into_response())
+    render_form(&page, mistakes)
 }
 
 async fn list(
@@ -232,9 +228,9 @@ async fn requests_by_codes(
         .filter(|c| !c.is_empty())
         .take(100)
     {
-        let request = store::by_code(db, code).await?;
+        let request = record::by_code(db, code).await?;
         match request {
-            Some(r) if store::is_lead(db, &r, viewer).await? => found.push(r),
+            Some(r) if followers::is_lead(db, &r, viewer).await? => found.push(r),
             _ => errors.add("codes", "act-duplicate-unknown"),
         }
     }
@@ -331,7 +327,7 @@ async fn update(
             requests,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return render_form(&page, true);
     }
     on_db!(&state.db, |pool| sqlx::query(
         "UPDATE problems SET plan = $1 WHERE id = $2"

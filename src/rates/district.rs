@@ -191,7 +191,12 @@ const FRESH_FOR: Duration = Duration::from_secs(60);
 /// `GET /rates/communities.json`: the district's table, one entry per
 /// community, with the same definitions as `/rates.json`.
 pub async fn data(State(state): State<AppState>) -> Result<Response, AppError> {
-    let mut cached = state.district_rates.0.lock().await;
+    let Some(cache) = state.part::<Cache>() else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "the district's cache was not put in the state"
+        )));
+    };
+    let mut cached = cache.0.lock().await;
     let body = match cached.as_ref() {
         Some((at, body)) if at.elapsed() < FRESH_FOR => body.clone(),
         _ => {

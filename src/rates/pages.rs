@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::{Rates, Ratio, compute, rows, this_and_last_month};
 use crate::community::{Community, Workgroup};
 use crate::db::now;
-use crate::requests::store::{self, RequestRow};
+use crate::requests::record::RequestRow;
+use crate::requests::search;
 use crate::web::{AppError, AppState, Ctx, render};
 
 pub fn routes() -> Router<AppState> {
@@ -153,7 +154,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             rates: compute(&theirs, this.from, until),
         });
     }
-    let mut solved = store::public_list(&state.db, community.id, false, 60).await?;
+    let mut solved = search::public_list(&state.db, community.id, false, 60).await?;
     solved
         .retain(|r| matches!(r.status.as_str(), "resolved" | "closed") && r.resolved_at.is_some());
     solved.truncate(10);

@@ -1,6 +1,7 @@
-//! What every door shares: the draft a person fills in, its checks, and
-//! turning it into a new request. The resident's form, the reception desk
-//! and the JSON API all come through here.
+//! One intake for every door: each door (the resident's form, the reception
+//! desk, the kiosk, the JSON API, Open311) turns what it received into a
+//! `Draft`, says what kind of door it is with a `Door`, and calls `file`,
+//! which checks the draft and files the request.
 
 use axum::extract::Multipart;
 
@@ -9,12 +10,14 @@ use crate::community::{Category, Place};
 use crate::db::Db;
 use crate::photos::process_photo;
 use crate::web::AppError;
-use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::forms::{FieldErrors, optional_text, required_text, valid_phone};
+use crate::web::once::SubmissionKey;
 
 use super::deadlines::CategoryDeadlines;
+use super::filing::{self, Created, NewRequest};
 use super::model::{Channel, ContactPreference, Kind, Urgency, Visibility};
-use super::store::{self, NewRequest};
-use super::{MAX_DESCRIPTION, MAX_PHOTOS};
+use super::record::RequestRow;
+use super::{MAX_DESCRIPTION, MAX_PHOTOS, photos, search};
 
 /// The form as typed, kept to show again when something is wrong.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -41,14 +44,14 @@ pub struct Draft {
     /// repeated for a multi-value list.
     #[serde(skip)]
     pub attributes: Vec<(String, String)>,
-    /// What Open311 clients send besides.
+    /// What a civic app sends besides.
     #[serde(skip)]
-    pub open311: Open311Extras,
+    pub client: ClientDetails,
 }
 
-/// Location and client details an Open311 app sends with a request.
+/// Location and client details a civic app sends with a request.
 #[derive(Debug, Clone, Default)]
-pub struct Open311Extras {
+pub struct ClientDetails {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub address_string: String,
@@ -150,7 +153,7 @@ impl Draft {
                     .await
                     .map_err(|e| AppError::Internal(e.into()))?;
                 match processed {
-                    Ok(photo) => draft.uploads.push(store::stage_photo(db, &photo).await?),
+                    Ok(photo) => draft.uploads.push(photos::stage_photo(db, &photo).await?),
                     Err(e) => errors.add("photos", e.key()),
                 }
                 continue;
@@ -162,33 +165,102 @@ impl Draft {
                 .replace('\0', "");
             draft.set(&name, value);
         }
-        let staged = store::staged_photos(db, &draft.uploads).await?;
+        let staged = photos::staged_photos(db, &draft.uploads).await?;
         draft.uploads = staged.into_iter().map(|(key, _)| key).collect();
         Ok(draft)
     }
 }
 
-/// Which door the draft came through.
-pub enum Door<'a> {
-    /// The resident's own form, signed in or not.
-    Resident(Option<&'a Viewer>),
-    /// Reception (or any staff) entering it on a resident's behalf.
-    Desk(&'a Viewer),
-    /// The JSON API.
-    Api(&'a Viewer),
-    /// An Open311 client, with the API key it used.
-    Open311 { api_key_id: i64 },
-    /// The kiosk in the foyer: no account, channel screen.
-    Kiosk,
+/// The door a draft came through, as data: the channel it counts as, who
+/// files it, and what the door adds.
+#[derive(Debug, Clone)]
+pub struct Door {
+    pub channel: Channel,
+    /// The signed-in person filing their own request.
+    pub reporter: Option<i64>,
+    /// Staff entering it on a resident's behalf: the resident is named by
+    /// name or phone, the call may have come by phone, and the category's
+    /// questions may wait.
+    pub on_behalf_by: Option<i64>,
+    /// The API key of the app that filed it.
+    pub api_key_id: Option<i64>,
+    /// The form post or API call: a repeat finds the request it made.
+    pub submission: Option<SubmissionKey>,
+    /// Offer open requests like it before filing ("already reported?").
+    pub offer_similar: bool,
 }
 
-/// Phone numbers as people write them: digits, spaces, dashes, a plus.
-pub fn valid_phone(phone: &str) -> bool {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    (5..=20).contains(&digits)
-        && phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))
+impl Door {
+    /// A door that counts as `channel`, with nobody signed in.
+    pub fn new(channel: Channel) -> Door {
+        Door {
+            channel,
+            reporter: None,
+            on_behalf_by: None,
+            api_key_id: None,
+            submission: None,
+            offer_similar: false,
+        }
+    }
+
+    /// A resident filing their own request, signed in or not.
+    pub fn resident(channel: Channel, viewer: Option<&Viewer>) -> Door {
+        Door {
+            reporter: viewer.map(|v| v.id),
+            ..Door::new(channel)
+        }
+    }
+
+    /// Staff entering a resident's request for them.
+    pub fn on_behalf(staff: &Viewer) -> Door {
+        Door {
+            on_behalf_by: Some(staff.id),
+            ..Door::new(Channel::Reception)
+        }
+    }
+
+    pub fn with_key(self, api_key_id: i64) -> Door {
+        Door {
+            api_key_id: Some(api_key_id),
+            ..self
+        }
+    }
+
+    pub fn once(self, submission: Option<SubmissionKey>) -> Door {
+        Door { submission, ..self }
+    }
+}
+
+/// What became of a draft.
+pub enum Filed {
+    /// A new request, or the one a repeated submission already made.
+    Created(Created),
+    /// Something is wrong; `errors` says what, field by field.
+    Mistakes,
+    /// Open requests like it: the person may follow one instead.
+    Similar(Vec<RequestRow>),
+}
+
+/// Checks the draft and files the request: the one way in for every door.
+/// `errors` may already hold the door's own mistakes (a photo it refused).
+pub async fn file(
+    db: &Db,
+    community_id: i64,
+    draft: &Draft,
+    door: Door,
+    errors: &mut FieldErrors,
+) -> Result<Filed, AppError> {
+    let Some(new) = check(db, community_id, draft, &door, errors).await? else {
+        return Ok(Filed::Mistakes);
+    };
+    if door.offer_similar && draft.go_ahead.is_empty() {
+        let similar = search::similar_open(db, community_id, new.category_id, new.place_id).await?;
+        if !similar.is_empty() {
+            return Ok(Filed::Similar(similar));
+        }
+    }
+    let created = filing::create(db, new).await?;
+    Ok(Filed::Created(created))
 }
 
 pub fn valid_email(email: &str) -> bool {
@@ -201,13 +273,13 @@ pub fn valid_email(email: &str) -> bool {
 }
 
 /// Checks the draft; on success the new request is ready to store.
-pub async fn check(
+async fn check(
     db: &Db,
     community_id: i64,
     draft: &Draft,
-    door: Door<'_>,
+    door: &Door,
     errors: &mut FieldErrors,
-) -> Result<Option<(NewRequest, Category)>, AppError> {
+) -> Result<Option<NewRequest>, AppError> {
     let category = Category::by_code(db, community_id, &draft.category)
         .await?
         .filter(|c| c.active);
@@ -269,31 +341,31 @@ pub async fn check(
     if contact == Some(ContactPreference::Phone) && phone.is_empty() {
         errors.add("phone", "field-phone-for-call");
     }
-    let (channel, reporter, entered_by) = match door {
-        Door::Resident(viewer) => (Channel::Web, viewer.map(|v| v.id), None),
-        Door::Api(viewer) => (Channel::Api, Some(viewer.id), None),
-        Door::Desk(staff) => {
-            let channel = match Channel::parse(&draft.channel) {
-                Some(c @ (Channel::Reception | Channel::Phone)) => c,
-                None if draft.channel.is_empty() => Channel::Reception,
-                _ => {
-                    errors.add("channel", "field-invalid-choice");
-                    Channel::Reception
-                }
-            };
-            if name.is_empty() && phone.is_empty() {
-                errors.add("name", "field-name-or-phone");
-            }
-            (channel, None, Some(staff.id))
+    let channel = if door.on_behalf_by.is_some() {
+        if name.is_empty() && phone.is_empty() {
+            errors.add("name", "field-name-or-phone");
         }
-        Door::Open311 { .. } => (Channel::Api, None, None),
-        Door::Kiosk => (Channel::Screen, None, None),
+        // Reception says whether the resident came in or phoned.
+        match Channel::parse(&draft.channel) {
+            Some(c @ (Channel::Reception | Channel::Phone)) => c,
+            None if draft.channel.is_empty() => door.channel,
+            _ => {
+                errors.add("channel", "field-invalid-choice");
+                door.channel
+            }
+        }
+    } else {
+        door.channel
     };
     let answers = match &category {
         Some(c) => {
             let defs = crate::community::attributes::for_category(db, c.id).await?;
-            let at_desk = matches!(door, Door::Desk(_));
-            match crate::community::attributes::check_answers(&defs, &draft.attributes, !at_desk) {
+            let all_required = door.on_behalf_by.is_none();
+            match crate::community::attributes::check_answers(
+                &defs,
+                &draft.attributes,
+                all_required,
+            ) {
                 Ok(answers) => answers,
                 Err(problems) => {
                     for (field, key) in problems.iter() {
@@ -304,10 +376,6 @@ pub async fn check(
             }
         }
         None => Vec::new(),
-    };
-    let api_key_id = match door {
-        Door::Open311 { api_key_id } => Some(api_key_id),
-        _ => None,
     };
     if !errors.is_empty() {
         return Ok(None);
@@ -335,19 +403,19 @@ pub async fn check(
         description,
         channel,
         visibility: visibility.unwrap_or(Visibility::Private),
-        reporter_account_id: reporter,
+        reporter_account_id: door.reporter,
         reporter_name: name,
         reporter_phone: phone,
         reporter_email: email,
         contact_preference: contact,
-        entered_by,
+        entered_by: door.on_behalf_by,
         photo_keys: draft.uploads.clone(),
         attributes: answers,
-        api_key_id,
-        open311: draft.open311.clone(),
-        submission: None,
+        api_key_id: door.api_key_id,
+        client: draft.client.clone(),
+        submission: door.submission.clone(),
     };
-    Ok(Some((new, category)))
+    Ok(Some(new))
 }
 
 #[cfg(test)]

@@ -1,13 +1,24 @@
 //! Requests: intake from every door, the lifecycle, handling by the
 //! workgroup, and the resident's confirmation and rating.
 
+// The statements every write shares come first: they are macros.
+#[macro_use]
+mod history;
+
 pub mod deadlines;
+pub mod filing;
+pub mod followers;
+pub mod inbox;
 pub mod intake;
 pub mod lifecycle;
 pub mod model;
 pub mod page;
+pub mod photos;
+pub mod plan;
 pub mod queue;
+pub mod record;
 mod report;
+pub mod search;
 pub mod store;
 
 use axum::Router;

@@ -15,9 +15,10 @@ use crate::web::{AppError, AppState, Ctx, render};
 
 use super::lifecycle::{Action, Actor, rating_reopens, valid_rating};
 use super::model::{ContactPreference, Status, Visibility};
-use super::store::{
-    self, Audience, Change, EventRow, PhotoRef, RequestRow, Template as ResponseTemplate,
-};
+use super::photos::PhotoRef;
+use super::plan::Change;
+use super::record::{Audience, EventRow, RequestRow, Template as ResponseTemplate};
+use super::{followers, photos, record, store};
 
 /// The cookie that remembers an anonymous reporter's secret in this browser.
 pub fn key_cookie(code: &str, secret: &str, secure: bool) -> String {
@@ -51,7 +52,7 @@ impl Access {
         };
         let by_key = key.is_some_and(|k| !k.is_empty() && token_hash(k) == request.secret_hash);
         let handler = match viewer {
-            Some(v) => store::can_handle(&state.db, request, v).await?,
+            Some(v) => followers::can_handle(&state.db, request, v).await?,
             None => false,
         };
         // Legal questions and the like stay with the team that handles them.
@@ -60,7 +61,7 @@ impl Access {
                 v.community_id == request.community_id && v.role().sees_all_requests()
             });
         let lead = match viewer {
-            Some(v) if handler => store::is_lead(&state.db, request, v).await?,
+            Some(v) if handler => followers::is_lead(&state.db, request, v).await?,
             _ => false,
         };
         Ok(Access {
@@ -212,13 +213,13 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let request = store::by_code(&state.db, &code)
+    let request = record::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     let key = reporter_key(&request.tracking_code, Some(&q.key), &headers).unwrap_or_default();
     let mut form = ActForm::default();
     if let Some(id) = q.template {
-        let templates = store::templates_for(&state.db, request.category_id).await?;
+        let templates = record::templates_for(&state.db, request.category_id).await?;
         if let Some(t) = templates.into_iter().find(|t| t.id == id) {
             form.message = ctx.lang.pick(&t.text_zh, &t.text_en).to_string();
         }
@@ -256,18 +257,18 @@ async fn page(
     if !access.may_read(&r) {
         return Err(AppError::NotFound);
     }
-    let events = store::timeline(&state.db, r.id, access.audience()).await?;
-    let photos = store::photos_of(&state.db, r.id).await?;
+    let events = record::timeline(&state.db, r.id, access.audience()).await?;
+    let photos = photos::photos_of(&state.db, r.id).await?;
     let (templates, members) = if access.handler {
         (
-            store::templates_for(&state.db, r.category_id).await?,
+            record::templates_for(&state.db, r.category_id).await?,
             Workgroup::members(&state.db, r.workgroup_id).await?,
         )
     } else {
         (Vec::new(), Vec::new())
     };
     let following = match &ctx.viewer {
-        Some(v) => store::is_follower(&state.db, r.id, v.id).await?,
+        Some(v) => followers::is_follower(&state.db, r.id, v.id).await?,
         None => false,
     };
     let status = match error {
@@ -300,7 +301,7 @@ async fn page(
 
 /// A tracking code typed on the home page.
 pub async fn track(Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
-    let code = store::normalise_code(q.get("code").map(String::as_str).unwrap_or(""));
+    let code = record::normalise_code(q.get("code").map(String::as_str).unwrap_or(""));
     if code.is_empty() {
         Redirect::to("/").into_response()
     } else {
@@ -316,7 +317,7 @@ pub async fn act(
     Path(code): Path<String>,
     Form(form): Form<ActForm>,
 ) -> Result<Response, AppError> {
-    let request = store::by_code(&state.db, &code)
+    let request = record::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = Access::of(&state, &request, Some(&viewer), None).await?;
@@ -354,7 +355,7 @@ pub async fn handle_step(
     if matches!(
         form.action.as_str(),
         "assign" | "reject" | "refer" | "duplicate"
-    ) && !store::is_lead(&state.db, request, viewer).await?
+    ) && !followers::is_lead(&state.db, request, viewer).await?
     {
         return Err(AppError::Conflict("act-leads-only"));
     }
@@ -400,7 +401,7 @@ pub async fn handle_step(
             to: form.to.clone(),
         }),
         "duplicate" => {
-            let target = store::by_code(&state.db, &form.of)
+            let target = record::by_code(&state.db, &form.of)
                 .await?
                 .filter(|t| {
                     t.community_id == request.community_id && t.status() != Status::Duplicate
@@ -456,7 +457,7 @@ async fn as_reporter(
     form: ActForm,
     step: ReporterStep,
 ) -> Result<Response, AppError> {
-    let request = store::by_code(&state.db, code)
+    let request = record::by_code(&state.db, code)
         .await?
         .ok_or(AppError::NotFound)?;
     let key = reporter_key(&request.tracking_code, Some(&form.key), headers).unwrap_or_default();
@@ -558,13 +559,13 @@ pub async fn follow(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let request = store::by_code(&state.db, &code)
+    let request = record::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     if request.community_id != viewer.community_id || !request.visibility().is_listed() {
         return Err(AppError::NotFound);
     }
-    store::follow(&state.db, &request, viewer.id).await?;
+    followers::follow(&state.db, &request, viewer.id).await?;
     Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response())
 }
 
@@ -585,13 +586,13 @@ pub async fn photo(
     Query(q): Query<PhotoQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (bytes, request_id, upload_key) = store::photo_bytes(&state.db, id, q.thumb.is_some())
+    let (bytes, request_id, upload_key) = photos::photo_bytes(&state.db, id, q.thumb.is_some())
         .await?
         .ok_or(AppError::NotFound)?;
     let allowed = match request_id {
         None => !q.upload.is_empty() && q.upload == upload_key,
         Some(request_id) => {
-            let request = store::by_id(&state.db, request_id)
+            let request = record::by_id(&state.db, request_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let key = reporter_key(&request.tracking_code, Some(&q.key), &headers);

@@ -10,8 +10,11 @@ use crate::community::{Category, Membership, Place, Workgroup};
 use crate::db::now;
 use crate::web::{AppError, AppState, Ctx, render};
 
+use super::inbox::Notice;
 use super::model::Status;
-use super::store::{self, Notice, QueueFilter, RequestRow};
+use super::record::RequestRow;
+use super::search::QueueFilter;
+use super::{inbox, record, search};
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
@@ -115,7 +118,7 @@ async fn queue_filter(
     let filter = QueueFilter {
         workgroup_id: group,
         member_of: if sees_all { None } else { Some(viewer.id) },
-        status: status.map(|s| s.as_str().to_string()),
+        status,
         category_id: parse_id(&q.category),
         place_id,
         assignee_id: (q.mine == "1").then_some(viewer.id),
@@ -140,7 +143,7 @@ pub async fn queue(
     let offset = (page - 1) * PAGE_SIZE;
     // One more than a page tells whether there is a next.
     let mut requests =
-        store::queue(&state.db, community_id, &filter, PAGE_SIZE + 1, offset).await?;
+        search::queue(&state.db, community_id, &filter, PAGE_SIZE + 1, offset).await?;
     let more = requests.len() as i64 > PAGE_SIZE;
     requests.truncate(PAGE_SIZE as usize);
     let csv_href = format!(
@@ -185,7 +188,7 @@ pub async fn queue_csv(
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
     let (filter, _) = queue_filter(&state, &viewer, &q).await?;
-    let requests = store::queue(&state.db, viewer.community_id, &filter, 10_000, 0).await?;
+    let requests = search::queue(&state.db, viewer.community_id, &filter, 10_000, 0).await?;
     let lang = ctx.lang;
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let header = [
@@ -267,7 +270,7 @@ pub async fn public_list(
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
     let open_only = q.all != "1";
-    let requests = store::public_list(&state.db, ctx.community.id, open_only, 100).await?;
+    let requests = search::public_list(&state.db, ctx.community.id, open_only, 100).await?;
     render(&PublicListPage {
         ctx,
         requests,
@@ -288,9 +291,9 @@ pub async fn mine(
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
-    let requests = store::reported_by(&state.db, viewer.id).await?;
-    let notices = store::notifications(&state.db, viewer.id).await?;
-    store::mark_notifications_read(&state.db, viewer.id).await?;
+    let requests = record::reported_by(&state.db, viewer.id).await?;
+    let notices = inbox::notifications(&state.db, viewer.id).await?;
+    inbox::mark_notifications_read(&state.db, viewer.id).await?;
     render(&MyPage {
         ctx,
         requests,

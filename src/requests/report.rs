@@ -2,22 +2,21 @@
 //! then say where and what, with photos; before submitting, open requests
 //! of the same kind at the same place are offered to follow instead.
 
-use crate::requests::store::NewRequest;
 use crate::web::once::SubmissionKey;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::community::attributes::{self, Attribute};
 use crate::community::{Category, Place};
 use crate::web::forms::FieldErrors;
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render, render_form};
 
-use super::intake::{self, Door, Draft};
-use super::model::{ContactPreference, Kind, Urgency, Visibility};
-use super::store::{self, RequestRow};
+use super::intake::{self, Door, Draft, Filed};
+use super::model::{Channel, ContactPreference, Kind, Urgency, Visibility};
+use super::record::RequestRow;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PlaceQuery {
@@ -139,30 +138,17 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
     let draft = Draft::from_multipart(&state.db, form, &mut errors).await?;
-    let checked = intake::check(
-        &state.db,
-        ctx.community.id,
-        &draft,
-        Door::Resident(ctx.viewer.as_ref()),
-        &mut errors,
-    )
-    .await?;
-    let Some((new, _category)) = checked else {
-        return show_again(&state, ctx, draft, errors, Vec::new()).await;
+    let door = Door {
+        offer_similar: true,
+        ..Door::resident(Channel::Web, ctx.viewer.as_ref()).once(submission.map(|Extension(k)| k))
     };
-    if draft.go_ahead.is_empty() {
-        let similar =
-            store::similar_open(&state.db, ctx.community.id, new.category_id, new.place_id).await?;
-        if !similar.is_empty() {
-            return show_again(&state, ctx, draft, errors, similar).await;
-        }
-    }
+    let created = match intake::file(&state.db, ctx.community.id, &draft, door, &mut errors).await?
+    {
+        Filed::Created(created) => created,
+        Filed::Mistakes => return show_again(&state, ctx, draft, errors, Vec::new()).await,
+        Filed::Similar(similar) => return show_again(&state, ctx, draft, errors, similar).await,
+    };
     let signed_in = ctx.viewer.is_some();
-    let new = NewRequest {
-        submission: submission.map(|Extension(k)| k),
-        ..new
-    };
-    let created = store::create(&state.db, new).await?;
     let mut response = if signed_in {
         Redirect::to(&format!("/r/{}?new=1", created.tracking_code)).into_response()
     } else {
@@ -194,11 +180,7 @@ async fn show_again(
     errors: FieldErrors,
     similar: Vec<RequestRow>,
 ) -> Result<Response, AppError> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mistakes = !(errors.is_empty());
     let page = FormPage::new(state, ctx, draft, errors, similar).await?;
-    Ok((status, render(&page)?).into_response())
+    render_form(&page, mistakes)
 }

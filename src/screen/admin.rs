@@ -5,7 +5,6 @@ use crate::db::BeginWrite;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{PANELS, Screen};
@@ -14,7 +13,7 @@ use crate::community::Place;
 use crate::db::{Db, now};
 use crate::on_db;
 use crate::web::forms::{FieldErrors, required_text};
-use crate::web::{AppError, AppState, Ctx, render};
+use crate::web::{AppError, AppState, Ctx, render_form};
 
 /// A screen silent this long (seconds) is reported to the administrator.
 pub const SILENT_AFTER: i64 = 10 * 60;
@@ -54,11 +53,7 @@ async fn screens_page(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let community_id = ctx.community.id;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mistakes = !(errors.is_empty());
     let page = ScreensPage {
         screens: Screen::list(db, community_id).await?,
         places: Place::list(db, community_id).await?,
@@ -68,7 +63,7 @@ async fn screens_page(
         panels: PANELS,
         now: now(),
     };
-    Ok((status, render(&page)?).into_response())
+    render_form(&page, mistakes)
 }
 
 pub async fn list(

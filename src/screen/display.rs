@@ -23,7 +23,7 @@ use crate::live::{self, LiveEvent};
 use crate::notices::Notice;
 use crate::on_db;
 use crate::rates::{self, Rates};
-use crate::requests::store::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
+use crate::requests::record::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
 use crate::web::{AppError, AppState, base_url, render};
 
 #[derive(Debug, sqlx::FromRow)]
@@ -85,7 +85,7 @@ pub async fn page(
     let notices = Notice::current(&state.db, community.id).await?;
     let (emergencies, notices): (Vec<Notice>, Vec<Notice>) =
         notices.into_iter().partition(|n| n.emergency);
-    let fresh = crate::requests::store::public_list(&state.db, community.id, true, 6).await?;
+    let fresh = crate::requests::search::public_list(&state.db, community.id, true, 6).await?;
     let done = recently_done(&state, community.id, at - 14 * 86_400).await?;
     let place = screen
         .place_code

@@ -1,7 +1,6 @@
 //! The kiosk: a touch screen in the foyer where a resident files a request
 //! in a few taps, with no account. After a minute idle it starts over.
 
-use crate::requests::store::NewRequest;
 use crate::web::once::SubmissionKey;
 use askama::Template;
 use axum::Extension;
@@ -16,10 +15,11 @@ use crate::community::{Category, Place};
 use crate::db::now;
 use crate::i18n::Lang;
 use crate::on_db;
-use crate::requests::intake::{self, Door, Draft, Open311Extras};
-use crate::requests::store;
+use crate::requests::intake::{self, ClientDetails, Door, Draft, Filed};
+use crate::requests::model::Channel;
+use crate::requests::record;
 use crate::web::forms::FieldErrors;
-use crate::web::{AppError, AppState, base_url, render};
+use crate::web::{AppError, AppState, base_url, render, render_form};
 
 /// Requests one kiosk may take in ten minutes: enough for a queue of
 /// neighbours, too few for one person to flood the workgroups.
@@ -166,9 +166,9 @@ pub async fn submit(
             "phone".into()
         },
         visibility: "public".into(),
-        open311: Open311Extras {
+        client: ClientDetails {
             device_id: device.clone(),
-            ..Open311Extras::default()
+            ..ClientDetails::default()
         },
         ..Draft::default()
     };
@@ -199,14 +199,10 @@ pub async fn submit(
             .into_response());
     }
     let mut errors = FieldErrors::default();
-    let Some((new, _)) = intake::check(
-        &state.db,
-        kiosk.community_id,
-        &draft,
-        Door::Kiosk,
-        &mut errors,
-    )
-    .await?
+    // The kiosk counts as the screen's channel, with no account.
+    let door = Door::new(Channel::Screen).once(submission.map(|Extension(k)| k));
+    let Filed::Created(created) =
+        intake::file(&state.db, kiosk.community_id, &draft, door, &mut errors).await?
     else {
         let page = DescribePage {
             lang,
@@ -218,13 +214,8 @@ pub async fn submit(
             phrases: PHRASES,
             problem: "report-fix-below",
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return render_form(&page, true);
     };
-    let new = NewRequest {
-        submission: submission.map(|Extension(k)| k),
-        ..new
-    };
-    let created = store::create(&state.db, new).await?;
     let link = format!(
         "{}/r/{}?key={}",
         base_url(&state, &headers),
@@ -235,7 +226,7 @@ pub async fn submit(
     render(&DonePage {
         lang,
         kiosk,
-        code: store::spaced_code(&created.tracking_code),
+        code: record::spaced_code(&created.tracking_code),
         qr,
     })
 }

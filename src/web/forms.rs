@@ -85,6 +85,15 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Phone numbers as people write them: digits, spaces, dashes, a plus.
+pub fn valid_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (5..=20).contains(&digits)
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,38 +1,31 @@
-//! The web kit: application state, the router with its layers, errors, page
-//! context and form helpers. Each capability adds its own routes.
+//! The web kit: application state, the layers every answer passes through,
+//! errors, page context and form helpers. It names no capability: the entry
+//! (`crate::app`) merges each capability's routes and hands the kit what it
+//! needs from them (the page header's unread count, each door's error
+//! format, shared values such as a cache).
 
 mod error;
 pub mod forms;
+mod layers;
 pub mod limits;
 pub mod metrics;
 pub mod once;
 pub mod page;
 
+use std::any::Any;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::http::{Extensions, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::csrf::CsrfLayer;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use error::{AppError, ErrorInfo};
-pub use page::{Ctx, render, render_form};
+pub use layers::{Doors, ErrorReport, ErrorShape, finish};
+pub use page::{Ctx, Header, render, render_form};
 
 use crate::db::Db;
-use crate::i18n::Lang;
 
 /// Request bodies above this are refused (four photos and the text).
 pub const MAX_BODY_BYTES: usize = 40 * 1024 * 1024;
@@ -43,16 +36,40 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The broadcast behind the screens' live streams.
     pub live: crate::live::Live,
-    /// The district's rates, counted at most once a minute.
-    pub district_rates: crate::rates::district::Cache,
+    /// What the page header shows from the capabilities.
+    pub header: Arc<dyn Header>,
+    /// Values capabilities share across requests (a cache, the mailer),
+    /// put in by the entry and found by their type.
+    parts: Arc<Extensions>,
+}
+
+impl AppState {
+    pub fn new(
+        db: Db,
+        config: WebConfig,
+        live: crate::live::Live,
+        header: Arc<dyn Header>,
+        parts: Extensions,
+    ) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            live,
+            header,
+            parts: Arc::new(parts),
+        }
+    }
+
+    /// A capability's shared value of type `T`, if the entry put one in.
+    pub fn part<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.parts.get::<T>()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// e.g. `https://jinyuan.example`; trusted for form posts behind a proxy.
     pub public_url: Option<String>,
-    /// Sends news by email, when SMTP is configured.
-    pub mailer: Option<crate::mail::Mailer>,
     /// Daily backups of the embedded database: the folder and how many to keep.
     pub daily_backups: Option<(std::path::PathBuf, usize)>,
     /// Rate limits, unless they are off (as in most tests).
@@ -67,19 +84,8 @@ impl WebConfig {
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    // Open311 clients post from anywhere with an API key and no cookies.
-    let mut csrf =
-        CsrfLayer::new().with_insecure_bypass(|_, uri| uri.path().starts_with("/open311/"));
-    if let Some(origin) = state.config.public_url.as_deref() {
-        match csrf
-            .clone()
-            .add_trusted_origin(origin.trim_end_matches('/'))
-        {
-            Ok(with_origin) => csrf = with_origin,
-            Err(e) => tracing::warn!(error = ?e, origin, "the public URL is not a usable origin"),
-        }
-    }
+/// The kit's own routes: health, metrics and the static files.
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -88,89 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.js", get(script))
         .route("/static/screen.js", get(screen_script))
         .route("/static/kiosk.js", get(kiosk_script))
-        .merge(crate::home::routes())
-        .merge(crate::auth::routes::routes())
-        .merge(crate::requests::routes())
-        .merge(crate::community::routes())
-        .merge(crate::desk::routes())
-        .merge(crate::api::routes())
-        .merge(crate::open311::routes())
-        .merge(crate::screen::routes())
-        .merge(crate::notices::routes())
-        .merge(crate::calendar::routes())
-        .merge(crate::mail::settings::routes())
-        .merge(crate::my_data::routes())
-        .merge(crate::rates::routes())
-        .merge(crate::dashboard::routes())
-        .merge(crate::problems::routes())
-        .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(metrics::track))
-        .layer(middleware::from_fn_with_state(state.clone(), wake_live))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            once::once_per_submission,
-        ))
-        .layer(middleware::from_fn(refuse_nul))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            limits::limit_rates,
-        ))
-        .layer(csrf)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn(render_errors))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
-            }),
-        )
-        // Outermost: every request has an id (a proxy's own is kept), in
-        // its log lines and on its answer.
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeId))
-        .with_state(state)
 }
-
-static REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-request-id");
-
-#[derive(Clone, Copy)]
-struct MakeId;
-
-impl MakeRequestId for MakeId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let token = crate::auth::random_token();
-        HeaderValue::from_str(&token[..16]).ok().map(RequestId::new)
-    }
-}
-
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
-                   object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
@@ -230,148 +154,4 @@ pub fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     format!("http://{host}")
-}
-
-/// After any write, the live pump looks for new events at once.
-async fn wake_live(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
-    let response = next.run(request).await;
-    if writes {
-        state.live.poke();
-    }
-    response
-}
-
-/// Form and JSON bodies are small; larger ones are refused before reading.
-const MAX_TEXT_BODY_BYTES: usize = 1024 * 1024;
-
-/// Refuses text that holds a NUL character: no person types one, and
-/// PostgreSQL cannot store it. Photos (multipart) are checked field by field.
-async fn refuse_nul(request: Request, next: Next) -> Response {
-    let bad = || AppError::BadRequest("error-bad-input").into_response();
-    if request
-        .uri()
-        .to_string()
-        .to_ascii_lowercase()
-        .contains("%00")
-    {
-        return bad();
-    }
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let is_text = content_type.starts_with("application/x-www-form-urlencoded")
-        || content_type.starts_with("application/json");
-    if !is_text {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_TEXT_BODY_BYTES).await else {
-        return AppError::TooLarge.into_response();
-    };
-    let has_nul = bytes.contains(&0)
-        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
-        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
-    if has_nul {
-        return bad();
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
-}
-
-/// Gives every error a body: a page in the person's language, or JSON for
-/// API clients. Also answers the CSRF layer's bare 403.
-async fn render_errors(request: Request, next: Next) -> Response {
-    let lang = Lang::from_headers(request.headers());
-    let path = request.uri().path().to_string();
-    let query = request
-        .uri()
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
-    let is_api = path.starts_with("/api/");
-    let is_get = request.method() == Method::GET;
-    let response = next.run(request).await;
-    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let mut response = error_body(lang, &path, &query, is_api, is_get, response);
-    if let Some(value) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
-}
-
-fn error_body(
-    lang: Lang,
-    path: &str,
-    query: &str,
-    is_api: bool,
-    is_get: bool,
-    response: Response,
-) -> Response {
-    let status = response.status();
-    let Some(info) = error_info(&response) else {
-        return response;
-    };
-    let message = lang.t(info.key);
-    if path.starts_with("/open311/") {
-        let error = crate::open311::Open311Error {
-            status,
-            description: crate::i18n::Lang::En.t(info.key),
-        };
-        return crate::open311::error_response(crate::open311::format_of_path(path), &error);
-    }
-    if is_api {
-        let body = crate::api::error_json(info.code, message);
-        return (status, axum::Json(body)).into_response();
-    }
-    if status == StatusCode::UNAUTHORIZED {
-        let next = if is_get {
-            format!("{path}{query}")
-        } else {
-            "/".to_string()
-        };
-        return Redirect::to(&format!("/signin?next={}", forms::url_encode(&next))).into_response();
-    }
-    let page = page::ErrorPage {
-        lang,
-        status: status.as_u16(),
-        message: message.clone(),
-    };
-    match askama::Template::render(&page) {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, Body::from(message)).into_response(),
-    }
-}
-
-/// The error behind a response: ours, or a bare one from a layer or an
-/// extractor (body too large, malformed form, cross-site post, panic).
-fn error_info(response: &Response) -> Option<ErrorInfo> {
-    if let Some(info) = response.extensions().get::<ErrorInfo>() {
-        return Some(info.clone());
-    }
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if status.as_u16() < 400
-        || content_type.starts_with("text/html")
-        || content_type.starts_with("application/json")
-    {
-        return None;
-    }
-    let (code, key) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "error-not-found"),
-        StatusCode::FORBIDDEN => ("cross_site", "error-cross-site"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "error-too-large"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "error-method"),
-        StatusCode::REQUEST_TIMEOUT => ("timeout", "error-timeout"),
-        s if s.is_server_error() => ("internal", "error-internal"),
-        _ => ("invalid_input", "error-bad-input"),
-    };
-    Some(ErrorInfo { code, key })
 }

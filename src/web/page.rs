@@ -2,6 +2,8 @@
 //! and the current address.
 
 use std::borrow::Borrow;
+use std::future::Future;
+use std::pin::Pin;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -9,8 +11,9 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::auth::{MaybeViewer, Role, Viewer};
-use crate::community::Community;
+use crate::db::Db;
 use crate::i18n::Lang;
+use crate::tenant::Community;
 use crate::web::{AppError, AppState};
 
 pub struct Ctx {
@@ -23,6 +26,17 @@ pub struct Ctx {
     pub unread: i64,
     /// The person switched on large text (a cookie, so it works signed out).
     pub large_text: bool,
+}
+
+/// What the page header shows that only the capabilities know, handed to
+/// the kit by the entry.
+pub trait Header: Send + Sync + 'static {
+    /// News the signed-in person has not read yet (the bell).
+    fn unread<'a>(
+        &'a self,
+        db: &'a Db,
+        account_id: i64,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, AppError>> + Send + 'a>>;
 }
 
 pub const TEXT_COOKIE: &str = "text";
@@ -43,7 +57,7 @@ impl FromRequestParts<AppState> for Ctx {
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".to_string());
         let unread = match &viewer {
-            Some(v) => crate::requests::store::unread_count(&state.db, v.id).await?,
+            Some(v) => state.header.unread(&state.db, v.id).await?,
             None => 0,
         };
         let large_text =

@@ -1042,11 +1042,11 @@ async fn file(huang: &Person, fields: &[(&str, &str)], photo: bool) -> String {
 }
 
 async fn first_photo(app: &TestApp, code: &str) -> i64 {
-    let request = grassroots::requests::store::by_code(&app.db, code)
+    let request = grassroots::requests::record::by_code(&app.db, code)
         .await
         .expect("query")
         .expect("the request");
-    grassroots::requests::store::photos_of(&app.db, request.id)
+    grassroots::requests::photos::photos_of(&app.db, request.id)
         .await
         .expect("photos")
         .first()

@@ -17,6 +17,7 @@ mod crash;
 mod dashboard;
 mod desk;
 mod first_start;
+mod house;
 mod inclusion;
 mod journey;
 mod limits;

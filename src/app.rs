@@ -1,0 +1,189 @@
+//! The entry's assembly: each capability's routes merged into one router,
+//! the kit's layers around it, each door's error format, the background
+//! work, and what the kit needs from the capabilities. A new capability is
+//! a folder and one line in `router` (and in `background` if it works on
+//! its own); `docs/architecture.md` says the rest.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::Extensions;
+use tokio::task::JoinHandle;
+
+use crate::db::Db;
+use crate::live::Live;
+use crate::mail::Mailer;
+use crate::web::{AppError, AppState, Doors, WebConfig};
+
+/// What the server is started with.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub web: WebConfig,
+    /// Sends news by email, when SMTP is configured.
+    pub mailer: Option<Mailer>,
+}
+
+impl From<WebConfig> for Config {
+    fn from(web: WebConfig) -> Config {
+        Config { web, mailer: None }
+    }
+}
+
+/// Every capability's routes, inside the kit's layers.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(crate::web::routes())
+        .merge(crate::home::routes())
+        .merge(crate::auth::routes::routes())
+        .merge(crate::requests::routes())
+        .merge(crate::community::routes())
+        .merge(crate::desk::routes())
+        .merge(crate::api::routes())
+        .merge(crate::open311::routes())
+        .merge(crate::screen::routes())
+        .merge(crate::notices::routes())
+        .merge(crate::calendar::routes())
+        .merge(crate::mail::settings::routes())
+        .merge(crate::my_data::routes())
+        .merge(crate::rates::routes())
+        .merge(crate::dashboard::routes())
+        .merge(crate::problems::routes());
+    let doors = Doors {
+        keyed: vec!["/open311/"],
+        errors: vec![
+            ("/open311/", crate::open311::error_shape),
+            ("/api/", crate::api::error_shape),
+        ],
+    };
+    crate::web::finish(routes, state, doors)
+}
+
+/// The state every handler gets: the kit's, and the values capabilities
+/// share, found by their type.
+pub fn state(db: Db, config: Config, live: Live) -> AppState {
+    let mut parts = Extensions::new();
+    parts.insert(crate::rates::district::Cache::default());
+    if let Some(mailer) = config.mailer {
+        parts.insert(mailer);
+    }
+    AppState::new(db, config.web, live, Arc::new(Inbox), parts)
+}
+
+/// The capabilities' work that runs on its own while the server runs.
+pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
+    let mut tasks = vec![
+        tokio::spawn(crate::chase::run_forever(db.clone())),
+        tokio::spawn(watch_screens(db.clone())),
+    ];
+    if let Some(mailer) = config.mailer.clone() {
+        tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
+    }
+    tasks
+}
+
+/// Once a minute: screens that went quiet are reported.
+async fn watch_screens(db: Db) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        if let Err(e) = crate::screen::check_silent_screens(&db).await {
+            tracing::warn!(error = ?e, "checking for silent screens");
+        }
+    }
+}
+
+/// The page header's bell counts the person's unread news.
+struct Inbox;
+
+impl crate::web::Header for Inbox {
+    fn unread<'a>(
+        &'a self,
+        db: &'a Db,
+        account_id: i64,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, AppError>> + Send + 'a>> {
+        Box::pin(crate::requests::inbox::unread_count(db, account_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::Lang;
+
+    /// Keys built from the request's words (`status-…`, `kind-…`) exist too.
+    #[test]
+    fn every_word_of_a_request_is_translated() {
+        use crate::requests::deadlines::Clock;
+        use crate::requests::model::*;
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Status::ALL.iter().map(|s| s.key()));
+        keys.extend(Kind::ALL.iter().map(|s| s.key()));
+        keys.extend(Urgency::ALL.iter().map(|s| s.key()));
+        keys.extend(Channel::ALL.iter().map(|s| s.key()));
+        keys.extend(Visibility::ALL.iter().map(|s| s.key()));
+        keys.extend(ContactPreference::ALL.iter().map(|s| s.key()));
+        keys.extend(crate::auth::Role::ALL.iter().map(|r| r.key()));
+        keys.extend(crate::community::PlaceKind::ALL.iter().map(|k| k.key()));
+        keys.extend((1..=5).map(|n| format!("rate-{n}")));
+        keys.extend((1..=7).map(|n| format!("weekday-{n}")));
+        keys.extend(crate::mail::settings::MODES.map(|m| format!("news-mode-{m}")));
+        keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
+        keys.extend(
+            [
+                "notify-resolved",
+                "notify-question",
+                "notify-low-rating",
+                "notify-screen-silent",
+                "notify-remind-response",
+                "notify-remind-resolution",
+                "notify-overdue-lead",
+                "notify-overdue-secretary",
+                "notify-please-confirm",
+                "notify-callback",
+                "notify-problem-fixed",
+                "notify-tell-resident",
+                "notify-update",
+            ]
+            .map(String::from),
+        );
+        keys.extend(
+            [
+                "created",
+                "update",
+                "note",
+                "assigned",
+                "merged",
+                "rated",
+                "rated-reopened",
+                "followed",
+                "escalated-lead",
+                "escalated-secretary",
+                "closed-unconfirmed",
+                "told-resident",
+                "problem-fixed",
+            ]
+            .map(|k| format!("event-{k}")),
+        );
+        for clock in [
+            Clock::Met,
+            Clock::MetLate,
+            Clock::Running,
+            Clock::DueSoon,
+            Clock::Overdue,
+            Clock::Paused,
+        ] {
+            keys.push(clock.key().to_string());
+        }
+        keys.extend(
+            Status::ALL
+                .iter()
+                .map(|s| format!("event-to-{}", s.as_str().replace('_', "-"))),
+        );
+        keys.extend(Visibility::ALL.iter().map(|s| format!("{}-help", s.key())));
+        for lang in [Lang::Zh, Lang::En] {
+            for key in &keys {
+                assert_ne!(&lang.t(key), key, "{key} is missing in {}", lang.code());
+            }
+        }
+    }
+}

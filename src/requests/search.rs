@@ -1,0 +1,216 @@
+//! Queues and search: the requests a team, a neighbour or a resident is
+//! shown, with only the filters given reaching the SQL.
+
+use crate::db::{Db, now};
+use crate::on_db;
+use crate::web::AppError;
+
+use super::model::Status;
+use super::record::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow, normalise_code};
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub workgroup_id: Option<i64>,
+    /// Limit to the workgroups this account belongs to.
+    pub member_of: Option<i64>,
+    pub status: Option<Status>,
+    pub category_id: Option<i64>,
+    pub place_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub overdue_only: bool,
+    /// Open requests only (the default view of a queue).
+    pub open_only: bool,
+    /// Whose queue it is: requests of private categories (legal questions)
+    /// show only to members of their workgroup.
+    pub viewer_id: Option<i64>,
+    /// Words to find in the description (Chinese needs no spaces), or a
+    /// tracking code.
+    pub words: Option<String>,
+}
+
+/// Words to find, as each engine can best look for them: SQLite's trigram
+/// index takes three characters or more; otherwise (and on PostgreSQL,
+/// whose trigram index serves LIKE) a LIKE on the lower-cased text. A
+/// tracking code typed whole is found too.
+struct Words {
+    /// The FTS5 phrase, when SQLite's index can serve it.
+    phrase: Option<String>,
+    like: String,
+    code: Option<String>,
+}
+
+impl Words {
+    fn new(db: &Db, words: Option<&str>) -> Option<Words> {
+        let words = words.map(str::trim).filter(|w| !w.is_empty())?;
+        let code = normalise_code(words);
+        let escaped = words
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        Some(Words {
+            phrase: (matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3)
+                .then(|| format!("\"{}\"", words.replace('"', "\"\""))),
+            like: format!("%{escaped}%"),
+            code: (code.len() == 8).then_some(code),
+        })
+    }
+}
+
+/// Open requests, in the order a queue shows them.
+const OPEN: &str = "('submitted', 'responded', 'in_progress', 'waiting')";
+
+/// A queue, or search results: only the filters given reach the SQL, so
+/// the database can use its indexes (community, workgroup, status) instead
+/// of reading every request of the community. In order: a request whose
+/// code was typed first; then open requests, dangerous ones first, then the
+/// one due soonest; then finished ones, most recently changed first.
+pub async fn queue(
+    db: &Db,
+    community_id: i64,
+    f: &QueueFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<RequestRow>, AppError> {
+    let words = Words::new(db, f.words.as_deref());
+    let at = now();
+    Ok(on_db!(db, |pool| {
+        // The page's ids are chosen first, reading only the request and its
+        // category; the names it refers to are joined for those rows alone.
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.id IN (\
+             SELECT r.id FROM requests r JOIN categories c ON c.id = r.category_id WHERE r.community_id = "
+        ));
+        q.push_bind(community_id);
+        if let Some(id) = f.workgroup_id {
+            q.push(" AND r.workgroup_id = ").push_bind(id);
+        }
+        if let Some(id) = f.member_of {
+            q.push(" AND r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = ")
+                .push_bind(id)
+                .push(")");
+        }
+        if let Some(status) = &f.status {
+            q.push(" AND r.status = ").push_bind(status.as_str());
+        }
+        if let Some(id) = f.category_id {
+            q.push(" AND r.category_id = ").push_bind(id);
+        }
+        if let Some(id) = f.place_id {
+            q.push(" AND r.place_id = ").push_bind(id);
+        }
+        if let Some(id) = f.assignee_id {
+            q.push(" AND r.assignee_id = ").push_bind(id);
+        }
+        if f.overdue_only {
+            q.push(" AND r.status IN ('submitted', 'responded', 'in_progress') AND ((r.responded_at IS NULL AND r.response_due_at < ")
+                .push_bind(at)
+                .push(") OR r.resolution_due_at < ")
+                .push_bind(at)
+                .push(")");
+        }
+        if f.open_only {
+            q.push(format!(" AND r.status IN {OPEN}"));
+        }
+        // Legal questions and the like: only their own team sees them.
+        q.push(" AND (NOT c.private_by_nature OR r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = ")
+            .push_bind(f.viewer_id)
+            .push("))");
+        if let Some(w) = &words {
+            q.push(" AND (");
+            match &w.phrase {
+                Some(phrase) => q
+                    .push("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ")
+                    .push_bind(phrase.clone())
+                    .push(")"),
+                None => q
+                    .push("lower(r.description) LIKE ")
+                    .push_bind(w.like.clone())
+                    .push(" ESCAPE '\\'"),
+            };
+            q.push(" OR lower(c.name_zh) LIKE ")
+                .push_bind(w.like.clone())
+                .push(" ESCAPE '\\' OR lower(c.name_en) LIKE ")
+                .push_bind(w.like.clone())
+                .push(" ESCAPE '\\'");
+            if let Some(code) = &w.code {
+                q.push(" OR r.tracking_code = ").push_bind(code.clone());
+            }
+            q.push(")");
+        }
+        let code = words.as_ref().and_then(|w| w.code.clone());
+        macro_rules! order {
+            () => {
+                q.push(" ORDER BY ");
+                if let Some(code) = &code {
+                    q.push("CASE WHEN r.tracking_code = ")
+                        .push_bind(code.clone())
+                        .push(" THEN 0 ELSE 1 END, ");
+                }
+                q.push(format!(
+                    "CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
+                     CASE WHEN r.status IN {OPEN} THEN \
+                         CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
+                     CASE WHEN r.status IN {OPEN} THEN r.resolution_due_at ELSE -r.updated_at END, \
+                     r.id DESC"
+                ));
+            };
+        }
+        order!();
+        q.push(" LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset)
+            .push(")");
+        order!();
+        q.build_query_as::<RequestRow>().fetch_all(pool).await
+    })?)
+}
+
+/// Requests neighbours may read, newest first.
+pub async fn public_list(
+    db: &Db,
+    community_id: i64,
+    open_only: bool,
+    limit: i64,
+) -> Result<Vec<RequestRow>, AppError> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
+         AND r.status <> 'duplicate' \
+         AND (NOT $2 OR r.status IN ('submitted', 'responded', 'in_progress', 'waiting')) \
+         ORDER BY r.created_at DESC, r.id DESC LIMIT $3"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(community_id)
+    .bind(open_only)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Open, listed requests of the same category at the same place: "already
+/// reported? follow it instead".
+pub async fn similar_open(
+    db: &Db,
+    community_id: i64,
+    category_id: i64,
+    place_id: Option<i64>,
+) -> Result<Vec<RequestRow>, AppError> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.category_id = $2 \
+         AND (($3 IS NULL AND r.place_id IS NULL) OR r.place_id = $3) \
+         AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
+         AND r.status IN ('submitted', 'responded', 'in_progress', 'waiting') \
+         ORDER BY r.created_at DESC LIMIT 5"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(community_id)
+    .bind(category_id)
+    .bind(place_id)
+    .fetch_all(pool)
+    .await)?)
+}
