@@ -6,6 +6,7 @@
 mod history;
 
 pub mod deadlines;
+pub mod draft;
 pub mod filing;
 pub mod followers;
 pub mod inbox;

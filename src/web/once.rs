@@ -36,7 +36,7 @@ pub fn token() -> String {
 }
 
 /// Which submission made this request: set by [`once_per_submission`] for
-/// the handler, who hands it to `requests::store::create`.
+/// the handler, who hands it to `requests::intake::file`.
 /// It is made from the poster's credentials and their key, so neither the
 /// database nor anyone else can produce it.
 #[derive(Debug, Clone)]
