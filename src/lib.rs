@@ -33,5 +33,4 @@ pub mod rates;
 pub mod requests;
 pub mod screen;
 pub mod server;
-pub mod tenant;
 pub mod web;

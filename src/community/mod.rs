@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub use crate::auth::valid_username;
-pub use crate::tenant::Community;
+pub use crate::web::Community;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaceKind {

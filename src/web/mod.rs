@@ -1,9 +1,10 @@
 //! The web kit: application state, the layers every answer passes through,
 //! errors, page context and form helpers. It names no capability: the entry
-//! (`crate::app`) merges each capability's routes and hands the kit what it
+//! (`src/app.rs`) merges each capability's routes and hands the kit what it
 //! needs from them (the page header's unread count, each door's error
 //! format, shared values such as a cache).
 
+pub mod community;
 mod error;
 pub mod forms;
 mod layers;
@@ -21,6 +22,7 @@ use axum::http::{Extensions, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+pub use community::Community;
 pub use error::{AppError, ErrorInfo};
 pub use layers::{Doors, ErrorReport, ErrorShape, finish};
 pub use page::{Ctx, Header, render, render_form};

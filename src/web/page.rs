@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::auth::{MaybeViewer, Role, Viewer};
 use crate::db::Db;
 use crate::i18n::Lang;
-use crate::tenant::Community;
+use crate::web::Community;
 use crate::web::{AppError, AppState};
 
 pub struct Ctx {

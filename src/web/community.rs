@@ -1,6 +1,6 @@
-//! The community a request is served for: its names and its time zone. The
-//! kit's one notion of a community; the `community` capability holds its
-//! places, workgroups, categories and the administrator's pages.
+//! The community a page speaks for: its names and its time zone. The kit's
+//! one notion of a community; the `community` capability holds its places,
+//! workgroups, categories and the administrator's pages.
 
 use crate::db::{Db, now};
 use crate::on_db;
