@@ -12,10 +12,10 @@ use axum::Router;
 use axum::http::Extensions;
 use tokio::task::JoinHandle;
 
-use crate::db::Db;
+use crate::db::{Db, StoreError};
 use crate::live::Live;
 use crate::mail::Mailer;
-use crate::web::{AppError, AppState, Doors, WebConfig};
+use crate::web::{AppState, Doors, WebConfig};
 
 /// What the server is started with.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +65,10 @@ pub fn router(state: AppState) -> Router {
 pub fn state(db: Db, config: Config, live: Live) -> AppState {
     let mut parts = Extensions::new();
     parts.insert(crate::rates::district::Cache::default());
+    parts.insert(crate::my_data::store::Sections(vec![(
+        "news",
+        news_section,
+    )]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
     }
@@ -93,6 +97,15 @@ async fn watch_screens(db: Db) {
     }
 }
 
+/// The requests' part of a person's own data: their news.
+fn news_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::requests::inbox::own_news(db, account_id))
+}
+
 /// The page header's bell counts the person's unread news.
 struct Inbox;
 
@@ -101,7 +114,7 @@ impl crate::web::Header for Inbox {
         &'a self,
         db: &'a Db,
         account_id: i64,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, AppError>> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = Result<i64, StoreError>> + Send + 'a>> {
         Box::pin(crate::requests::inbox::unread_count(db, account_id))
     }
 }

@@ -17,7 +17,7 @@ use crate::web::forms::FieldErrors;
 pub const DEMO_PASSWORD: &str = "jinyuan-demo";
 pub const DEMO_INVITATION: &str = "WELCOME8";
 
-fn err(e: crate::web::AppError) -> anyhow::Error {
+fn err(e: impl std::fmt::Debug) -> anyhow::Error {
     anyhow::anyhow!("loading the demo estate: {e:?}")
 }
 

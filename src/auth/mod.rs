@@ -466,6 +466,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn usernames_are_short_words() {
+        assert!(valid_username("wang.li"));
+        assert!(valid_username("王丽"));
+        assert!(!valid_username("a"));
+        assert!(!valid_username("has space"));
+    }
+
+    #[test]
     fn passwords_hash_and_verify() {
         let hash = hash_password("lily pond 2026").unwrap();
         assert!(hash.starts_with("$argon2id$"));

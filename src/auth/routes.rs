@@ -13,7 +13,6 @@ use super::{
     Role, SESSION_COOKIE, SESSION_DAYS, SignIn, SignedIn, check_password, create_session,
     end_session, hash_password, password_problem, token_hash, valid_username,
 };
-
 use crate::db::{Db, now};
 use crate::i18n::{LANG_COOKIE, Lang, cookie_value};
 use crate::on_db;

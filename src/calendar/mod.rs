@@ -17,7 +17,7 @@ use jiff::civil::{Date, Time};
 pub use rules::WorkCalendar;
 
 use crate::auth::{Role, SignedIn};
-use crate::db::Db;
+use crate::db::{Db, StoreError};
 use crate::on_db;
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState, Ctx, render_form};
@@ -44,17 +44,17 @@ struct Day {
 
 const WEEKDAYS: &str = "1234567";
 
-async fn settings(db: &Db, community_id: i64) -> Result<Settings, AppError> {
+async fn settings(db: &Db, community_id: i64) -> Result<Settings, StoreError> {
     on_db!(db, |pool| sqlx::query_as::<_, Settings>(
         "SELECT timezone, working_hours_on, work_days, work_open, work_close FROM communities WHERE id = $1"
     )
     .bind(community_id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(AppError::NotFound)
+    .ok_or(StoreError::NotFound)
 }
 
-async fn days(db: &Db, community_id: i64) -> Result<Vec<Day>, AppError> {
+async fn days(db: &Db, community_id: i64) -> Result<Vec<Day>, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Day>(
         "SELECT day, working, note FROM calendar_days WHERE community_id = $1 ORDER BY day"
     )
@@ -69,7 +69,7 @@ fn minutes(text: &str) -> Option<i64> {
 }
 
 /// The calendar deadlines count by, when the community keeps one.
-pub async fn for_community(db: &Db, community_id: i64) -> Result<Option<WorkCalendar>, AppError> {
+pub async fn for_community(db: &Db, community_id: i64) -> Result<Option<WorkCalendar>, StoreError> {
     let s = settings(db, community_id).await?;
     if !s.working_hours_on {
         return Ok(None);

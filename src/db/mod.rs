@@ -5,6 +5,9 @@
 //! [`on_db!`](crate::on_db) macro expands a body once per engine so the same
 //! code runs on either pool without `sqlx::Any`.
 
+mod error;
+pub use error::StoreError;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -95,6 +98,14 @@ impl Db {
 /// Current time as Unix seconds.
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+/// A stored time as RFC 3339 in UTC, e.g. `2026-11-27T00:00:00Z`; empty
+/// when out of range.
+pub fn iso(at: i64) -> String {
+    jiff::Timestamp::from_second(at)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 /// A transaction that will write. On SQLite it runs on the file's one

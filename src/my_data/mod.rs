@@ -31,6 +31,12 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/person/{username}/close", post(desk_close))
 }
 
+/// The capabilities' parts of the download, as the entry handed them in.
+fn sections(state: &AppState) -> &store::Sections {
+    static NONE: store::Sections = store::Sections(Vec::new());
+    state.part::<store::Sections>().unwrap_or(&NONE)
+}
+
 #[derive(Template)]
 #[template(path = "my_data.html")]
 struct OwnPage {
@@ -81,7 +87,7 @@ async fn own_download(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
-    let value = store::export(&state.db, viewer.id, store::Copy::Own).await?;
+    let value = store::export(&state.db, viewer.id, store::Copy::Own, sections(&state)).await?;
     download(&value, &viewer.username)
 }
 
@@ -218,7 +224,13 @@ async fn desk_download(
     Path(username): Path<String>,
 ) -> Result<Response, AppError> {
     let person = desk_resident(&state, &viewer, &username).await?;
-    let value = store::export(&state.db, person.id, store::Copy::AtTheDesk).await?;
+    let value = store::export(
+        &state.db,
+        person.id,
+        store::Copy::AtTheDesk,
+        sections(&state),
+    )
+    .await?;
     tracing::info!(
         account = person.id,
         desk = viewer.id,

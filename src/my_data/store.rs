@@ -2,21 +2,18 @@
 //! The requests themselves stay (with their times, statuses and ratings), so
 //! the community's figures do not change; only who sent them is forgotten.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde_json::{Value, json};
 
-use crate::db::{BeginWrite, Db, now};
+use crate::db::{BeginWrite, Db, StoreError, iso, now};
 use crate::on_db;
 use crate::web::AppError;
 
 /// Statuses a request no longer leaves: the resident has nothing left to
 /// do on it. A solved one waits for their confirmation, so it is not past.
 const PAST: &str = "('closed', 'rejected', 'duplicate', 'referred')";
-
-fn iso(at: i64) -> String {
-    jiff::Timestamp::from_second(at)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 type AccountRow = (
     String,
@@ -60,8 +57,26 @@ pub enum Copy {
     AtTheDesk,
 }
 
+/// A capability's part of a person's own-data download: what it holds for
+/// the account, under its own key in the document.
+pub type Section =
+    for<'a> fn(
+        &'a Db,
+        i64,
+        Copy,
+    ) -> Pin<Box<dyn Future<Output = Result<Value, StoreError>> + Send + 'a>>;
+
+/// Every capability's part, handed in by the entry (`src/app.rs`).
+#[derive(Clone, Default)]
+pub struct Sections(pub Vec<(&'static str, Section)>);
+
 /// Everything held about the account, as one JSON document.
-pub async fn export(db: &Db, account_id: i64, copy: Copy) -> Result<Value, AppError> {
+pub async fn export(
+    db: &Db,
+    account_id: i64,
+    copy: Copy,
+    sections: &Sections,
+) -> Result<Value, AppError> {
     let account: Option<AccountRow> = on_db!(db, |pool| {
         sqlx::query_as(
         "SELECT a.username, a.display_name, a.role, a.phone, a.email, a.email_mode, a.created_at, c.name_zh \
@@ -115,13 +130,6 @@ pub async fn export(db: &Db, account_id: i64, copy: Copy) -> Result<Value, AppEr
     .fetch_all(pool)
     .await
     })?;
-    let news: Vec<(String, i64, Option<i64>, Option<String>)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT n.message_key, n.created_at, n.read_at, r.tracking_code FROM notifications n \
-         LEFT JOIN requests r ON r.id = n.request_id WHERE n.account_id = $1 ORDER BY n.created_at"
-    )
-    .bind(account_id)
-    .fetch_all(pool)
-    .await)?;
     let tokens: Vec<(String, i64, Option<i64>)> = on_db!(db, |pool| {
         sqlx::query_as(
         "SELECT name, created_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at"
@@ -138,7 +146,7 @@ pub async fn export(db: &Db, account_id: i64, copy: Copy) -> Result<Value, AppEr
     .fetch_one(pool)
     .await)?;
 
-    Ok(json!({
+    let mut document = json!({
         "exported_at": iso(now()),
         "account": {
             "username": username, "display_name": display_name, "role": role,
@@ -148,14 +156,15 @@ pub async fn export(db: &Db, account_id: i64, copy: Copy) -> Result<Value, AppEr
         "requests_reported": reported,
         "confidential_requests_left_out": left_out,
         "requests_followed": followed,
-        "news": news.into_iter().map(|(key, at, read, code)| json!({
-            "kind": key, "at": iso(at), "read": read.is_some(), "tracking_code": code,
-        })).collect::<Vec<_>>(),
         "api_tokens": tokens.into_iter().map(|(name, at, revoked)| json!({
             "name": name, "created_at": iso(at), "revoked": revoked.is_some(),
         })).collect::<Vec<_>>(),
         "signed_in_sessions": sessions,
-    }))
+    });
+    for (key, section) in &sections.0 {
+        document[*key] = section(db, account_id, copy).await?;
+    }
+    Ok(document)
 }
 
 async fn request_json(db: &Db, r: Reported) -> Result<Value, AppError> {

@@ -47,6 +47,12 @@ impl Open311Error {
     }
 }
 
+impl From<crate::db::StoreError> for Open311Error {
+    fn from(e: crate::db::StoreError) -> Self {
+        Open311Error::from(crate::web::AppError::from(e))
+    }
+}
+
 impl From<crate::web::AppError> for Open311Error {
     fn from(e: crate::web::AppError) -> Self {
         use crate::web::AppError::*;

@@ -3,9 +3,8 @@
 //! submission finds the request it already made.
 
 use crate::auth::{random_token, token_hash};
-use crate::db::{BeginWrite, Db, now};
+use crate::db::{BeginWrite, Db, StoreError, now};
 use crate::on_db;
-use crate::web::AppError;
 
 use super::deadlines::{CategoryDeadlines, deadlines_for};
 use super::model::{Channel, ContactPreference, Kind, Urgency, Visibility};
@@ -50,7 +49,7 @@ pub struct Created {
     pub repeated: bool,
 }
 
-pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
+pub async fn create(db: &Db, new: NewRequest) -> Result<Created, StoreError> {
     let calendar = crate::calendar::for_community(db, new.community_id).await?;
     let at = now();
     let d = deadlines_for(at, new.urgency, new.deadlines, calendar.as_ref());
@@ -205,7 +204,7 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, AppError> {
             }
         }
     }
-    Err(AppError::Internal(anyhow::anyhow!(
+    Err(StoreError::Other(anyhow::anyhow!(
         "no free tracking code after 8 tries"
     )))
 }

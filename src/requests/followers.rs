@@ -1,15 +1,14 @@
 //! Who follows a request ("me too") and who may handle it.
 
 use crate::auth::{Role, Viewer};
-use crate::db::{BeginWrite, Db, now};
+use crate::db::{BeginWrite, Db, StoreError, now};
 use crate::on_db;
-use crate::web::AppError;
 
 use super::record::{Audience, RequestRow};
 
 /// "Me too": a neighbour follows a public request. Returns false when they
 /// already did.
-pub async fn follow(db: &Db, request: &RequestRow, account_id: i64) -> Result<bool, AppError> {
+pub async fn follow(db: &Db, request: &RequestRow, account_id: i64) -> Result<bool, StoreError> {
     let at = now();
     let request_id = request.id;
     let added: bool = on_db!(db, |pool| {
@@ -40,7 +39,7 @@ pub async fn follow(db: &Db, request: &RequestRow, account_id: i64) -> Result<bo
     Ok(added)
 }
 
-pub async fn is_follower(db: &Db, request_id: i64, account_id: i64) -> Result<bool, AppError> {
+pub async fn is_follower(db: &Db, request_id: i64, account_id: i64) -> Result<bool, StoreError> {
     let found: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
         "SELECT account_id FROM request_followers WHERE request_id = $1 AND account_id = $2"
     )
@@ -53,7 +52,11 @@ pub async fn is_follower(db: &Db, request_id: i64, account_id: i64) -> Result<bo
 
 /// Whether the viewer may handle this request: the administrator, or a
 /// member of its workgroup, in its community.
-pub async fn can_handle(db: &Db, request: &RequestRow, viewer: &Viewer) -> Result<bool, AppError> {
+pub async fn can_handle(
+    db: &Db,
+    request: &RequestRow,
+    viewer: &Viewer,
+) -> Result<bool, StoreError> {
     if viewer.community_id != request.community_id || !viewer.is_staff() {
         return Ok(false);
     }
@@ -72,7 +75,7 @@ pub async fn can_handle(db: &Db, request: &RequestRow, viewer: &Viewer) -> Resul
 
 /// Whether the viewer leads the request's workgroup (or runs the estate):
 /// leads route work — assign, reject, merge, refer.
-pub async fn is_lead(db: &Db, request: &RequestRow, viewer: &Viewer) -> Result<bool, AppError> {
+pub async fn is_lead(db: &Db, request: &RequestRow, viewer: &Viewer) -> Result<bool, StoreError> {
     if viewer.community_id != request.community_id {
         return Ok(false);
     }

@@ -1,10 +1,11 @@
 //! News for people: each account's notifications (the bell), and the
 //! reception desk's list of residents to call back.
 
+use serde_json::{Value, json};
+
 use crate::auth::Viewer;
-use crate::db::{BeginWrite, Db, now};
+use crate::db::{BeginWrite, Db, StoreError, iso, now};
 use crate::on_db;
-use crate::web::AppError;
 
 use super::record::{Audience, REQUEST_COLUMNS, REQUEST_FROM, RequestRow};
 
@@ -17,7 +18,7 @@ pub struct Notice {
     pub tracking_code: Option<String>,
 }
 
-pub async fn notifications(db: &Db, account_id: i64) -> Result<Vec<Notice>, AppError> {
+pub async fn notifications(db: &Db, account_id: i64) -> Result<Vec<Notice>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Notice>(
         "SELECT n.id, n.message_key, n.created_at, n.read_at, r.tracking_code FROM notifications n \
@@ -29,7 +30,7 @@ pub async fn notifications(db: &Db, account_id: i64) -> Result<Vec<Notice>, AppE
     })?)
 }
 
-pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, AppError> {
+pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_at IS NULL"
     )
@@ -38,7 +39,7 @@ pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, AppError> {
     .await)?)
 }
 
-pub async fn mark_notifications_read(db: &Db, account_id: i64) -> Result<(), AppError> {
+pub async fn mark_notifications_read(db: &Db, account_id: i64) -> Result<(), StoreError> {
     on_db!(db, |pool| sqlx::query(
         "UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL"
     )
@@ -59,7 +60,7 @@ pub async fn callback_list(
     db: &Db,
     community_id: i64,
     problem_fixed: &str,
-) -> Result<Vec<Callback>, AppError> {
+) -> Result<Vec<Callback>, StoreError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS}, \
          (SELECT CASE WHEN e.kind = 'problem_fixed' THEN $2 ELSE e.public_message END FROM request_events e \
@@ -90,7 +91,7 @@ pub struct Callback {
 
 /// Reception passed the news on: the request leaves the list, and its
 /// history says so (for staff).
-pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Result<(), AppError> {
+pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Result<(), StoreError> {
     let at = now();
     let request_id = request.id;
     let role = by.role().as_str();
@@ -119,4 +120,24 @@ pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Resul
         .await
     })?;
     Ok(())
+}
+
+/// The person's news, for their own-data download: what it was about, when,
+/// and whether they read it.
+pub async fn own_news(db: &Db, account_id: i64) -> Result<Value, StoreError> {
+    let news: Vec<(String, i64, Option<i64>, Option<String>)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT n.message_key, n.created_at, n.read_at, r.tracking_code FROM notifications n \
+         LEFT JOIN requests r ON r.id = n.request_id WHERE n.account_id = $1 ORDER BY n.created_at"
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(news
+        .into_iter()
+        .map(|(key, at, read, code)| {
+            json!({
+                "kind": key, "at": iso(at), "read": read.is_some(), "tracking_code": code,
+            })
+        })
+        .collect())
 }

@@ -7,7 +7,7 @@ use crate::auth::Viewer;
 use crate::community::{Category, Place};
 use crate::db::Db;
 use crate::web::AppError;
-use crate::web::forms::{FieldErrors, optional_text, required_text, valid_phone};
+use crate::web::forms::{FieldErrors, optional_text, required_text, valid_email, valid_phone};
 use crate::web::once::SubmissionKey;
 
 use super::deadlines::CategoryDeadlines;
@@ -76,6 +76,13 @@ impl Door {
     pub fn once(self, submission: Option<SubmissionKey>) -> Door {
         Door { submission, ..self }
     }
+
+    pub fn offering_similar(self) -> Door {
+        Door {
+            offer_similar: true,
+            ..self
+        }
+    }
 }
 
 /// What became of a draft.
@@ -108,15 +115,6 @@ pub async fn file(
     }
     let created = filing::create(db, new).await?;
     Ok(Filed::Created(created))
-}
-
-pub fn valid_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((user, host)) => {
-            !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
-        }
-        None => false,
-    }
 }
 
 /// Checks the draft; on success the new request is ready to store.
@@ -263,27 +261,4 @@ async fn check(
         submission: door.submission.clone(),
     };
     Ok(Some(new))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phones_as_people_write_them() {
-        assert!(valid_phone("138 0013 8000"));
-        assert!(valid_phone("+86-851-1234567"));
-        assert!(valid_phone("(0851) 123456"));
-        assert!(!valid_phone("1234"));
-        assert!(!valid_phone("call me"));
-        assert!(!valid_phone("123456789012345678901"));
-    }
-
-    #[test]
-    fn emails_need_a_host() {
-        assert!(valid_email("li@example.cn"));
-        assert!(!valid_email("li@localhost"));
-        assert!(!valid_email("li example.cn"));
-        assert!(!valid_email("@example.cn"));
-    }
 }

@@ -367,12 +367,12 @@ pub async fn handle_step(
         rating: None,
     };
     let change = match form.action.as_str() {
-        "take" => return store::assign(&state.db, request, viewer, viewer.id).await,
+        "take" => return Ok(store::assign(&state.db, request, viewer, viewer.id).await?),
         "assign" => {
             let assignee = form
                 .assignee
                 .ok_or(AppError::BadRequest("assign-choose-member"))?;
-            return store::assign(&state.db, request, viewer, assignee).await;
+            return Ok(store::assign(&state.db, request, viewer, assignee).await?);
         }
         "update" | "note" => {
             let internal = form.action == "note";
@@ -383,7 +383,7 @@ pub async fn handle_step(
             if text.chars().count() > 2000 {
                 return Err(AppError::BadRequest("field-too-long"));
             }
-            return store::post_update(&state.db, request, viewer, text, internal).await;
+            return Ok(store::post_update(&state.db, request, viewer, text, internal).await?);
         }
         "respond" | "ask" | "resolve" if message.is_empty() => {
             return Err(AppError::BadRequest("act-message-required"));
@@ -414,9 +414,8 @@ pub async fn handle_step(
         }
         _ => return Err(AppError::BadRequest("error-bad-input")),
     };
-    store::apply(&state.db, request, Some(viewer), change)
-        .await
-        .map(|_| ())
+    store::apply(&state.db, request, Some(viewer), change).await?;
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -505,9 +504,8 @@ pub async fn reply_step(
         internal_note: String::new(),
         rating: None,
     };
-    store::apply(&state.db, request, viewer, change)
-        .await
-        .map(|_| ())
+    store::apply(&state.db, request, viewer, change).await?;
+    Ok(())
 }
 
 pub async fn confirm_step(
@@ -548,9 +546,8 @@ pub async fn confirm_step(
         },
         _ => return Err(AppError::BadRequest("rate-say-solved")),
     };
-    store::apply(&state.db, request, viewer, change)
-        .await
-        .map(|_| ())
+    store::apply(&state.db, request, viewer, change).await?;
+    Ok(())
 }
 
 /// "Me too" from a signed-in neighbour.

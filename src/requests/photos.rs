@@ -2,9 +2,8 @@
 //! request when it is made, read back whole or as a thumbnail.
 
 use crate::auth::random_token;
-use crate::db::{Db, now};
+use crate::db::{Db, StoreError, now};
 use crate::on_db;
-use crate::web::AppError;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PhotoRef {
@@ -13,7 +12,7 @@ pub struct PhotoRef {
     pub height: i64,
 }
 
-pub async fn photos_of(db: &Db, request_id: i64) -> Result<Vec<PhotoRef>, AppError> {
+pub async fn photos_of(db: &Db, request_id: i64) -> Result<Vec<PhotoRef>, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, PhotoRef>(
         "SELECT id, width, height FROM photos WHERE request_id = $1 ORDER BY id"
     )
@@ -27,7 +26,7 @@ pub async fn photos_of(db: &Db, request_id: i64) -> Result<Vec<PhotoRef>, AppErr
 pub async fn stage_photo(
     db: &Db,
     photo: &crate::photos::ProcessedPhoto,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError> {
     let key = random_token();
     on_db!(db, |pool| {
         sqlx::query(
@@ -46,7 +45,7 @@ pub async fn stage_photo(
 }
 
 /// Staged photos still waiting for their request, by key.
-pub async fn staged_photos(db: &Db, keys: &[String]) -> Result<Vec<(String, i64)>, AppError> {
+pub async fn staged_photos(db: &Db, keys: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
     let mut found = Vec::new();
     for key in keys.iter().take(crate::requests::MAX_PHOTOS) {
         let id: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
@@ -67,7 +66,7 @@ pub async fn photo_bytes(
     db: &Db,
     id: i64,
     thumb: bool,
-) -> Result<Option<(Vec<u8>, Option<i64>, String)>, AppError> {
+) -> Result<Option<(Vec<u8>, Option<i64>, String)>, StoreError> {
     let sql = if thumb {
         "SELECT thumb_jpeg AS bytes, request_id, upload_key FROM photos WHERE id = $1"
     } else {

@@ -28,6 +28,8 @@ pub struct Change {
 /// The request after the step, and what goes with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// When the step is taken: every time it writes is this one.
+    pub at: i64,
     pub from: Status,
     pub to: Status,
     pub deadlines: Deadlines,
@@ -54,9 +56,14 @@ pub struct Plan {
     pub announce_resolved: bool,
     /// A low rating reopened it: it goes back to the workgroup's lead.
     pub back_to_lead: bool,
-    /// It duplicates this request: its followers move there, and that
+}
+
+impl Plan {
+    /// The request this one duplicates: its followers move there, and that
     /// request's history says so.
-    pub merge_into: Option<i64>,
+    pub fn merge_into(&self) -> Option<i64> {
+        self.duplicate_of.filter(|_| self.to == Status::Duplicate)
+    }
 }
 
 /// Someone the step is news for, and the message they get.
@@ -64,8 +71,8 @@ pub struct Plan {
 pub enum Tell {
     /// Reception, for a resident who hears news through the desk.
     Desk,
-    /// The person who reported it, with this message.
-    Reporter(&'static str),
+    /// The person who reported it (their account), with this message.
+    Reporter(i64, &'static str),
     /// The reporter and everyone who follows it.
     Followers(&'static str),
     /// The leads of the request's workgroup.
@@ -133,12 +140,8 @@ pub fn plan(
         request.referred_to.clone(),
         request.rejection_reason.clone(),
     );
-    let mut merge_into = None;
     match &change.action {
-        Action::MarkDuplicate { of, .. } => {
-            duplicate_of = Some(*of);
-            merge_into = Some(*of);
-        }
+        Action::MarkDuplicate { of, .. } => duplicate_of = Some(*of),
         Action::Refer { to } => {
             duplicate_of = None;
             referred_to = to.trim().to_string();
@@ -180,23 +183,22 @@ pub fn plan(
     if news && request.news_through_desk() {
         tell.push(Tell::Desk);
     } else if news
-        && request.reporter_account_id.is_some()
+        && let Some(reporter) = request.reporter_account_id
         && !matches!(to, Status::Waiting | Status::Resolved)
     {
         // (A question and a resolution have their own messages.)
-        tell.push(Tell::Reporter("notify-update"));
+        tell.push(Tell::Reporter(reporter, "notify-update"));
     }
-    match to {
-        Status::Resolved => tell.push(Tell::Followers("notify-resolved")),
-        Status::Waiting if request.reporter_account_id.is_some() => {
-            tell.push(Tell::Reporter("notify-question"))
-        }
+    match (to, request.reporter_account_id) {
+        (Status::Resolved, _) => tell.push(Tell::Followers("notify-resolved")),
+        (Status::Waiting, Some(reporter)) => tell.push(Tell::Reporter(reporter, "notify-question")),
         _ => {}
     }
     if back_to_lead {
         tell.push(Tell::Leads("notify-low-rating"));
     }
     Ok(Plan {
+        at,
         from,
         to,
         deadlines,
@@ -224,7 +226,6 @@ pub fn plan(
         tell,
         announce_resolved: to == Status::Resolved && request.is_listed(),
         back_to_lead,
-        merge_into: merge_into.filter(|_| to == Status::Duplicate),
     })
 }
 

@@ -83,7 +83,7 @@ fn waiting_on_the_resident_stops_the_clocks_and_answering_gives_the_time_back() 
     .unwrap();
     assert_eq!(asked.to, Status::Waiting);
     assert_eq!(asked.paused_since, Some(asked_at));
-    assert_eq!(asked.tell, vec![Tell::Reporter("notify-question")]);
+    assert_eq!(asked.tell, vec![Tell::Reporter(40, "notify-question")]);
 
     let mut waiting = request("waiting");
     waiting.paused_since = Some(asked_at);
@@ -180,7 +180,7 @@ fn the_first_answer_by_staff_stops_the_response_clock() {
     let at = CREATED + HOUR;
     let p = plan(&request("submitted"), &staff(Action::Respond), at, None).unwrap();
     assert_eq!(p.responded_at, Some(at));
-    assert_eq!(p.tell, vec![Tell::Reporter("notify-update")]);
+    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-update")]);
     let mut answered = request("responded");
     answered.responded_at = Some(CREATED + 10);
     let p = plan(&answered, &staff(Action::Start), at, None).unwrap();
@@ -251,9 +251,9 @@ fn a_duplicate_is_merged_into_the_request_it_repeats() {
     let p = plan(&request("submitted"), &staff(dup), CREATED + HOUR, None).unwrap();
     assert_eq!(p.to, Status::Duplicate);
     assert_eq!(p.duplicate_of, Some(3));
-    assert_eq!(p.merge_into, Some(3));
+    assert_eq!(p.merge_into(), Some(3));
     assert_eq!(p.closed_at, Some(CREATED + HOUR));
-    assert_eq!(p.tell, vec![Tell::Reporter("notify-update")]);
+    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-update")]);
 }
 
 #[test]

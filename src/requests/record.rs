@@ -3,10 +3,9 @@
 
 use std::borrow::Borrow;
 
-use crate::db::Db;
+use crate::db::{Db, StoreError};
 use crate::i18n::Lang;
 use crate::on_db;
-use crate::web::AppError;
 
 use super::deadlines::{Clock, clock};
 use super::model::{Channel, ContactPreference, Kind, Status, Urgency, Visibility};
@@ -250,7 +249,7 @@ impl Audience {
     }
 }
 
-pub async fn by_code(db: &Db, code: &str) -> Result<Option<RequestRow>, AppError> {
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!("SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.tracking_code = $1");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
         sqlx::AssertSqlSafe(sql)
@@ -260,7 +259,7 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<RequestRow>, AppError
     .await)?)
 }
 
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<RequestRow>, AppError> {
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!("SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.id = $1");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
         sqlx::AssertSqlSafe(sql)
@@ -275,7 +274,7 @@ pub async fn timeline(
     db: &Db,
     request_id: i64,
     audience: Audience,
-) -> Result<Vec<EventRow>, AppError> {
+) -> Result<Vec<EventRow>, StoreError> {
     let levels: &[&str] = match audience {
         Audience::Public => &["public"],
         Audience::Reporter => &["public", "reporter"],
@@ -301,7 +300,7 @@ pub async fn timeline(
     Ok(events)
 }
 
-pub async fn reported_by(db: &Db, account_id: i64) -> Result<Vec<RequestRow>, AppError> {
+pub async fn reported_by(db: &Db, account_id: i64) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.reporter_account_id = $1 \
          OR (r.id IN (SELECT request_id FROM request_followers WHERE account_id = $1) \
@@ -332,7 +331,7 @@ impl Template {
     }
 }
 
-pub async fn templates_for(db: &Db, category_id: i64) -> Result<Vec<Template>, AppError> {
+pub async fn templates_for(db: &Db, category_id: i64) -> Result<Vec<Template>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Template>(
         "SELECT id, status, text_zh, text_en FROM response_templates WHERE category_id = $1 ORDER BY id"

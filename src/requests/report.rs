@@ -138,10 +138,9 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
     let draft = Draft::from_multipart(&state.db, form, &mut errors).await?;
-    let door = Door {
-        offer_similar: true,
-        ..Door::resident(Channel::Web, ctx.viewer.as_ref()).once(submission.map(|Extension(k)| k))
-    };
+    let door = Door::resident(Channel::Web, ctx.viewer.as_ref())
+        .once(submission.map(|Extension(k)| k))
+        .offering_similar();
     let created = match intake::file(&state.db, ctx.community.id, &draft, door, &mut errors).await?
     {
         Filed::Created(created) => created,

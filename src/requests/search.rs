@@ -1,9 +1,8 @@
 //! Queues and search: the requests a team, a neighbour or a resident is
 //! shown, with only the filters given reaching the SQL.
 
-use crate::db::{Db, now};
+use crate::db::{Db, StoreError, now};
 use crate::on_db;
-use crate::web::AppError;
 
 use super::model::Status;
 use super::record::{REQUEST_COLUMNS, REQUEST_FROM, RequestRow, normalise_code};
@@ -71,7 +70,7 @@ pub async fn queue(
     f: &QueueFilter,
     limit: i64,
     offset: i64,
-) -> Result<Vec<RequestRow>, AppError> {
+) -> Result<Vec<RequestRow>, StoreError> {
     let words = Words::new(db, f.words.as_deref());
     let at = now();
     Ok(on_db!(db, |pool| {
@@ -173,7 +172,7 @@ pub async fn public_list(
     community_id: i64,
     open_only: bool,
     limit: i64,
-) -> Result<Vec<RequestRow>, AppError> {
+) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
          AND r.status <> 'duplicate' \
@@ -197,7 +196,7 @@ pub async fn similar_open(
     community_id: i64,
     category_id: i64,
     place_id: Option<i64>,
-) -> Result<Vec<RequestRow>, AppError> {
+) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.category_id = $2 \
          AND (($3 IS NULL AND r.place_id IS NULL) OR r.place_id = $3) \

@@ -3,10 +3,9 @@
 //! that changes a request appends to its history in the same transaction.
 
 use crate::auth::Viewer;
-use crate::db::{BeginWrite, Db, now};
+use crate::db::{BeginWrite, Db, StoreError, now};
 use crate::i18n::Lang;
 use crate::on_db;
-use crate::web::AppError;
 
 use super::lifecycle::{Action, Actor};
 use super::model::Status;
@@ -20,18 +19,18 @@ pub async fn apply(
     request: &RequestRow,
     by: Option<&Viewer>,
     change: Change,
-) -> Result<Status, AppError> {
+) -> Result<Status, StoreError> {
     let calendar = if needs_calendar(request, &change) {
         crate::calendar::for_community(db, request.community_id).await?
     } else {
         None
     };
     let plan = plan(request, &change, now(), calendar.as_ref())
-        .map_err(|e| AppError::Conflict(e.key()))?;
+        .map_err(|e| StoreError::Conflict(e.key()))?;
     if carry_out(db, request, by, change.actor, &plan).await? {
         Ok(plan.to)
     } else {
-        Err(AppError::Conflict("transition-changed-meanwhile"))
+        Err(StoreError::Conflict("transition-changed-meanwhile"))
     }
 }
 
@@ -43,8 +42,8 @@ async fn carry_out(
     by: Option<&Viewer>,
     actor: Actor,
     plan: &Plan,
-) -> Result<bool, AppError> {
-    let at = now();
+) -> Result<bool, StoreError> {
+    let at = plan.at;
     let actor_id = by.map(|v| v.id);
     let actor_role = match actor {
         Actor::Reporter => "reporter",
@@ -111,10 +110,8 @@ async fn carry_out(
                     Tell::Desk => {
                         desk_news!(tx, request_id, community_id, at)?;
                     }
-                    Tell::Reporter(key) => {
-                        if let Some(reporter) = request.reporter_account_id {
-                            notify!(tx, reporter, request_id, key, at)?;
-                        }
+                    Tell::Reporter(reporter, key) => {
+                        notify!(tx, reporter, request_id, key, at)?;
                     }
                     Tell::Followers(key) => {
                         sqlx::query(
@@ -142,7 +139,7 @@ async fn carry_out(
                     }
                 }
             }
-            if let Some(target) = plan.merge_into {
+            if let Some(target) = plan.merge_into() {
                 // Followers are carried over to the request it duplicates,
                 // when neighbours may read that one.
                 sqlx::query(
@@ -184,7 +181,7 @@ pub async fn post_update(
     by: &Viewer,
     message: &str,
     internal: bool,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     if !internal && request.status() == Status::Submitted {
         apply(
             db,
@@ -251,7 +248,7 @@ pub async fn assign(
     request: &RequestRow,
     by: &Viewer,
     assignee: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let at = now();
     let request_id = request.id;
     let role = by.role().as_str();
@@ -287,6 +284,6 @@ pub async fn assign(
     if ok {
         Ok(())
     } else {
-        Err(AppError::BadRequest("assign-not-a-member"))
+        Err(StoreError::Invalid("assign-not-a-member"))
     }
 }

@@ -67,6 +67,20 @@ impl IntoResponse for AppError {
     }
 }
 
+/// A store's failure, as the person is told of it.
+impl From<crate::db::StoreError> for AppError {
+    fn from(e: crate::db::StoreError) -> Self {
+        use crate::db::StoreError;
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(key) => AppError::Conflict(key),
+            StoreError::Invalid(key) => AppError::BadRequest(key),
+            StoreError::Database(e) => AppError::Internal(e.into()),
+            StoreError::Other(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         AppError::Internal(e.into())

@@ -94,9 +94,37 @@ pub fn valid_phone(phone: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))
 }
 
+/// An address with someone at a host.
+pub fn valid_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_as_people_write_them() {
+        assert!(valid_phone("138 0013 8000"));
+        assert!(valid_phone("+86-851-1234567"));
+        assert!(valid_phone("(0851) 123456"));
+        assert!(!valid_phone("1234"));
+        assert!(!valid_phone("call me"));
+        assert!(!valid_phone("123456789012345678901"));
+    }
+
+    #[test]
+    fn emails_need_a_host() {
+        assert!(valid_email("li@example.cn"));
+        assert!(!valid_email("li@localhost"));
+        assert!(!valid_email("li example.cn"));
+        assert!(!valid_email("@example.cn"));
+    }
 
     #[test]
     fn required_text_trims_and_flags() {

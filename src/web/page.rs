@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::auth::{MaybeViewer, Role, Viewer};
-use crate::db::Db;
+use crate::db::{Db, StoreError};
 use crate::i18n::Lang;
 use crate::web::Community;
 use crate::web::{AppError, AppState};
@@ -36,7 +36,7 @@ pub trait Header: Send + Sync + 'static {
         &'a self,
         db: &'a Db,
         account_id: i64,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, AppError>> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = Result<i64, StoreError>> + Send + 'a>>;
 }
 
 pub const TEXT_COOKIE: &str = "text";

@@ -12,6 +12,7 @@ use crate::support::TestApp;
 
 on_both_engines!(
     a_resident_takes_their_data_and_their_name_away,
+    the_download_holds_each_capabilitys_part,
     reception_does_it_for_a_resident_in_person,
 );
 
@@ -65,6 +66,32 @@ async fn two_requests(app: &TestApp) -> (String, String) {
         .await;
     assert_eq!(open.status, 303, "{}", open.body);
     (done, open.code())
+}
+
+/// The requests' part (the person's news) comes into the download through
+/// the section the entry hands to the own-data capability.
+async fn the_download_holds_each_capabilitys_part(app: Arc<TestApp>) {
+    let (done, _open) = two_requests(&app).await;
+    let sun = app.signed_in("sun").await;
+    let data: Value = sun
+        .http
+        .get(app.url("/account/data.json"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let news = data["news"].as_array().expect("the news section");
+    assert!(
+        news.iter()
+            .any(|n| n["kind"] == "notify-resolved" && n["tracking_code"] == done.as_str()),
+        "told when it was solved: {news:?}"
+    );
+    assert!(
+        news.iter()
+            .all(|n| n["at"].as_str().is_some_and(|t| t.ends_with('Z')))
+    );
 }
 
 async fn status_of(app: &TestApp, code: &str) -> (String, Option<i64>, Option<i64>, String) {
