@@ -24,8 +24,8 @@ use crate::web::{AppError, AppState};
 
 pub async fn community_of(state: &AppState, viewer: &MaybeViewer) -> Result<Community, AppError> {
     match &viewer.0 {
-        Some(v) => Community::by_id(&state.db, v.community_id).await,
-        None => Community::default_one(&state.db).await,
+        Some(v) => Ok(Community::by_id(&state.db, v.community_id).await?),
+        None => Ok(Community::default_one(&state.db).await?),
     }
 }
 

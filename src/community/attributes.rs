@@ -4,10 +4,9 @@
 
 use super::valid_code;
 use crate::db::BeginWrite;
-use crate::db::Db;
+use crate::db::{Db, StoreError};
 use crate::i18n::Lang;
 use crate::on_db;
-use crate::web::AppError;
 use crate::web::forms::{FieldErrors, optional_text, required_text};
 
 pub const DATATYPES: [&str; 6] = [
@@ -66,7 +65,7 @@ impl Choice {
 }
 
 /// The category's extra fields in their order, with their choices.
-pub async fn for_category(db: &Db, category_id: i64) -> Result<Vec<Attribute>, AppError> {
+pub async fn for_category(db: &Db, category_id: i64) -> Result<Vec<Attribute>, StoreError> {
     let mut attributes = on_db!(db, |pool| {
         sqlx::query_as::<_, Attribute>(
         "SELECT id, code, datatype, variable, required, datatype_description, sort_order, description_zh, \
@@ -205,7 +204,7 @@ pub async fn add(
     db: &Db,
     category_id: i64,
     form: &AttributeForm,
-) -> Result<Result<i64, FieldErrors>, AppError> {
+) -> Result<Result<i64, FieldErrors>, StoreError> {
     let mut errors = FieldErrors::default();
     let code = form.code.trim().to_string();
     if !valid_code(&code) {
@@ -295,7 +294,7 @@ pub async fn add(
 
 /// Removes an extra field from a category (answers already given stay with
 /// their requests).
-pub async fn remove(db: &Db, category_id: i64, attribute_id: i64) -> Result<(), AppError> {
+pub async fn remove(db: &Db, category_id: i64, attribute_id: i64) -> Result<(), StoreError> {
     on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
@@ -324,7 +323,7 @@ pub async fn remove(db: &Db, category_id: i64, attribute_id: i64) -> Result<(), 
 }
 
 /// The answers given with a request, in the category's order.
-pub async fn answers_of(db: &Db, request_id: i64) -> Result<Vec<(String, String)>, AppError> {
+pub async fn answers_of(db: &Db, request_id: i64) -> Result<Vec<(String, String)>, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, (String, String)>(
         "SELECT code, value FROM request_attributes WHERE request_id = $1 ORDER BY code, value"
     )

@@ -7,9 +7,9 @@ pub mod setup;
 
 use axum::Router;
 
-use crate::db::{Db, now};
+use crate::db::{Db, StoreError, now};
 use crate::on_db;
-use crate::web::{AppError, AppState};
+use crate::web::AppState;
 
 pub fn routes() -> Router<AppState> {
     admin::routes()
@@ -57,7 +57,7 @@ impl Place {
         format!("admin-place-{}", self.kind)
     }
 
-    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Place>, AppError> {
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Place>, StoreError> {
         Ok(on_db!(db, |pool| {
             sqlx::query_as::<_, Place>(
             "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 \
@@ -73,7 +73,7 @@ impl Place {
         db: &Db,
         community_id: i64,
         code: &str,
-    ) -> Result<Option<Place>, AppError> {
+    ) -> Result<Option<Place>, StoreError> {
         Ok(on_db!(db, |pool| {
             sqlx::query_as::<_, Place>(
             "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 AND code = $2"
@@ -86,7 +86,7 @@ impl Place {
     }
 
     /// The units the account's household lives in.
-    pub async fn homes_of(db: &Db, account_id: i64) -> Result<Vec<Place>, AppError> {
+    pub async fn homes_of(db: &Db, account_id: i64) -> Result<Vec<Place>, StoreError> {
         Ok(on_db!(db, |pool| sqlx::query_as::<_, Place>(
             "SELECT p.id, p.kind, p.code, p.name_zh, p.name_en, p.parent_id FROM places p \
              JOIN household_members h ON h.place_id = p.id WHERE h.account_id = $1 ORDER BY p.code"
@@ -106,7 +106,7 @@ pub struct Workgroup {
 }
 
 impl Workgroup {
-    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Workgroup>, AppError> {
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Workgroup>, StoreError> {
         Ok(on_db!(db, |pool| sqlx::query_as::<_, Workgroup>(
             "SELECT id, code, name_zh, name_en FROM workgroups WHERE community_id = $1 ORDER BY id"
         )
@@ -116,7 +116,7 @@ impl Workgroup {
     }
 
     /// The workgroups the account belongs to.
-    pub async fn of_member(db: &Db, account_id: i64) -> Result<Vec<Membership>, AppError> {
+    pub async fn of_member(db: &Db, account_id: i64) -> Result<Vec<Membership>, StoreError> {
         Ok(on_db!(db, |pool| sqlx::query_as::<_, Membership>(
             "SELECT w.id AS workgroup_id, w.name_zh, w.name_en, m.is_lead FROM workgroup_members m \
              JOIN workgroups w ON w.id = m.workgroup_id WHERE m.account_id = $1 ORDER BY w.id"
@@ -126,7 +126,7 @@ impl Workgroup {
         .await)?)
     }
 
-    pub async fn members(db: &Db, workgroup_id: i64) -> Result<Vec<Member>, AppError> {
+    pub async fn members(db: &Db, workgroup_id: i64) -> Result<Vec<Member>, StoreError> {
         Ok(on_db!(db, |pool| sqlx::query_as::<_, Member>(
             "SELECT a.id, a.display_name, a.username, m.is_lead FROM workgroup_members m \
              JOIN accounts a ON a.id = m.account_id WHERE m.workgroup_id = $1 AND a.active \
@@ -186,7 +186,7 @@ impl Category {
         db: &Db,
         community_id: i64,
         only_active: bool,
-    ) -> Result<Vec<Category>, AppError> {
+    ) -> Result<Vec<Category>, StoreError> {
         let sql = format!(
             "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND (active OR NOT $2) ORDER BY id"
         );
@@ -203,7 +203,7 @@ impl Category {
         db: &Db,
         community_id: i64,
         code: &str,
-    ) -> Result<Option<Category>, AppError> {
+    ) -> Result<Option<Category>, StoreError> {
         let sql = format!(
             "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND code = $2"
         );
@@ -216,7 +216,11 @@ impl Category {
         .await)?)
     }
 
-    pub async fn by_id(db: &Db, community_id: i64, id: i64) -> Result<Option<Category>, AppError> {
+    pub async fn by_id(
+        db: &Db,
+        community_id: i64,
+        id: i64,
+    ) -> Result<Option<Category>, StoreError> {
         let sql = format!(
             "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND id = $2"
         );
@@ -247,7 +251,7 @@ impl AccountRow {
         format!("role-{}", self.role)
     }
 
-    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<AccountRow>, AppError> {
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<AccountRow>, StoreError> {
         Ok(on_db!(db, |pool| {
             sqlx::query_as::<_, AccountRow>(
                 "SELECT a.id, a.username, a.display_name, a.role, a.phone, a.active, \
@@ -272,7 +276,7 @@ pub async fn create_account(
     role: crate::auth::Role,
     password: Option<&str>,
     phone: Option<&str>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<i64>, StoreError> {
     let hash = match password {
         Some(p) => Some(crate::auth::hash_password(p)?),
         None => None,

@@ -3,9 +3,8 @@
 //! revocable, recorded on each request.
 
 use crate::auth::{random_token, token_hash};
-use crate::db::{Db, now};
+use crate::db::{Db, StoreError, now};
 use crate::on_db;
-use crate::web::AppError;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKey {
@@ -17,7 +16,7 @@ pub struct ApiKey {
 }
 
 /// Makes a key; the key itself is shown once and only its hash is kept.
-pub async fn create(db: &Db, community_id: i64, name: &str) -> Result<(i64, String), AppError> {
+pub async fn create(db: &Db, community_id: i64, name: &str) -> Result<(i64, String), StoreError> {
     let key = format!("gr_{}", random_token());
     let id = on_db!(db, |pool| {
         sqlx::query_scalar::<_, i64>(
@@ -34,7 +33,7 @@ pub async fn create(db: &Db, community_id: i64, name: &str) -> Result<(i64, Stri
 }
 
 /// The key's id when it is known, not revoked and this community's.
-pub async fn check(db: &Db, community_id: i64, key: &str) -> Result<Option<i64>, AppError> {
+pub async fn check(db: &Db, community_id: i64, key: &str) -> Result<Option<i64>, StoreError> {
     if key.is_empty() || key.len() > 200 {
         return Ok(None);
     }
@@ -47,7 +46,7 @@ pub async fn check(db: &Db, community_id: i64, key: &str) -> Result<Option<i64>,
     .await)?)
 }
 
-pub async fn list(db: &Db, community_id: i64) -> Result<Vec<ApiKey>, AppError> {
+pub async fn list(db: &Db, community_id: i64) -> Result<Vec<ApiKey>, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, ApiKey>(
         "SELECT k.id, k.name, k.created_at, k.revoked_at, \
          (SELECT COUNT(*) FROM requests r WHERE r.api_key_id = k.id) AS requests \
@@ -59,7 +58,7 @@ pub async fn list(db: &Db, community_id: i64) -> Result<Vec<ApiKey>, AppError> {
 }
 
 /// Revokes a key; false when there is no such key still in use.
-pub async fn revoke(db: &Db, community_id: i64, id: i64) -> Result<bool, AppError> {
+pub async fn revoke(db: &Db, community_id: i64, id: i64) -> Result<bool, StoreError> {
     let changed = on_db!(db, |pool| {
         sqlx::query(
         "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND community_id = $3"

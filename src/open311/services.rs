@@ -30,7 +30,7 @@ pub async fn list(
     params: &Params,
     format: Format,
 ) -> Answer {
-    let fail = |e: crate::web::AppError| (format, Open311Error::from(e));
+    let fail = |e: crate::db::StoreError| (format, Open311Error::from(e));
     let community = jurisdiction(&state.db, params, format).await?;
     let lang = lang_of(headers);
     let categories = Category::list(&state.db, community.id, true)
@@ -79,7 +79,7 @@ pub async fn definition(
     answer(
         async {
             let (code, format) = format::split_format(&file).map_err(|e| (super::format_of_path(&file), e))?;
-            let fail = |e: crate::web::AppError| (format, Open311Error::from(e));
+            let fail = |e: crate::db::StoreError| (format, Open311Error::from(e));
             let community = jurisdiction(&state.db, &params, format).await?;
             let lang = lang_of(&headers);
             let category = Category::by_code(&state.db, community.id, code)

@@ -11,9 +11,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::auth::random_token;
-use crate::db::{Db, now};
+use crate::db::{Db, StoreError, now};
 use crate::on_db;
-use crate::web::{AppError, AppState};
+use crate::web::AppState;
 
 pub use admin::check_silent_screens;
 pub use display::{Done, recently_done};
@@ -108,7 +108,7 @@ pub fn shows_at(plan: &PanelPlan, minute: u32) -> bool {
 }
 
 impl Screen {
-    pub async fn by_token(db: &Db, token: &str, kind: &str) -> Result<Option<Screen>, AppError> {
+    pub async fn by_token(db: &Db, token: &str, kind: &str) -> Result<Option<Screen>, StoreError> {
         let sql = format!("{SCREEN_SELECT} WHERE s.token = $1 AND s.kind = $2 AND s.active");
         Ok(on_db!(db, |pool| sqlx::query_as::<_, Screen>(
             sqlx::AssertSqlSafe(sql)
@@ -119,7 +119,7 @@ impl Screen {
         .await)?)
     }
 
-    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Screen>, AppError> {
+    pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Screen>, StoreError> {
         let sql = format!("{SCREEN_SELECT} WHERE s.community_id = $1 ORDER BY s.active DESC, s.id");
         Ok(on_db!(db, |pool| sqlx::query_as::<_, Screen>(
             sqlx::AssertSqlSafe(sql)
@@ -137,7 +137,7 @@ impl Screen {
         place_id: Option<i64>,
         language: &str,
         panels: &str,
-    ) -> Result<String, AppError> {
+    ) -> Result<String, StoreError> {
         let token = random_token();
         on_db!(db, |pool| {
             sqlx::query(
@@ -159,7 +159,7 @@ impl Screen {
         Ok(token)
     }
 
-    pub async fn touch(db: &Db, id: i64) -> Result<(), AppError> {
+    pub async fn touch(db: &Db, id: i64) -> Result<(), StoreError> {
         on_db!(db, |pool| sqlx::query(
             "UPDATE screens SET last_seen_at = $1 WHERE id = $2"
         )

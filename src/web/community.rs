@@ -2,9 +2,8 @@
 //! one notion of a community; the `community` capability holds its places,
 //! workgroups, categories and the administrator's pages.
 
-use crate::db::{Db, now};
+use crate::db::{Db, StoreError, now};
 use crate::on_db;
-use crate::web::AppError;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Community {
@@ -17,24 +16,24 @@ pub struct Community {
 }
 
 impl Community {
-    pub async fn by_id(db: &Db, id: i64) -> Result<Community, AppError> {
+    pub async fn by_id(db: &Db, id: i64) -> Result<Community, StoreError> {
         on_db!(db, |pool| sqlx::query_as::<_, Community>(
             "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(pool)
         .await)?
-        .ok_or(AppError::NotFound)
+        .ok_or(StoreError::NotFound)
     }
 
     /// The community public pages speak for: the first one.
-    pub async fn default_one(db: &Db) -> Result<Community, AppError> {
+    pub async fn default_one(db: &Db) -> Result<Community, StoreError> {
         on_db!(db, |pool| sqlx::query_as::<_, Community>(
             "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities ORDER BY id LIMIT 1"
         )
         .fetch_optional(pool)
         .await)?
-        .ok_or(AppError::NotFound)
+        .ok_or(StoreError::NotFound)
     }
 
     pub async fn create(
@@ -42,7 +41,7 @@ impl Community {
         code: &str,
         name_zh: &str,
         name_en: &str,
-    ) -> Result<i64, AppError> {
+    ) -> Result<i64, StoreError> {
         Ok(on_db!(db, |pool| {
             sqlx::query_scalar::<_, i64>(
             "INSERT INTO communities (code, name_zh, name_en, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
