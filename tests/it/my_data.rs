@@ -73,15 +73,9 @@ async fn two_requests(app: &TestApp) -> (String, String) {
 async fn the_download_holds_each_capabilitys_part(app: Arc<TestApp>) {
     let (done, _open) = two_requests(&app).await;
     let sun = app.signed_in("sun").await;
-    let data: Value = sun
-        .http
-        .get(app.url("/account/data.json"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let download = sun.get("/account/data.json").await;
+    assert_eq!(download.status, 200);
+    let data: Value = serde_json::from_str(&download.body).expect("json");
     let news = data["news"].as_array().expect("the news section");
     assert!(
         news.iter()
