@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::Extensions;
 use tokio::task::JoinHandle;
+use utoipa::OpenApi;
 
 use crate::db::{Db, StoreError};
 use crate::live::Live;
@@ -65,6 +66,9 @@ pub fn router(state: AppState) -> Router {
 pub fn state(db: Db, config: Config, live: Live) -> AppState {
     let mut parts = Extensions::new();
     parts.insert(crate::rates::district::Cache::default());
+    parts.insert(crate::api::Docs(vec![
+        <crate::desk::api::DeskApi as OpenApi>::openapi,
+    ]));
     parts.insert(crate::my_data::store::Sections(vec![(
         "news",
         news_section,

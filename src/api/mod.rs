@@ -4,8 +4,9 @@
 //! pages call.
 
 mod account;
-mod desk;
 mod requests;
+
+pub use requests::CreatedJson;
 mod setup;
 
 use axum::extract::State;
@@ -67,9 +68,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/requests/{code}/confirm", post(requests::confirm))
         .route("/api/v1/requests/{code}/reply", post(requests::reply))
         .route("/api/v1/requests/{code}/follow", post(requests::follow))
-        .route("/api/v1/desk/requests", post(desk::create_request))
-        .route("/api/v1/desk/invitations", post(desk::create_invitation))
-        .route("/api/v1/desk/password-resets", post(desk::reset_password))
 }
 
 #[derive(OpenApi)]
@@ -106,9 +104,6 @@ pub fn routes() -> Router<AppState> {
         setup::accounts,
         setup::add_account,
         setup::change_account,
-        desk::create_request,
-        desk::create_invitation,
-        desk::reset_password,
     ),
     components(schemas(
         TokenRequest,
@@ -141,16 +136,25 @@ pub fn routes() -> Router<AppState> {
         setup::WorkgroupJson,
         setup::AccountJson,
         setup::NewAccountJson,
-        desk::DeskRequestJson,
-        desk::HandoutJson,
-        crate::desk::InvitationForm,
-        crate::desk::ResetForm,
     ))
 )]
 struct ApiDoc;
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The other capabilities' parts of the OpenAPI document, handed in by the
+/// entry: each one's `#[derive(OpenApi)]` document.
+#[derive(Clone, Default)]
+pub struct Docs(pub Vec<fn() -> utoipa::openapi::OpenApi>);
+
+async fn openapi(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
+    let mut doc = ApiDoc::openapi();
+    for part in state
+        .part::<Docs>()
+        .map(|d| d.0.as_slice())
+        .unwrap_or_default()
+    {
+        doc.merge(part());
+    }
+    Json(doc)
 }
 
 /// The id of what was made.
@@ -211,7 +215,7 @@ pub struct FieldErrorJson {
     message: String,
 }
 
-fn field_errors(headers: &HeaderMap, errors: &FieldErrors) -> Response {
+pub fn field_errors(headers: &HeaderMap, errors: &FieldErrors) -> Response {
     let lang = crate::i18n::Lang::from_headers(headers);
     let fields: Vec<FieldErrorJson> = errors
         .iter()

@@ -1,6 +1,8 @@
 //! The reception desk in the foyer: a walk-in's or a caller's request in
 //! under a minute, invitations for new residents, password resets.
 
+pub mod api;
+
 use crate::web::once::SubmissionKey;
 use askama::Template;
 use axum::Extension;
@@ -28,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/reset", post(reset_page))
         .route("/desk/callback/{code}", post(record_callback))
         .route("/desk/told/{code}", post(news_passed_on))
+        .route("/api/v1/desk/requests", post(api::create_request))
+        .route("/api/v1/desk/invitations", post(api::create_invitation))
+        .route("/api/v1/desk/password-resets", post(api::reset_password))
 }
 
 pub fn require_desk(viewer: &Viewer) -> Result<(), AppError> {

@@ -8,15 +8,22 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
 
-use super::requests::CreatedJson;
-use super::{ErrorJson, field_errors};
+use super::{InvitationForm, ResetForm, require_desk};
+use crate::api::{CreatedJson, ErrorJson, field_errors};
 use crate::auth::SignedIn;
-use crate::desk::{InvitationForm, ResetForm, require_desk};
 use crate::requests::intake::{self, Door, Draft, Filed};
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState};
+
+/// The desk's part of `/api/v1/openapi.json`, merged in by the entry.
+#[derive(OpenApi)]
+#[openapi(
+    paths(create_request, create_invitation, reset_password),
+    components(schemas(DeskRequestJson, HandoutJson, InvitationForm, ResetForm))
+)]
+pub struct DeskApi;
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
