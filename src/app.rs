@@ -16,6 +16,7 @@ use utoipa::OpenApi;
 use crate::db::{Db, StoreError};
 use crate::live::Live;
 use crate::mail::Mailer;
+use crate::web::limits::Bucket;
 use crate::web::{AppState, Doors, WebConfig};
 
 /// What the server is started with.
@@ -57,8 +58,25 @@ pub fn router(state: AppState) -> Router {
             ("/open311/", crate::open311::error_shape),
             ("/api/", crate::api::error_shape),
         ],
+        counted: counted(),
     };
     crate::web::finish(routes, state, doors)
+}
+
+/// The posts that can be abused, and the limit each counts against. The
+/// desk enters walk-ins all day: staff are not slowed down.
+fn counted() -> Vec<(&'static str, Bucket)> {
+    vec![
+        ("/report", Bucket::Submit),
+        ("/api/v1/requests", Bucket::Submit),
+        ("/open311/v2/requests*", Bucket::Submit),
+        ("/signin", Bucket::SignIn),
+        ("/signin/link/*", Bucket::SignIn),
+        ("/api/v1/tokens", Bucket::SignIn),
+        ("/register", Bucket::SignIn),
+        ("/api/v1/register", Bucket::SignIn),
+        ("/kiosk/*", Bucket::Kiosk),
+    ]
 }
 
 /// The state every handler gets: the kit's, and the values capabilities
@@ -125,7 +143,28 @@ impl crate::web::Header for Inbox {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::Method;
+
+    use super::counted;
     use crate::i18n::Lang;
+    use crate::web::limits::{Bucket, bucket_of};
+
+    #[test]
+    fn only_posts_that_can_be_abused_are_counted() {
+        let counted = counted();
+        let bucket = |method: Method, path: &str| bucket_of(&counted, &method, path);
+        assert_eq!(bucket(Method::POST, "/report"), Some(Bucket::Submit));
+        assert_eq!(
+            bucket(Method::POST, "/open311/v2/requests.json"),
+            Some(Bucket::Submit)
+        );
+        assert_eq!(bucket(Method::POST, "/api/v1/tokens"), Some(Bucket::SignIn));
+        assert_eq!(bucket(Method::POST, "/kiosk/abc"), Some(Bucket::Kiosk));
+        assert_eq!(bucket(Method::GET, "/report"), None);
+        // The desk enters walk-ins all day: staff are not slowed down.
+        assert_eq!(bucket(Method::POST, "/desk"), None);
+        assert_eq!(bucket(Method::POST, "/r/12345678/act"), None);
+    }
 
     /// Keys built from the request's words (`status-…`, `kind-…`) exist too.
     #[test]

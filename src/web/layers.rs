@@ -48,6 +48,9 @@ pub struct Doors {
     /// Each door's own error format, by path prefix; the first that
     /// matches is used, and pages are the rest.
     pub errors: Vec<(&'static str, ErrorShape)>,
+    /// The posts that can be abused, counted against a rate limit: a path,
+    /// or a prefix ending in `*`, and its bucket.
+    pub counted: Vec<(&'static str, limits::Bucket)>,
 }
 
 /// Wraps the assembled routes in the layers every answer passes through.
@@ -76,7 +79,7 @@ pub fn finish(routes: Router<AppState>, state: AppState, doors: Doors) -> Router
         ))
         .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            (state.clone(), limits::Counted::from(doors.counted)),
             limits::limit_rates,
         ))
         .layer(csrf)

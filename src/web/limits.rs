@@ -145,25 +145,27 @@ impl Rate {
     }
 }
 
+/// The posts that count against a limit, as the entry names them: a path,
+/// or a prefix ending in `*`, and its bucket. A kiosk's path holds the
+/// kiosk's token next.
+pub type Counted = Arc<[(&'static str, Bucket)]>;
+
 /// Which bucket a request counts against, if any.
-pub fn bucket_of(method: &Method, path: &str) -> Option<Bucket> {
+pub fn bucket_of(
+    counted: &[(&'static str, Bucket)],
+    method: &Method,
+    path: &str,
+) -> Option<Bucket> {
     if method != Method::POST {
         return None;
     }
-    if path == "/report" || path == "/api/v1/requests" || path.starts_with("/open311/v2/requests") {
-        Some(Bucket::Submit)
-    } else if path == "/signin"
-        || path.starts_with("/signin/link/")
-        || path == "/api/v1/tokens"
-        || path == "/register"
-        || path == "/api/v1/register"
-    {
-        Some(Bucket::SignIn)
-    } else if path.starts_with("/kiosk/") {
-        Some(Bucket::Kiosk)
-    } else {
-        None
-    }
+    counted
+        .iter()
+        .find(|(pattern, _)| match pattern.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == *pattern,
+        })
+        .map(|(_, bucket)| *bucket)
 }
 
 /// The limiters of one instance.
@@ -249,21 +251,33 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap) -> String {
 
 /// Who is sending: the kiosk by its token, a signed-in person by their
 /// account (every session and token of theirs together).
-async fn sender(state: &AppState, parts: &mut Parts) -> Result<Option<String>, AppError> {
-    let path = parts.uri.path();
-    if path.starts_with("/kiosk/") {
-        return Ok(path.split('/').nth(2).map(|t| format!("kiosk:{t}")));
+async fn sender(
+    state: &AppState,
+    bucket: Bucket,
+    parts: &mut Parts,
+) -> Result<Option<String>, AppError> {
+    if bucket == Bucket::Kiosk {
+        return Ok(parts
+            .uri
+            .path()
+            .split('/')
+            .nth(2)
+            .map(|t| format!("kiosk:{t}")));
     }
     let viewer = MaybeViewer::from_request_parts(parts, state).await?.0;
     Ok(viewer.map(|v| format!("account:{}", v.id)))
 }
 
-pub async fn limit_rates(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit_rates(
+    State((state, counted)): State<(AppState, Counted)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let Some(limiter) = state.config.limiter.as_ref() else {
         return next.run(request).await;
     };
     let path = request.uri().path();
-    let Some(bucket) = bucket_of(request.method(), path) else {
+    let Some(bucket) = bucket_of(&counted, request.method(), path) else {
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
@@ -272,7 +286,7 @@ pub async fn limit_rates(State(state): State<AppState>, request: Request, next: 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let address = client_address(peer, &parts.headers);
-    let sender = match sender(&state, &mut parts).await {
+    let sender = match sender(&state, bucket, &mut parts).await {
         Ok(sender) => sender,
         Err(e) => return e.into_response(),
     };
@@ -325,21 +339,21 @@ mod tests {
     }
 
     #[test]
-    fn only_posts_that_can_be_abused_are_counted() {
-        assert_eq!(bucket_of(&Method::POST, "/report"), Some(Bucket::Submit));
+    fn a_path_is_matched_whole_and_a_star_matches_what_follows() {
+        let counted = [("/report", Bucket::Submit), ("/kiosk/*", Bucket::Kiosk)];
         assert_eq!(
-            bucket_of(&Method::POST, "/open311/v2/requests.json"),
+            bucket_of(&counted, &Method::POST, "/report"),
             Some(Bucket::Submit)
         );
+        assert_eq!(bucket_of(&counted, &Method::POST, "/report/x"), None);
+        assert_eq!(bucket_of(&counted, &Method::POST, "/reports"), None);
         assert_eq!(
-            bucket_of(&Method::POST, "/api/v1/tokens"),
-            Some(Bucket::SignIn)
+            bucket_of(&counted, &Method::POST, "/kiosk/abc"),
+            Some(Bucket::Kiosk)
         );
-        assert_eq!(bucket_of(&Method::POST, "/kiosk/abc"), Some(Bucket::Kiosk));
-        assert_eq!(bucket_of(&Method::GET, "/report"), None);
-        // The desk enters walk-ins all day: staff are not slowed down.
-        assert_eq!(bucket_of(&Method::POST, "/desk"), None);
-        assert_eq!(bucket_of(&Method::POST, "/r/12345678/act"), None);
+        assert_eq!(bucket_of(&counted, &Method::POST, "/kiosk"), None);
+        assert_eq!(bucket_of(&counted, &Method::GET, "/report"), None);
+        assert_eq!(bucket_of(&[], &Method::POST, "/report"), None);
     }
 
     #[test]
