@@ -51,7 +51,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::my_data::routes())
         .merge(crate::rates::routes())
         .merge(crate::dashboard::routes())
-        .merge(crate::problems::routes());
+        .merge(crate::problems::routes())
+        .merge(crate::audit::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -86,11 +87,12 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
     parts.insert(crate::rates::district::Cache::default());
     parts.insert(crate::api::Docs(vec![
         <crate::desk::api::DeskApi as OpenApi>::openapi,
+        <crate::audit::AuditApi as OpenApi>::openapi,
     ]));
-    parts.insert(crate::my_data::store::Sections(vec![(
-        "news",
-        news_section,
-    )]));
+    parts.insert(crate::my_data::store::Sections(vec![
+        ("news", news_section),
+        ("desk_log", desk_log_section),
+    ]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
     }
@@ -119,13 +121,28 @@ async fn watch_screens(db: Db) {
     }
 }
 
-/// The requests' part of a person's own data: their news.
+/// The requests' part of a person's own data: their news (at the desk,
+/// none about legal questions or anonymous requests).
 fn news_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    copy: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    let at_the_desk = copy == crate::my_data::store::Copy::AtTheDesk;
+    Box::pin(crate::requests::inbox::own_news(
+        db,
+        account_id,
+        at_the_desk,
+    ))
+}
+
+/// The desk log's part of a person's own data: what staff did for them.
+fn desk_log_section<'a>(
     db: &'a Db,
     account_id: i64,
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
-    Box::pin(crate::requests::inbox::own_news(db, account_id))
+    Box::pin(crate::audit::own_entries(db, account_id))
 }
 
 /// The page header's bell counts the person's unread news.

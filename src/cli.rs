@@ -94,6 +94,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             .0
                             .clone()
                             .and_then(crate::web::limits::Limiter::new),
+                        trusted_proxies: crate::web::address::TrustedProxies(
+                            args.trusted_proxies.clone(),
+                        ),
                     },
                     mailer,
                 },
@@ -203,12 +206,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let hash = hash_password(&password)?;
             let id: Option<i64> = on_db!(&db, |pool| {
                 sqlx::query_scalar(
-                "UPDATE accounts SET password_hash = $1, failed_signins = 0, signin_locked_until = NULL WHERE username = $2 RETURNING id"
-            )
-            .bind(&hash)
-            .bind(&username)
-            .fetch_optional(pool)
-            .await
+                    "UPDATE accounts SET password_hash = $1 WHERE username = $2 RETURNING id",
+                )
+                .bind(&hash)
+                .bind(&username)
+                .fetch_optional(pool)
+                .await
             })?;
             let id = id.with_context(|| format!("no account {username:?}"))?;
             end_all_sessions(&db, id)
@@ -230,7 +233,7 @@ fn password_or_prompt(password: Option<String>) -> anyhow::Result<String> {
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    if let Some(problem) = password_problem(&password) {
+    if let Some(problem) = password_problem(&password, &[]) {
         anyhow::bail!(
             "the password is not accepted ({problem}): use at least 8 characters, not a common password"
         );

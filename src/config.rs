@@ -81,6 +81,13 @@ pub struct ServeArgs {
     #[arg(long, env = "GRASSROOTS_RATE_LIMITS", default_value = "on",
           value_parser = crate::web::limits::RateLimitSetting::parse)]
     pub rate_limits: crate::web::limits::RateLimitSetting,
+    /// A proxy or load balancer in front of the site whose X-Forwarded-For
+    /// header is believed, by address or block (`10.0.0.5`, `10.0.0.0/24`);
+    /// repeat the flag or separate with commas. None by default: the
+    /// connection's own address is the person's.
+    #[arg(long = "trusted-proxy", env = "GRASSROOTS_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = crate::web::address::ProxyNet::parse)]
+    pub trusted_proxies: Vec<crate::web::address::ProxyNet>,
     /// Load the Jinyuan example estate into an empty database.
     #[arg(long, env = "GRASSROOTS_DEMO")]
     pub demo: bool,
@@ -114,6 +121,7 @@ impl Default for ServeArgs {
             backup_dir: None,
             backup_keep: 14,
             rate_limits: crate::web::limits::RateLimitSetting(None),
+            trusted_proxies: Vec::new(),
         }
     }
 }

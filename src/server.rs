@@ -83,7 +83,7 @@ pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Resul
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         lines.push(format!(
-            "No administrator yet. Sign in once with this link (valid 72 hours): {base_url}{link}"
+            "No administrator yet. Choose the administrator's password with this link (it works once, for 72 hours): {base_url}{link}"
         ));
     }
     Ok(Startup { lines })

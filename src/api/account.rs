@@ -17,8 +17,8 @@ use crate::requests::inbox;
 use crate::web::{AppError, AppState};
 
 /// Registers a resident with the invitation code reception gave them.
-#[utoipa::path(post, path = "/api/v1/register", request_body = RegisterForm,
-    responses((status = 201, body = CreatedId), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/api/v1/register", security(()), request_body = RegisterForm,
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedId), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -40,7 +40,7 @@ pub struct MeJson {
 }
 
 /// The signed-in account.
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = MeJson), (status = 401, body = ErrorJson)))]
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "Done; the answer holds the result", body = MeJson), (status = 401, description = "Not signed in: send a bearer token or a session cookie", body = ErrorJson)))]
 pub async fn me(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -66,7 +66,7 @@ pub struct NoticeJson {
 }
 
 /// News for the signed-in account, newest first; reading marks them read.
-#[utoipa::path(get, path = "/api/v1/me/notifications", responses((status = 200, body = Vec<NoticeJson>)))]
+#[utoipa::path(get, path = "/api/v1/me/notifications", responses((status = 200, description = "Done; the answer holds the result", body = Vec<NoticeJson>)))]
 pub async fn notifications(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -91,7 +91,7 @@ pub async fn notifications(
 }
 
 /// How the signed-in person hears news by email.
-#[utoipa::path(get, path = "/api/v1/me/news", responses((status = 200, body = NewsForm)))]
+#[utoipa::path(get, path = "/api/v1/me/news", responses((status = 200, description = "Done; the answer holds the result", body = NewsForm)))]
 pub async fn news(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -102,7 +102,7 @@ pub async fn news(
 /// Changes how the signed-in person hears news: an email address (empty
 /// for none) and `now`, `daily` or `off`.
 #[utoipa::path(put, path = "/api/v1/me/news", request_body = NewsForm,
-    responses((status = 200, body = NewsForm), (status = 422, body = ErrorJson)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = NewsForm), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn set_news(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,

@@ -76,6 +76,8 @@ pub fn routes() -> Router<AppState> {
         title = "Grassroots API",
         description = "Requests from intake to a confirmed, rated resolution, and the estate they belong to."
     ),
+    modifiers(&SignedInBy),
+    security(("bearer" = []), ("session" = [])),
     paths(
         create_token,
         account::register,
@@ -139,6 +141,34 @@ pub fn routes() -> Router<AppState> {
     ))
 )]
 struct ApiDoc;
+
+/// How a caller is signed in: a bearer token from `POST /api/v1/tokens`, or
+/// the session cookie a browser holds after signing in on the site.
+struct SignedInBy;
+
+impl utoipa::Modify for SignedInBy {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from POST /api/v1/tokens; it ends after 30 days unused, on sign-out everywhere, or when revoked on /account/tokens"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
 
 /// The other capabilities' parts of the OpenAPI document, handed in by the
 /// entry: each one's `#[derive(OpenApi)]` document.
@@ -250,15 +280,19 @@ struct TokenAnswer {
 }
 
 /// Exchanges a username and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest,
-    responses((status = 201, body = TokenAnswer), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/api/v1/tokens", security(()), request_body = TokenRequest,
+    responses((status = 201, description = "Made; the answer says what was made", body = TokenAnswer), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson),
+        (status = 429, description = "Too many tries; wait the seconds `Retry-After` says", body = ErrorJson)))]
 async fn create_token(
     State(state): State<AppState>,
+    crate::web::address::ClientAddress(address): crate::web::address::ClientAddress,
     Json(body): Json<TokenRequest>,
 ) -> Result<Response, AppError> {
-    let id = match crate::auth::check_password(&state.db, &body.username, &body.password).await? {
+    let checked =
+        crate::auth::check_password(&state.db, &body.username, &body.password, &address).await?;
+    let id = match checked {
         crate::auth::SignIn::Accepted { id, .. } => id,
-        crate::auth::SignIn::Locked { until } => {
+        crate::auth::SignIn::Wait { until } => {
             let mut refused = AppError::TooMany.into_response();
             let wait = (until - now()).max(1).to_string();
             if let Ok(value) = axum::http::HeaderValue::from_str(&wait) {

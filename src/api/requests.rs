@@ -46,7 +46,7 @@ pub struct CategoryJson {
 }
 
 /// The categories a request can be filed under.
-#[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, body = Vec<CategoryJson>)))]
+#[utoipa::path(get, path = "/api/v1/categories", security(()), responses((status = 200, description = "Done; the answer holds the result", body = Vec<CategoryJson>)))]
 pub async fn categories(
     State(state): State<AppState>,
     viewer: MaybeViewer,
@@ -81,7 +81,7 @@ pub struct PlaceJson {
 }
 
 /// The community's places: buildings, units and common places.
-#[utoipa::path(get, path = "/api/v1/places", responses((status = 200, body = Vec<PlaceJson>)))]
+#[utoipa::path(get, path = "/api/v1/places", security(()), responses((status = 200, description = "Done; the answer holds the result", body = Vec<PlaceJson>)))]
 pub async fn places(
     State(state): State<AppState>,
     viewer: MaybeViewer,
@@ -131,7 +131,7 @@ pub struct CreatedJson {
 
 /// Files a request as the signed-in account (channel api).
 #[utoipa::path(post, path = "/api/v1/requests", request_body = NewRequestJson,
-    responses((status = 201, body = CreatedJson), (status = 422, body = ErrorJson), (status = 401, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedJson), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson), (status = 401, description = "Not signed in: send a bearer token or a session cookie", body = ErrorJson)))]
 pub async fn create_request(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -301,7 +301,7 @@ pub struct KeyQuery {
 
 /// One request with the timeline the caller may see.
 #[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 404, body = ErrorJson)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 404, description = "No such thing that you may see", body = ErrorJson)))]
 pub async fn get_request(
     State(state): State<AppState>,
     viewer: MaybeViewer,
@@ -331,7 +331,7 @@ fn yes(flag: &str) -> bool {
 
 /// Staff: the queue of their workgroups (open requests unless a status is
 /// given). Residents: their own and followed requests.
-#[utoipa::path(get, path = "/api/v1/requests", responses((status = 200, body = Vec<RequestJson>)))]
+#[utoipa::path(get, path = "/api/v1/requests", responses((status = 200, description = "Done; the answer holds the result", body = Vec<RequestJson>)))]
 pub async fn list_requests(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -428,7 +428,7 @@ async fn reload(
 /// A handler's step on a request.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/actions", request_body = ActionJson,
     params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 409, body = ErrorJson), (status = 403, body = ErrorJson)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 409, description = "Not possible in the request's present state", body = ErrorJson), (status = 403, description = "Signed in, but this is not for your role or community", body = ErrorJson)))]
 pub async fn act(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -497,7 +497,7 @@ async fn reporters_request(
 /// The reporter says whether it is solved, and rates it.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/confirm", request_body = ConfirmJson,
     params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 409, body = ErrorJson)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 409, description = "Not possible in the request's present state", body = ErrorJson)))]
 pub async fn confirm(
     State(state): State<AppState>,
     viewer: MaybeViewer,
@@ -526,7 +526,7 @@ pub struct ReplyJson {
 /// The reporter answers the workgroup's question.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/reply", request_body = ReplyJson,
     params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 409, body = ErrorJson)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 409, description = "Not possible in the request's present state", body = ErrorJson)))]
 pub async fn reply(
     State(state): State<AppState>,
     viewer: MaybeViewer,
@@ -541,7 +541,7 @@ pub async fn reply(
 
 /// "Me too": follow a public request and be told when it is solved.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/follow", params(("code" = String, Path, description = "tracking code")),
-    responses((status = 200, body = RequestJson), (status = 404, body = ErrorJson)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 404, description = "No such thing that you may see", body = ErrorJson)))]
 pub async fn follow(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,

@@ -32,7 +32,7 @@ async fn workgroup_id(state: &AppState, viewer: &Viewer, code: &str) -> Result<i
 
 /// Renames the community, sets its time zone and emergency numbers.
 #[utoipa::path(put, path = "/api/v1/community", request_body = CommunityForm,
-    responses((status = 204), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+    responses((status = 204, description = "Done; nothing to answer"), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson), (status = 403, description = "Signed in, but this is not for your role or community", body = ErrorJson)))]
 pub async fn save_community(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -50,7 +50,7 @@ pub async fn save_community(
 
 /// Adds a building, a flat or a shared place.
 #[utoipa::path(post, path = "/api/v1/places", request_body = PlaceForm,
-    responses((status = 201, body = CreatedId), (status = 422, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedId), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn add_place(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -78,7 +78,7 @@ pub struct WorkgroupJson {
 }
 
 /// The workgroups and their members.
-#[utoipa::path(get, path = "/api/v1/workgroups", responses((status = 200, body = Vec<WorkgroupJson>)))]
+#[utoipa::path(get, path = "/api/v1/workgroups", responses((status = 200, description = "Done; the answer holds the result", body = Vec<WorkgroupJson>)))]
 pub async fn workgroups(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -105,7 +105,7 @@ pub async fn workgroups(
 
 /// Adds a workgroup.
 #[utoipa::path(post, path = "/api/v1/workgroups", request_body = WorkgroupForm,
-    responses((status = 201, body = CreatedId), (status = 422, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedId), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn add_workgroup(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -124,7 +124,7 @@ pub async fn add_workgroup(
 /// Adds a member to a workgroup (or makes them its lead).
 #[utoipa::path(post, path = "/api/v1/workgroups/{code}/members", request_body = MemberForm,
     params(("code" = String, Path, description = "workgroup code")),
-    responses((status = 204), (status = 422, body = ErrorJson)))]
+    responses((status = 204, description = "Done; nothing to answer"), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn add_member(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -145,7 +145,7 @@ pub async fn add_member(
 /// Takes a member out of a workgroup.
 #[utoipa::path(delete, path = "/api/v1/workgroups/{code}/members/{username}",
     params(("code" = String, Path, description = "workgroup code"), ("username" = String, Path, description = "member")),
-    responses((status = 204), (status = 404, body = ErrorJson)))]
+    responses((status = 204, description = "Done; nothing to answer"), (status = 404, description = "No such thing that you may see", body = ErrorJson)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -164,7 +164,7 @@ pub async fn remove_member(
 
 /// Adds a kind of request, with its workgroup and deadlines.
 #[utoipa::path(post, path = "/api/v1/categories", request_body = CategoryForm,
-    responses((status = 201, body = CreatedId), (status = 422, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedId), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn add_category(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -183,7 +183,7 @@ pub async fn add_category(
 /// Replaces a category's settings (send them all; `active` false retires it).
 #[utoipa::path(put, path = "/api/v1/categories/{code}", request_body = CategoryForm,
     params(("code" = String, Path, description = "category code")),
-    responses((status = 204), (status = 422, body = ErrorJson)))]
+    responses((status = 204, description = "Done; nothing to answer"), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn update_category(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -206,7 +206,7 @@ pub async fn update_category(
 /// Adds a ready answer to a category.
 #[utoipa::path(post, path = "/api/v1/categories/{code}/templates", request_body = TemplateForm,
     params(("code" = String, Path, description = "category code")),
-    responses((status = 201, body = CreatedId), (status = 422, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedId), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn add_template(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -236,7 +236,7 @@ pub struct AccountJson {
 }
 
 /// The community's accounts.
-#[utoipa::path(get, path = "/api/v1/accounts", responses((status = 200, body = Vec<AccountJson>)))]
+#[utoipa::path(get, path = "/api/v1/accounts", responses((status = 200, description = "Done; the answer holds the result", body = Vec<AccountJson>)))]
 pub async fn accounts(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -265,7 +265,7 @@ pub struct NewAccountJson {
 
 /// Adds an account with a role.
 #[utoipa::path(post, path = "/api/v1/accounts", request_body = AccountForm,
-    responses((status = 201, body = NewAccountJson), (status = 422, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = NewAccountJson), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn add_account(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -290,7 +290,7 @@ pub struct AccountChangeJson {
 /// Changes an account's role, or switches it off.
 #[utoipa::path(put, path = "/api/v1/accounts/{username}", request_body = AccountChangeJson,
     params(("username" = String, Path, description = "account")),
-    responses((status = 204), (status = 422, body = ErrorJson)))]
+    responses((status = 204, description = "Done; nothing to answer"), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn change_account(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,

@@ -1,9 +1,12 @@
 //! Accounts, roles, passwords, sessions and API tokens.
 
+pub mod guard;
+pub mod password;
 pub mod routes;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+pub use guard::{FREE_TRIES, SignIn, check_password};
+pub use password::{hash_password, password_problem, verify_password};
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -116,169 +119,6 @@ impl Viewer {
         } else {
             Err(AppError::Forbidden)
         }
-    }
-}
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
-    Ok(hash.to_string())
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
-}
-
-/// What a sign-in with a username and password comes to.
-#[derive(Debug, PartialEq, Eq)]
-pub enum SignIn {
-    Accepted {
-        id: i64,
-        role: String,
-    },
-    Wrong,
-    /// Too many wrong passwords in a row: no password is tried until then.
-    Locked {
-        until: i64,
-    },
-}
-
-/// After this many wrong passwords in a row, each further one locks the
-/// account for a while: a minute, then doubling up to an hour.
-pub const FREE_TRIES: i64 = 5;
-
-/// How long the account is locked after `failures` wrong passwords in a row.
-pub fn lock_seconds(failures: i64) -> Option<i64> {
-    if failures < FREE_TRIES {
-        return None;
-    }
-    let doublings = u32::try_from(failures - FREE_TRIES)
-        .unwrap_or(u32::MAX)
-        .min(6);
-    Some((60i64 << doublings).min(3600))
-}
-
-/// Checks a password, counting wrong ones on the account.
-pub async fn check_password(db: &Db, username: &str, password: &str) -> Result<SignIn, AppError> {
-    type Row = (i64, Option<String>, String, Option<i64>);
-    let found: Option<Row> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT id, password_hash, role, signin_locked_until FROM accounts WHERE username = $1 AND active"
-    )
-    .bind(username.trim())
-    .fetch_optional(pool)
-    .await
-    })?;
-    let Some((id, Some(hash), role, locked_until)) = found else {
-        return Ok(SignIn::Wrong);
-    };
-    let at = now();
-    if let Some(until) = locked_until.filter(|until| *until > at) {
-        return Ok(SignIn::Locked { until });
-    }
-    let password = password.to_string();
-    let right = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    if right {
-        on_db!(db, |pool| sqlx::query(
-            "UPDATE accounts SET failed_signins = 0, signin_locked_until = NULL WHERE id = $1"
-        )
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-        return Ok(SignIn::Accepted { id, role });
-    }
-    let failures: i64 = on_db!(db, |pool| {
-        sqlx::query_scalar(
-        "UPDATE accounts SET failed_signins = failed_signins + 1 WHERE id = $1 RETURNING failed_signins"
-    )
-    .bind(id)
-    .fetch_one(pool)
-    .await
-    })?;
-    let Some(seconds) = lock_seconds(failures) else {
-        return Ok(SignIn::Wrong);
-    };
-    let until = at + seconds;
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE accounts SET signin_locked_until = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(until)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
-    tracing::info!(
-        account = id,
-        failures,
-        "sign-in locked after wrong passwords"
-    );
-    Ok(SignIn::Locked { until })
-}
-
-/// Shapes people pick that lists cannot hold: one character repeated or a
-/// short run repeated (`12121212`, `abcabcabc`), a run along the digits,
-/// the alphabet or a keyboard row (`23456789`, `asdfghjk`), and a birthday
-/// (`19580312`).
-fn easy_to_guess(password: &str) -> bool {
-    let p: Vec<char> = password.to_lowercase().chars().collect();
-    let repeated = (1..=4).any(|len| {
-        p.len() > len && p.len().is_multiple_of(len) && p.chunks(len).all(|c| c == &p[..len])
-    });
-    let runs = [
-        "01234567890",
-        "abcdefghijklmnopqrstuvwxyz",
-        "qwertyuiop",
-        "asdfghjkl",
-        "zxcvbnm",
-        "1qaz2wsx3edc4rfv5tgb",
-    ];
-    let text: String = p.iter().collect();
-    let backwards: String = p.iter().rev().collect();
-    let along_a_run = runs
-        .iter()
-        .any(|run| run.contains(text.as_str()) || run.contains(backwards.as_str()));
-    let birthday = p.len() == 8
-        && p.iter().all(char::is_ascii_digit)
-        && jiff::civil::Date::strptime("%Y%m%d", &text)
-            .is_ok_and(|d| (1900..=2100).contains(&d.year()));
-    repeated || along_a_run || birthday
-}
-
-/// Why a new password is refused; the message key says it to the person.
-pub fn password_problem(password: &str) -> Option<&'static str> {
-    const COMMON: &[&str] = &[
-        "password",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "88888888",
-        "11111111",
-        "00000000",
-        "66666666",
-        "qwertyui",
-        "password1",
-        "iloveyou",
-        "abc12345",
-        "a1234567",
-        "woaini1314",
-        "11223344",
-        "aa123456",
-        "qwerty123",
-    ];
-    if password.chars().count() < 8 {
-        Some("password-too-short")
-    } else if password.len() > 256 {
-        Some("password-too-long")
-    } else if COMMON.contains(&password.to_lowercase().as_str()) || easy_to_guess(password) {
-        Some("password-too-common")
-    } else {
-        None
     }
 }
 
@@ -471,62 +311,6 @@ mod tests {
         assert!(valid_username("王丽"));
         assert!(!valid_username("a"));
         assert!(!valid_username("has space"));
-    }
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let hash = hash_password("lily pond 2026").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("lily pond 2026", &hash));
-        assert!(!verify_password("lily pond 2027", &hash));
-        assert!(!verify_password("anything", "not a hash"));
-    }
-
-    #[test]
-    fn wrong_passwords_lock_for_longer_each_time() {
-        assert_eq!(lock_seconds(0), None);
-        assert_eq!(lock_seconds(FREE_TRIES - 1), None);
-        assert_eq!(lock_seconds(FREE_TRIES), Some(60));
-        assert_eq!(lock_seconds(FREE_TRIES + 1), Some(120));
-        assert_eq!(lock_seconds(FREE_TRIES + 5), Some(1920));
-        assert_eq!(lock_seconds(FREE_TRIES + 6), Some(3600));
-        assert_eq!(lock_seconds(i64::MAX), Some(3600));
-    }
-
-    #[test]
-    fn weak_passwords_are_refused_with_a_reason() {
-        assert_eq!(password_problem(""), Some("password-too-short"));
-        assert_eq!(password_problem("1234567"), Some("password-too-short"));
-        assert_eq!(password_problem("12345678"), Some("password-too-common"));
-        assert_eq!(password_problem("PassWord"), Some("password-too-common"));
-        assert_eq!(password_problem("lily pond 2026"), None);
-        for easy in [
-            "aaaaaaaa",
-            "12121212",
-            "abcabcabc",
-            "52015201",
-            "23456789",
-            "98765432",
-            "abcdefghij",
-            "asdfghjk",
-            "1qaz2wsx",
-            "19580312",
-            "20011231",
-        ] {
-            assert_eq!(
-                password_problem(easy),
-                Some("password-too-common"),
-                "{easy}"
-            );
-        }
-        for fine in ["19581332", "lotus-pond-7", "12345679x", "a1b2c3d4e5"] {
-            assert_eq!(password_problem(fine), None, "{fine}");
-        }
-        assert_eq!(
-            password_problem("荷花池边的凉亭"),
-            Some("password-too-short")
-        );
-        assert_eq!(password_problem("荷花池边的凉亭好"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::{
 use crate::db::{Db, now};
 use crate::i18n::{LANG_COOKIE, Lang, cookie_value};
 use crate::on_db;
+use crate::web::address::ClientAddress;
 use crate::web::forms::{FieldErrors, required_text, safe_next};
 use crate::web::{AppError, AppState, Ctx, render, render_form};
 
@@ -96,15 +97,15 @@ async fn signin_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, A
 async fn signin(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<SigninForm>,
 ) -> Result<Response, AppError> {
-    let (id, role) = match check_password(&state.db, &form.username, &form.password).await? {
+    let checked = check_password(&state.db, &form.username, &form.password, &address).await?;
+    let (id, role) = match checked {
         SignIn::Accepted { id, role } => (id, role),
         refused => {
             let error = match refused {
-                SignIn::Locked { until } => {
-                    ctx.t_args("signin-locked", &[("time", ctx.time(until))])
-                }
+                SignIn::Wait { until } => ctx.t_args("signin-locked", &[("time", ctx.time(until))]),
                 _ => ctx.t("signin-wrong"),
             };
             let page = SigninPage {
@@ -217,7 +218,7 @@ pub async fn register_resident(
         errors.add("username", "field-invalid-username");
     }
     let display_name = required_text(&mut errors, "display_name", &form.display_name, 40);
-    if let Some(problem) = password_problem(&form.password) {
+    if let Some(problem) = password_problem(&form.password, &[&username, &display_name]) {
         errors.add("password", problem);
     }
     let phone = form.phone.trim().to_string();
@@ -325,18 +326,69 @@ pub async fn create_signin_link(
 struct LinkPage {
     ctx: Ctx,
     token: String,
+    /// The account the link is for, so the person knows which one.
+    username: String,
+    errors: FieldErrors,
 }
 
-/// Shows a button rather than signing in on GET, so that a link preview or
-/// prefetch cannot use up the link.
-async fn link_page(ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
-    render(&LinkPage { ctx, token })
+/// The account a one-time link is for, while it is unused and fresh.
+async fn link_account(db: &Db, token: &str) -> Result<Option<(i64, String)>, AppError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT a.id, a.username FROM signin_links l JOIN accounts a ON a.id = l.account_id \
+         WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND a.active"
+    )
+    .bind(token_hash(token))
+    .bind(now())
+    .fetch_optional(pool)
+    .await)?)
 }
 
-async fn use_link(
+/// The page where the person chooses their password. Only saving it uses
+/// up the link, so a link preview or prefetch cannot.
+async fn link_page(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
+    let (_, username) = link_account(&state.db, &token)
+        .await?
+        .ok_or(AppError::BadRequest("signin-link-used"))?;
+    render(&LinkPage {
+        ctx,
+        token,
+        username,
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct LinkForm {
+    password: String,
+}
+
+/// Sets the password the person chose and signs them in; the link is used
+/// up, and every other session and token of the account ends.
+async fn use_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, AppError> {
+    let (_, username) = link_account(&state.db, &token)
+        .await?
+        .ok_or(AppError::BadRequest("signin-link-used"))?;
+    if let Some(problem) = password_problem(&form.password, &[&username]) {
+        let mut errors = FieldErrors::default();
+        errors.add("password", problem);
+        let page = LinkPage {
+            ctx,
+            token,
+            username,
+            errors,
+        };
+        return render_form(&page, true);
+    }
     let at = now();
     let account: Option<i64> = on_db!(&state.db, |pool| {
         sqlx::query_scalar(
@@ -347,10 +399,11 @@ async fn use_link(
     .fetch_optional(pool)
     .await
     })?;
-    match account {
-        Some(id) => signed_in_redirect(&state, id, "/account/password?first=1").await,
-        None => Err(AppError::BadRequest("signin-link-used")),
-    }
+    let Some(id) = account else {
+        return Err(AppError::BadRequest("signin-link-used"));
+    };
+    set_password(&state.db, id, &form.password, None).await?;
+    signed_in_redirect(&state, id, "/account/password?saved=1").await
 }
 
 #[derive(Template)]
@@ -358,15 +411,15 @@ async fn use_link(
 struct PasswordPage {
     ctx: Ctx,
     errors: FieldErrors,
-    first: bool,
     done: bool,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 struct PasswordForm {
+    /// The password now: a phone left signed in cannot change it.
+    current: String,
     password: String,
-    first: String,
 }
 
 async fn password_page(
@@ -374,12 +427,10 @@ async fn password_page(
     SignedIn(_): SignedIn,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let first = q.contains_key("first");
     render(&PasswordPage {
         ctx,
         errors: FieldErrors::default(),
-        first,
-        done: false,
+        done: q.contains_key("saved"),
     })
 }
 
@@ -387,19 +438,30 @@ async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
-    if let Some(problem) = password_problem(&form.password) {
+    match check_password(&state.db, &viewer.username, &form.current, &address).await? {
+        SignIn::Accepted { .. } => {}
+        SignIn::Wrong => errors.add("current", "password-current-wrong"),
+        SignIn::Wait { .. } => errors.add("current", "password-current-wait"),
+    }
+    if let Some(problem) =
+        password_problem(&form.password, &[&viewer.username, &viewer.display_name])
+    {
         errors.add("password", problem);
-        let page = PasswordPage {
-            ctx,
-            errors,
-            first: !form.first.is_empty(),
-            done: false,
-        };
-        return render_form(&page, true);
+    }
+    if !errors.is_empty() {
+        return render_form(
+            &PasswordPage {
+                ctx,
+                errors,
+                done: false,
+            },
+            true,
+        );
     }
     set_password(
         &state.db,
@@ -411,7 +473,6 @@ async fn change_password(
     render(&PasswordPage {
         ctx,
         errors,
-        first: false,
         done: true,
     })
 }
@@ -425,14 +486,12 @@ pub async fn set_password(
 ) -> Result<(), AppError> {
     let hash = hash_password(password)?;
     on_db!(db, |pool| {
-        sqlx::query(
-        "UPDATE accounts SET password_hash = $1, failed_signins = 0, signin_locked_until = NULL WHERE id = $2"
-    )
-    .bind(hash)
-    .bind(account_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(account_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     super::end_other_access(db, account_id, keep_session).await
 }

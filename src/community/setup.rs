@@ -513,7 +513,9 @@ pub async fn add_account(
     if role.is_none() {
         errors.add("role", "field-invalid-choice");
     }
-    if let Some(problem) = password_problem(&form.password).filter(|_| !form.password.is_empty()) {
+    if let Some(problem) = password_problem(&form.password, &[&form.username, &display_name])
+        .filter(|_| !form.password.is_empty())
+    {
         errors.add("password", problem);
     }
     let phone = form.phone.trim().to_string();

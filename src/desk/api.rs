@@ -1,5 +1,5 @@
 //! The reception desk through the API: a request on a resident's behalf,
-//! invitations, temporary passwords.
+//! invitations, links to choose a new password.
 
 use crate::web::once::SubmissionKey;
 use axum::Extension;
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use super::{InvitationForm, ResetForm, require_desk};
+use super::{InvitationForm, require_desk};
 use crate::api::{CreatedJson, ErrorJson, field_errors};
 use crate::auth::SignedIn;
 use crate::requests::intake::{self, Door, Draft, Filed};
@@ -21,7 +21,7 @@ use crate::web::{AppError, AppState};
 #[derive(OpenApi)]
 #[openapi(
     paths(create_request, create_invitation, reset_password),
-    components(schemas(DeskRequestJson, HandoutJson, InvitationForm, ResetForm))
+    components(schemas(DeskRequestJson, HandoutJson, InvitationForm, ResetJson, ResetLinkJson))
 )]
 pub struct DeskApi;
 
@@ -44,7 +44,7 @@ pub struct DeskRequestJson {
 
 /// Enters a walk-in's or a caller's request.
 #[utoipa::path(post, path = "/api/v1/desk/requests", request_body = DeskRequestJson,
-    responses((status = 201, body = CreatedJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = CreatedJson), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson), (status = 403, description = "Signed in, but this is not for your role or community", body = ErrorJson)))]
 pub async fn create_request(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -107,7 +107,7 @@ fn handout(
 
 /// An invitation code for a new resident's flat, valid thirty days.
 #[utoipa::path(post, path = "/api/v1/desk/invitations", request_body = InvitationForm,
-    responses((status = 201, body = HandoutJson), (status = 422, body = ErrorJson)))]
+    responses((status = 201, description = "Made; the answer says what was made", body = HandoutJson), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson)))]
 pub async fn create_invitation(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -119,16 +119,60 @@ pub async fn create_invitation(
     Ok(handout(&headers, outcome, "place"))
 }
 
-/// A temporary password for a resident who forgot theirs.
-#[utoipa::path(post, path = "/api/v1/desk/password-resets", request_body = ResetForm,
-    responses((status = 201, body = HandoutJson), (status = 422, body = ErrorJson)))]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ResetJson {
+    /// The resident's username.
+    username: String,
+    /// Reception has seen the person's identity card. Required.
+    identity_checked: bool,
+}
+
+/// A link for the resident to choose a new password themselves.
+#[derive(Serialize, ToSchema)]
+pub struct ResetLinkJson {
+    /// Open it (or show it as a QR code) for the resident; it works once.
+    link: String,
+    /// Until when it works, in seconds since 1970 (UTC).
+    expires_at: i64,
+}
+
+/// A one-time link for a resident who forgot their password, to choose a
+/// new one themselves; reception never learns a password. Needs the
+/// identity check; it is logged, and the resident is told.
+#[utoipa::path(post, path = "/api/v1/desk/password-resets", request_body = ResetJson,
+    responses((status = 201, description = "Made; the answer says what was made", body = ResetLinkJson),
+        (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson),
+        (status = 403, description = "Signed in, but this is not for your role or community", body = ErrorJson)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     headers: HeaderMap,
-    Json(form): Json<ResetForm>,
+    Json(body): Json<ResetJson>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
-    let outcome = crate::desk::reset_password(&state.db, &viewer, &form.username).await?;
-    Ok(handout(&headers, outcome, "username"))
+    let outcome =
+        super::reset::make_link(&state.db, &viewer, &body.username, body.identity_checked).await?;
+    match outcome {
+        Ok(made) => {
+            let link = format!("{}{}", crate::web::base_url(&state, &headers), made.path);
+            let body = ResetLinkJson {
+                link,
+                expires_at: made.expires_at,
+            };
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err((field, key)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                if field == "checked" {
+                    "identity_checked"
+                } else {
+                    field
+                },
+                key,
+            );
+            Ok(field_errors(&headers, &errors))
+        }
+    }
 }

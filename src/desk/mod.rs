@@ -1,7 +1,9 @@
 //! The reception desk in the foyer: a walk-in's or a caller's request in
-//! under a minute, invitations for new residents, password resets.
+//! under a minute, invitations for new residents, links to choose a new
+//! password.
 
 pub mod api;
+pub mod reset;
 
 use crate::web::once::SubmissionKey;
 use askama::Template;
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use crate::auth::{Role, SignedIn, Viewer, hash_password};
+use crate::auth::{Role, SignedIn, Viewer};
 use crate::community::{Category, Place};
 use crate::db::{Db, now};
 use crate::on_db;
@@ -55,7 +57,7 @@ struct DeskPage {
     recent: Vec<RequestRow>,
     /// Residents to phone for their verdict.
     callbacks: Vec<inbox::Callback>,
-    /// A fresh invitation code or temporary password to read out.
+    /// A fresh invitation code to read out, or a password link to scan.
     handout: String,
     handout_label: &'static str,
     desk_error: &'static str,
@@ -273,51 +275,21 @@ async fn invitation_page(
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct ResetForm {
-    pub username: String,
+struct ResetForm {
+    username: String,
+    /// Reception ticks that they have seen the person's identity card.
+    checked: String,
 }
 
-/// A temporary password for a resident (any account, for the
-/// administrator); their sessions end. Or why not.
-pub async fn reset_password(
-    db: &Db,
-    by: &Viewer,
-    username: &str,
-) -> Result<Result<String, &'static str>, AppError> {
-    let found: Option<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, role FROM accounts WHERE username = $1 AND community_id = $2"
-    )
-    .bind(username.trim())
-    .bind(by.community_id)
-    .fetch_optional(pool)
-    .await)?;
-    // Reception resets residents only; staff passwords are the administrator's.
-    let target = found.filter(|(_, role)| role == "resident" || by.role() == Role::Admin);
-    let Some((id, _)) = target else {
-        return Ok(Err("desk-reset-unknown"));
-    };
-    let password = readable_code(10);
-    let hash = hash_password(&password)?;
-    on_db!(db, |pool| {
-        sqlx::query(
-        "UPDATE accounts SET password_hash = $1, failed_signins = 0, signin_locked_until = NULL WHERE id = $2"
-    )
-    .bind(hash)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    crate::auth::end_other_access(db, id, None).await?;
-    Ok(Ok(password))
-}
-
+/// A one-time link for the resident to choose a new password, shown as a
+/// QR code to scan at the desk.
 async fn reset_page(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
+    headers: axum::http::HeaderMap,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
@@ -325,30 +297,24 @@ async fn reset_page(
         channel: "reception".into(),
         ..Draft::default()
     };
-    match reset_password(&state.db, &viewer, &form.username).await? {
-        Ok(password) => {
-            page(
-                &state,
-                ctx,
-                draft,
-                FieldErrors::default(),
-                (password, "desk-reset-done"),
-                "",
-            )
-            .await
-        }
-        Err(key) => {
-            page(
-                &state,
-                ctx,
-                draft,
-                FieldErrors::default(),
-                (String::new(), ""),
-                key,
-            )
-            .await
-        }
-    }
+    let checked = !form.checked.is_empty();
+    let (handout, desk_error) =
+        match reset::make_link(&state.db, &viewer, &form.username, checked).await? {
+            Ok(link) => {
+                let url = format!("{}{}", crate::web::base_url(&state, &headers), link.path);
+                ((url, "desk-reset-done"), "")
+            }
+            Err((_, key)) => ((String::new(), ""), key),
+        };
+    page(
+        &state,
+        ctx,
+        draft,
+        FieldErrors::default(),
+        handout,
+        desk_error,
+    )
+    .await
 }
 
 /// A request of reception's list, by its code: one of this community's,

@@ -172,10 +172,59 @@ async fn tracking_code(db: &Db, request_id: i64) -> Result<Option<String>, AppEr
     .await)?)
 }
 
-/// Sends every letter due at `now`: news for those who want it as it
-/// happens, and digests whose hour has come.
-pub async fn send_due(db: &Db, mailer: &Mailer, now: i64) -> Result<Sent, AppError> {
+/// News about the safety of one's account (`security-…`, such as a
+/// password link made at the desk) goes out at once to everyone with an
+/// email address, whatever they chose for other news.
+async fn send_security_news(db: &Db, mailer: &Mailer, now: i64) -> Result<Sent, AppError> {
     let mut sent = Sent::default();
+    let claimed = on_db!(db, |pool| {
+        sqlx::query_as::<_, (i64, String, i64, i64)>(
+            "UPDATE notifications SET emailed_at = $1 WHERE emailed_at IS NULL AND created_at > $2 \
+             AND message_key LIKE 'security-%' \
+             AND account_id IN (SELECT id FROM accounts WHERE active AND email IS NOT NULL AND email <> '') \
+             RETURNING id, message_key, created_at, account_id",
+        )
+        .bind(now)
+        .bind(now - FRESH_FOR)
+        .fetch_all(pool)
+        .await
+    })?;
+    for (id, message_key, created_at, account_id) in claimed {
+        let (email, community_id): (String, i64) = on_db!(db, |pool| sqlx::query_as(
+            "SELECT email, community_id FROM accounts WHERE id = $1"
+        )
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?;
+        let community = Community::by_id(db, community_id).await?;
+        let item = Item {
+            message_key: message_key.clone(),
+            tracking_code: None,
+            created_at,
+        };
+        let letter = compose(&community, &mailer.base_url, &[item], false);
+        match mailer.send(&email, &letter).await {
+            Ok(()) => sent.letters += 1,
+            Err(e) => {
+                tracing::warn!(error = %e, notification = id, "sending account news by email");
+                let back = Claimed {
+                    id,
+                    message_key,
+                    request_id: None,
+                    created_at,
+                };
+                unclaim(db, &[back], None).await?;
+                sent.failed += 1;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Sends every letter due at `now`: news about one's account at once, news
+/// for those who want it as it happens, and digests whose hour has come.
+pub async fn send_due(db: &Db, mailer: &Mailer, now: i64) -> Result<Sent, AppError> {
+    let mut sent = send_security_news(db, mailer, now).await?;
     let waiting = on_db!(db, |pool| {
         sqlx::query_as::<_, Waiting>(
         "SELECT DISTINCT a.id AS account_id, a.email, a.email_mode, a.community_id FROM notifications n \

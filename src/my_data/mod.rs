@@ -12,10 +12,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
+use crate::audit::Action;
 use crate::auth::{Role, SignIn, SignedIn, Viewer, check_password};
 use crate::db::Db;
 use crate::desk::require_desk;
 use crate::on_db;
+use crate::web::address::ClientAddress;
 use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 pub fn routes() -> Router<AppState> {
@@ -26,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/data/close", post(own_close))
         .route("/api/v1/me/data", get(own_download))
         .route("/desk/person", get(desk_page))
-        .route("/desk/person/{username}/data.json", get(desk_download))
+        .route("/desk/person/{username}/data.json", post(desk_download))
         .route("/desk/person/{username}/anonymise", post(desk_anonymise))
         .route("/desk/person/{username}/close", post(desk_close))
 }
@@ -120,14 +122,16 @@ async fn own_close(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<CloseForm>,
 ) -> Result<Response, AppError> {
     // Staff accounts are closed by the administrator.
     viewer.require(&[Role::Resident])?;
     // The password again: a borrowed phone left signed in cannot do this.
-    let refused = match check_password(&state.db, &viewer.username, &form.password).await? {
+    let checked = check_password(&state.db, &viewer.username, &form.password, &address).await?;
+    let refused = match checked {
         SignIn::Accepted { .. } => None,
-        SignIn::Locked { until } => Some(ctx.t_args("signin-locked", &[("time", ctx.time(until))])),
+        SignIn::Wait { until } => Some(ctx.t_args("signin-locked", &[("time", ctx.time(until))])),
         SignIn::Wrong => Some(ctx.t("my-data-close-wrong-password")),
     };
     if let Some(error) = refused {
@@ -218,12 +222,31 @@ async fn desk_resident(
         .ok_or(AppError::NotFound)
 }
 
+/// Logs reception's step for the person: written before the step is
+/// taken, so nothing is done unrecorded.
+async fn log_step(
+    state: &AppState,
+    desk: &Viewer,
+    person: &Viewer,
+    step: Action,
+) -> Result<(), AppError> {
+    crate::audit::record(&state.db, desk.community_id, person.id, desk.id, step).await?;
+    Ok(())
+}
+
+/// Reception hands over a copy, after checking the person's identity card;
+/// every copy is logged where the person and the secretary see it.
 async fn desk_download(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(username): Path<String>,
+    Form(form): Form<DeskCheckForm>,
 ) -> Result<Response, AppError> {
     let person = desk_resident(&state, &viewer, &username).await?;
+    if form.checked.is_empty() {
+        return Err(AppError::BadRequest("desk-check-identity"));
+    }
+    log_step(&state, &viewer, &person, Action::DataHandedOver).await?;
     let value = store::export(
         &state.db,
         person.id,
@@ -245,6 +268,7 @@ async fn desk_anonymise(
     Path(username): Path<String>,
 ) -> Result<Response, AppError> {
     let person = desk_resident(&state, &viewer, &username).await?;
+    log_step(&state, &viewer, &person, Action::Anonymised).await?;
     let n = store::anonymise_requests(&state.db, person.id, false).await?;
     tracing::info!(
         account = person.id,
@@ -261,7 +285,7 @@ async fn desk_anonymise(
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-struct DeskCloseForm {
+struct DeskCheckForm {
     /// Reception ticks that they have seen the person's identity card.
     checked: String,
 }
@@ -270,12 +294,13 @@ async fn desk_close(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(username): Path<String>,
-    Form(form): Form<DeskCloseForm>,
+    Form(form): Form<DeskCheckForm>,
 ) -> Result<Response, AppError> {
     let person = desk_resident(&state, &viewer, &username).await?;
     if form.checked.is_empty() {
         return Err(AppError::BadRequest("my-data-desk-check-identity"));
     }
+    log_step(&state, &viewer, &person, Action::Closed).await?;
     store::close_account(&state.db, person.id).await?;
     tracing::info!(
         account = person.id,

@@ -49,8 +49,9 @@ struct Reported {
 }
 
 /// Who is taking the copy: the person, or reception for them. Confidential
-/// requests (legal questions) are left out of reception's copy; their team
-/// keeps them between themselves and the resident.
+/// requests (legal questions) are left out of reception's copy, as are
+/// anonymous ones (and the news about either): their team keeps them
+/// between themselves and the resident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Copy {
     Own,
@@ -112,10 +113,16 @@ pub async fn export(
     .await
     })?;
     let mut reported = Vec::new();
-    let mut left_out = 0;
+    let (mut left_out, mut anonymous_left_out) = (0, 0);
     for r in rows {
         if r.confidential && copy == Copy::AtTheDesk {
             left_out += 1;
+            continue;
+        }
+        // Listed under the person's name, an anonymous request would tell
+        // reception who sent it.
+        if r.visibility == "anonymous" && copy == Copy::AtTheDesk {
+            anonymous_left_out += 1;
             continue;
         }
         reported.push(request_json(db, r).await?);
@@ -155,6 +162,7 @@ pub async fn export(
         },
         "requests_reported": reported,
         "confidential_requests_left_out": left_out,
+        "anonymous_requests_left_out": anonymous_left_out,
         "requests_followed": followed,
         "api_tokens": tokens.into_iter().map(|(name, at, revoked)| json!({
             "name": name, "created_at": iso(at), "revoked": revoked.is_some(),
@@ -264,7 +272,7 @@ pub async fn close_account(db: &Db, account_id: i64) -> Result<(), AppError> {
             sqlx::query(
                 "UPDATE accounts SET username = 'closed-' || CAST(id AS TEXT) || '-' || CAST($2 AS TEXT), \
                  display_name = '已注销 Closed', phone = NULL, email = NULL, password_hash = NULL, \
-                 active = FALSE, email_mode = 'off', failed_signins = 0, signin_locked_until = NULL \
+                 active = FALSE, email_mode = 'off' \
                  WHERE id = $1",
             )
             .bind(account_id)

@@ -123,15 +123,22 @@ pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Resul
 }
 
 /// The person's news, for their own-data download: what it was about, when,
-/// and whether they read it.
-pub async fn own_news(db: &Db, account_id: i64) -> Result<Value, StoreError> {
-    let news: Vec<(String, i64, Option<i64>, Option<String>)> = on_db!(db, |pool| sqlx::query_as(
+/// and whether they read it. Reception's copy leaves out news about legal
+/// questions and anonymous requests, as it leaves out the requests.
+pub async fn own_news(db: &Db, account_id: i64, at_the_desk: bool) -> Result<Value, StoreError> {
+    let news: Vec<(String, i64, Option<i64>, Option<String>)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT n.message_key, n.created_at, n.read_at, r.tracking_code FROM notifications n \
-         LEFT JOIN requests r ON r.id = n.request_id WHERE n.account_id = $1 ORDER BY n.created_at"
+         LEFT JOIN requests r ON r.id = n.request_id LEFT JOIN categories c ON c.id = r.category_id \
+         WHERE n.account_id = $1 \
+         AND NOT ($2 AND r.id IS NOT NULL AND (c.private_by_nature OR r.visibility = 'anonymous')) \
+         ORDER BY n.created_at"
     )
     .bind(account_id)
+    .bind(at_the_desk)
     .fetch_all(pool)
-    .await)?;
+    .await
+    })?;
     Ok(news
         .into_iter()
         .map(|(key, at, read, code)| {

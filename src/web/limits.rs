@@ -4,19 +4,19 @@
 //! 429 with `Retry-After`. `GRASSROOTS_RATE_LIMITS=off` turns them off (for
 //! benchmarks); `submit=20/h,signin=30/10min,kiosk=60/h` sets them.
 
-use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use super::address::ClientAddress;
 use super::{AppError, AppState};
 use crate::auth::MaybeViewer;
 
@@ -228,27 +228,6 @@ impl Limiter {
     }
 }
 
-/// The person's address: the connection's, or — when the connection comes
-/// from a proxy on this machine or the local network — the last address
-/// that proxy put in `X-Forwarded-For`.
-pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap) -> String {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .and_then(|v| v.trim().parse::<IpAddr>().ok());
-    let behind_proxy = match peer {
-        Some(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private(),
-        Some(IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unique_local(),
-        None => false,
-    };
-    match (behind_proxy, forwarded, peer) {
-        (true, Some(forwarded), _) => forwarded.to_string(),
-        (_, _, Some(peer)) => peer.to_string(),
-        _ => "unknown".to_string(),
-    }
-}
-
 /// Who is sending: the kiosk by its token, a signed-in person by their
 /// account (every session and token of theirs together).
 async fn sender(
@@ -281,11 +260,7 @@ pub async fn limit_rates(
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let address = client_address(peer, &parts.headers);
+    let ClientAddress(address) = ClientAddress::of(&parts, &state);
     let sender = match sender(&state, bucket, &mut parts).await {
         Ok(sender) => sender,
         Err(e) => return e.into_response(),
@@ -381,23 +356,5 @@ mod tests {
         assert!(limiter.check(Bucket::Submit, "a", Some("s4")).is_err());
         // Other buckets are counted apart.
         assert!(limiter.check(Bucket::SignIn, "a", Some("s1")).is_ok());
-    }
-
-    #[test]
-    fn the_address_behind_a_local_proxy_is_the_forwarded_one() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("203.0.113.9, 10.0.0.2"),
-        );
-        let proxy: IpAddr = "10.0.0.5".parse().expect("ip");
-        assert_eq!(client_address(Some(proxy), &headers), "10.0.0.2");
-        let direct: IpAddr = "198.51.100.7".parse().expect("ip");
-        assert_eq!(
-            client_address(Some(direct), &headers),
-            "198.51.100.7",
-            "an outside client cannot choose its address"
-        );
-        assert_eq!(client_address(Some(proxy), &HeaderMap::new()), "10.0.0.5");
     }
 }

@@ -71,9 +71,21 @@ pub async fn track(request: Request, next: Next) -> Response {
 }
 
 /// Only for the machine itself and the local network (where Prometheus
-/// runs); from outside, there is no such page.
-fn from_inside(peer: Option<std::net::IpAddr>, headers: &axum::http::HeaderMap) -> bool {
-    match super::limits::client_address(peer, headers).parse::<std::net::IpAddr>() {
+/// runs); from outside, there is no such page. A request a proxy forwarded
+/// counts as from outside unless the proxy is trusted and says otherwise.
+fn from_inside(
+    proxies: &super::address::TrustedProxies,
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> bool {
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    if forwarded && !peer.is_some_and(|p| proxies.trust(p)) {
+        return false;
+    }
+    match proxies
+        .client_address(peer, headers)
+        .parse::<std::net::IpAddr>()
+    {
         Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private(),
         Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unique_local(),
         Err(_) => false,
@@ -85,7 +97,7 @@ pub async fn render(State(state): State<AppState>, request: Request) -> Result<R
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
-    if !from_inside(peer, request.headers()) {
+    if !from_inside(&state.config.trusted_proxies, peer, request.headers()) {
         return Err(AppError::NotFound);
     }
     let Some(handle) = handle() else {

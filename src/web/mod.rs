@@ -4,6 +4,7 @@
 //! needs from them (the page header's unread count, each door's error
 //! format, shared values such as a cache).
 
+pub mod address;
 pub mod community;
 mod error;
 pub mod forms;
@@ -76,6 +77,8 @@ pub struct WebConfig {
     pub daily_backups: Option<(std::path::PathBuf, usize)>,
     /// Rate limits, unless they are off (as in most tests).
     pub limiter: Option<Arc<limits::Limiter>>,
+    /// Proxies whose `X-Forwarded-For` is believed; none by default.
+    pub trusted_proxies: address::TrustedProxies,
 }
 
 impl WebConfig {

@@ -339,8 +339,32 @@ async fn a_new_password_ends_other_sessions_and_tokens(app: Arc<TestApp>) {
     let phone = app.signed_in("sun").await;
     let laptop = app.signed_in("sun").await;
     let token = app.api_token("sun").await;
-    let changed = laptop
+    let without_current = laptop
         .post_form("/account/password", &[("password", "a brand new pond 9")])
+        .await;
+    assert_eq!(
+        without_current.status, 422,
+        "a session alone cannot change the password"
+    );
+    let wrong_current = laptop
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "not my password"),
+                ("password", "a brand new pond 9"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong_current.status, 422);
+    assert_eq!(phone.get("/my").await.status, 200, "nothing changed yet");
+    let changed = laptop
+        .post_form(
+            "/account/password",
+            &[
+                ("current", grassroots::demo::DEMO_PASSWORD),
+                ("password", "a brand new pond 9"),
+            ],
+        )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
     assert_eq!(laptop.get("/my").await.status, 200, "this session goes on");

@@ -516,6 +516,8 @@ const ROUTER: &[(&str, &str)] = &[
     // notices
     ("GET", "/admin/notices"),
     ("POST", "/admin/notices"),
+    ("GET", "/admin/audit"),
+    ("GET", "/api/v1/audit"),
     ("POST", "/admin/notices/{id}/withdraw"),
     // calendar
     ("GET", "/admin/calendar"),
@@ -529,7 +531,7 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/account/data/close"),
     ("GET", "/api/v1/me/data"),
     ("GET", "/desk/person"),
-    ("GET", "/desk/person/{username}/data.json"),
+    ("POST", "/desk/person/{username}/data.json"),
     ("POST", "/desk/person/{username}/anonymise"),
     ("POST", "/desk/person/{username}/close"),
     // rates
@@ -620,7 +622,6 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/api/v1/me/data", SIGNED_IN),
         // Reception looks up a resident of its own community, in person.
         get("/desk/person?username=sun", DESK_ON_OURS),
-        get("/desk/person/sun/data.json", DESK_ON_OURS),
         // --- work ---------------------------------------------------------
         get("/queue", STAFF),
         get("/queue.csv", STAFF),
@@ -647,6 +648,9 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/admin/calendar", ADMIN),
         get("/admin/screens", ADMIN),
         get("/admin/notices", DESK),
+        // The desk's log: what staff did for residents.
+        get("/admin/audit", ADMIN),
+        get("/api/v1/audit", ADMIN),
         // --- screens and kiosks (public, by their secret token) -----------
         get(format!("/screen/{}", fx.screen), EVERYONE),
         stream(format!("/screen/{}/events", fx.screen), EVERYONE),
@@ -747,7 +751,17 @@ fn table(fx: &Fixture) -> Vec<Route> {
         // --- the desk -----------------------------------------------------
         post("/desk", &[], DESK),
         post("/desk/invitations", &[], DESK),
-        post("/desk/reset", &[], DESK),
+        post(
+            "/desk/reset",
+            &[("username", "sun"), ("checked", "1")],
+            DESK,
+        ),
+        // A copy of a resident's data, in person, after the identity check.
+        post(
+            "/desk/person/sun/data.json",
+            &[("checked", "1")],
+            DESK_ON_OURS,
+        ),
         post(format!("/desk/callback/{public}"), &[], DESK_ON_OURS),
         post(format!("/desk/callback/{private}"), &[], DESK_ON_OURS),
         post(format!("/desk/callback/{legal}"), &[], DESK_ON_LEGAL),

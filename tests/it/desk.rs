@@ -126,13 +126,71 @@ async fn a_new_resident_registers_with_an_invitation(app: Arc<TestApp>) {
         )
         .await;
     assert_eq!(reused.status, 422, "an invitation works once");
-    // Reception resets a forgotten password.
-    let reset = reception
+    // A forgotten password: reception checks the identity card and makes a
+    // link; the resident chooses the password. Reception never sees one.
+    let unchecked = reception
         .post_form("/desk/reset", &[("username", "lin")])
         .await;
-    assert!(reset.body.contains("临时密码"));
+    assert_eq!(unchecked.status, 422, "the identity check comes first");
+    assert!(!unchecked.body.contains("/signin/link/"));
+    let reset = reception
+        .post_form("/desk/reset", &[("username", "lin"), ("checked", "1")])
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert!(reset.body.contains("<svg"), "a code to scan at the desk");
+    let link = reset
+        .body
+        .split("<p class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the link is shown")
+        .to_string();
+    let path = link
+        .split(&app.base)
+        .nth(1)
+        .expect("a link to this site")
+        .to_string();
+    assert!(path.starts_with("/signin/link/"), "{path}");
+    let still = app
+        .anonymous()
+        .post_form(
+            "/signin",
+            &[("username", "lin"), ("password", "lily pond 2026")],
+        )
+        .await;
+    assert_eq!(
+        still.status, 303,
+        "the old password works until a new one is chosen"
+    );
+    let lin = app.anonymous();
+    assert_eq!(lin.get(&path).await.status, 200);
+    let chosen = lin
+        .post_form(&path, &[("password", "lin's own pond 1961")])
+        .await;
+    assert_eq!(chosen.status, 303, "{}", chosen.body);
+    let news = lin.get("/my").await;
+    assert!(
+        news.body
+            .contains("前台为您的账号生成了一个设置新密码的链接"),
+        "the resident is told"
+    );
+    let old = app
+        .anonymous()
+        .post_form(
+            "/signin",
+            &[("username", "lin"), ("password", "lily pond 2026")],
+        )
+        .await;
+    assert_eq!(old.status, 422, "the old password is gone");
+    let secretary = app.signed_in("secretary").await;
+    let log = secretary.get("/admin/audit").await;
+    assert!(
+        log.body.contains("生成了设置新密码的链接") && log.body.contains("lin"),
+        "{}",
+        log.body
+    );
     let staff_reset = reception
-        .post_form("/desk/reset", &[("username", "zhang")])
+        .post_form("/desk/reset", &[("username", "zhang"), ("checked", "1")])
         .await;
     assert_eq!(staff_reset.status, 422, "reception resets residents only");
 }

@@ -170,23 +170,34 @@ async fn an_empty_estate_prints_a_one_time_link_for_its_first_administrator() {
     let shown = app.get(&link).await;
     assert_eq!(
         shown.status, 200,
-        "the link shows a button, it does not sign in on GET"
+        "the link shows where to choose a password, it does not sign in on GET"
     );
-    let used = app.post_form(&link, &[]).await;
-    assert_eq!(used.status, 303);
-    assert!(used.location.starts_with("/account/password"));
-    let set = app
-        .post_form(
-            "/account/password",
-            &[("password", "lily pond 2026"), ("first", "1")],
-        )
+    assert!(shown.body.contains("autocomplete=\"new-password\""));
+    let weak = app.post_form(&link, &[("password", "password123")]).await;
+    assert_eq!(
+        weak.status, 422,
+        "a weak password is refused and the link kept"
+    );
+    let used = app
+        .post_form(&link, &[("password", "lily pond 2026")])
         .await;
-    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(used.status, 303, "{}", used.body);
+    assert!(used.location.starts_with("/account/password"));
     assert_eq!(
         app.get("/admin").await.status,
         200,
         "the first administrator runs the estate"
     );
-    let reuse = TestApp::client_for(&base).post_form(&link, &[]).await;
+    let reuse = TestApp::client_for(&base)
+        .post_form(&link, &[("password", "another pond 2027")])
+        .await;
     assert_eq!(reuse.status, 422, "the link works once");
+    let admin = TestApp::client_for(&base);
+    let signed = admin
+        .post_form(
+            "/signin",
+            &[("username", "admin"), ("password", "lily pond 2026")],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "the chosen password signs in");
 }

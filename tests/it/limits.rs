@@ -1,14 +1,16 @@
 //! Limits: too many submissions get 429 with Retry-After, in the person's
 //! language, without touching what was saved; wrong passwords slow down
-//! and then lock sign-in, on the pages and the API alike.
+//! the guesser (not the owner), on the pages and the API alike; forwarded
+//! addresses are believed only from a named proxy.
 
 use std::sync::Arc;
 
 use grassroots::web::WebConfig;
+use grassroots::web::address::{ProxyNet, TrustedProxies};
 use grassroots::web::limits::{Limiter, RateLimits};
 use serde_json::{Value, json};
 
-use crate::support::{Engine, TestApp, run, run_with};
+use crate::support::{Engine, TestApp, run_with};
 
 fn limited() -> WebConfig {
     let limits = RateLimits::parse("submit=2/h,signin=30/10min")
@@ -85,41 +87,82 @@ async fn too_many_submissions_wait_their_turn(app: Arc<TestApp>) {
     assert_eq!(neighbour.status, 303, "{}", neighbour.body);
 }
 
-async fn wrong_passwords_lock_sign_in_for_a_while(app: Arc<TestApp>) {
-    let someone = app.client("zh-CN");
-    let mut last = None;
-    for _ in 0..grassroots::auth::FREE_TRIES {
-        last = Some(
-            someone
-                .post_form(
-                    "/signin",
-                    &[("username", "sun"), ("password", "not it at all")],
-                )
-                .await,
-        );
+/// Tests reach the server from one machine: a proxy named in configuration
+/// lets each caller say where it is.
+fn behind_a_proxy() -> WebConfig {
+    WebConfig {
+        trusted_proxies: TrustedProxies(vec![ProxyNet::parse("127.0.0.1").expect("net")]),
+        ..WebConfig::default()
     }
-    let last = last.expect("tried");
-    assert_eq!(last.status, 422);
-    assert!(last.body.contains("暂停登录"), "{}", last.body);
+}
+
+fn from_address(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().expect("header value"));
+    headers.insert("accept-language", "zh-CN".parse().expect("header value"));
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+async fn sign_in(
+    client: &reqwest::Client,
+    app: &TestApp,
+    username: &str,
+    password: &str,
+) -> (u16, String) {
+    let answer = client
+        .post(app.url("/signin"))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .expect("post");
+    let status = answer.status().as_u16();
+    (status, answer.text().await.expect("body"))
+}
+
+async fn wrong_passwords_slow_the_guesser_not_the_owner(app: Arc<TestApp>) {
+    let guesser = from_address("203.0.113.66");
+    let mut last = (0, String::new());
+    for _ in 0..grassroots::auth::FREE_TRIES {
+        last = sign_in(&guesser, &app, "sun", "not it at all").await;
+    }
+    assert_eq!(last.0, 422);
+    assert!(last.1.contains("才能再试"), "{}", last.1);
     assert!(
-        !last.body.contains("not it at all"),
+        !last.1.contains("not it at all"),
         "the password is not shown again"
     );
-    assert!(last.body.contains("value=\"sun\""), "the username is kept");
+    assert!(last.1.contains("value=\"sun\""), "the username is kept");
 
-    // Locked: even the right password waits, on the page and the API.
-    let right = someone
-        .post_form(
-            "/signin",
-            &[
-                ("username", "sun"),
-                ("password", grassroots::demo::DEMO_PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(right.status, 422);
-    assert!(right.body.contains("暂停登录"));
-    let api = reqwest::Client::new()
+    // An unknown name answers exactly alike: nobody learns which names exist.
+    let mut unknown = (0, String::new());
+    for _ in 0..grassroots::auth::FREE_TRIES {
+        unknown = sign_in(&guesser, &app, "nobody-by-this-name", "not it at all").await;
+    }
+    assert_eq!(unknown.0, last.0);
+    assert!(unknown.1.contains("才能再试"), "{}", unknown.1);
+    let first_wrong_known = sign_in(&from_address("203.0.113.67"), &app, "sun", "nope nope").await;
+    let first_wrong_unknown = sign_in(
+        &from_address("203.0.113.67"),
+        &app,
+        "nobody-else",
+        "nope nope",
+    )
+    .await;
+    assert_eq!(first_wrong_known.0, first_wrong_unknown.0);
+    assert_eq!(
+        crate::support::without_once_tokens(&first_wrong_known.1).replace("sun", "NAME"),
+        crate::support::without_once_tokens(&first_wrong_unknown.1).replace("nobody-else", "NAME"),
+        "a wrong password and an unknown name get the same page"
+    );
+
+    // The guesser waits, even with the right password, on the page and the API.
+    let right = sign_in(&guesser, &app, "sun", grassroots::demo::DEMO_PASSWORD).await;
+    assert_eq!(right.0, 422);
+    let api = guesser
         .post(app.url("/api/v1/tokens"))
         .json(&json!({"username": "sun", "password": grassroots::demo::DEMO_PASSWORD}))
         .send()
@@ -127,25 +170,121 @@ async fn wrong_passwords_lock_sign_in_for_a_while(app: Arc<TestApp>) {
         .expect("post");
     assert_eq!(api.status(), 429);
     assert!(api.headers().contains_key("retry-after"));
-    // Another account is not affected.
-    app.signed_in("huang").await;
 
-    // The minute passes: the right password works and the count starts again.
+    // The owner, at home, signs in as always.
+    let owner = sign_in(
+        &from_address("198.51.100.7"),
+        &app,
+        "sun",
+        grassroots::demo::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(owner.0, 303, "the owner is not locked out: {}", owner.1);
+
+    // The wait passes: the right password works and the count starts again.
     grassroots::on_db!(&app.db, |pool| sqlx::query(
-        "UPDATE accounts SET signin_locked_until = signin_locked_until - 120 WHERE username = 'sun'"
+        "UPDATE signin_failures SET wait_until = wait_until - 4000"
     )
     .execute(pool)
     .await
     .map(|_| ()))
     .expect("let time pass");
-    app.signed_in("sun").await;
-    let failures: i64 = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
-        "SELECT failed_signins FROM accounts WHERE username = 'sun'"
+    let later = sign_in(&guesser, &app, "sun", grassroots::demo::DEMO_PASSWORD).await;
+    assert_eq!(later.0, 303);
+    let left: i64 = grassroots::on_db!(&app.db, |pool| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM signin_failures WHERE username = 'sun' AND address = '203.0.113.66'"
     )
     .fetch_one(pool)
-    .await)
+    .await
+    })
     .expect("count");
-    assert_eq!(failures, 0);
+    assert_eq!(left, 0);
+}
+
+fn limited_behind(proxies: &[&str]) -> WebConfig {
+    let limits = RateLimits::parse("signin=2/h").expect("valid").expect("on");
+    WebConfig {
+        limiter: Limiter::new(limits),
+        trusted_proxies: TrustedProxies(
+            proxies
+                .iter()
+                .map(|p| ProxyNet::parse(p).expect("net"))
+                .collect(),
+        ),
+        ..WebConfig::default()
+    }
+}
+
+/// Seven sign-ins from one machine, each claiming another address; an
+/// address may try six times an hour here.
+async fn statuses_with_rotating_forwarded_addresses(app: &TestApp) -> Vec<u16> {
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let answer = http
+            .post(app.url("/signin"))
+            .header("x-forwarded-for", format!("203.0.113.{}", i + 1))
+            .form(&[("username", "nobody-here"), ("password", "not it at all")])
+            .send()
+            .await
+            .expect("post");
+        statuses.push(answer.status().as_u16());
+    }
+    statuses
+}
+
+async fn a_forwarded_address_from_anyone_is_not_believed(app: Arc<TestApp>) {
+    let statuses = statuses_with_rotating_forwarded_addresses(&app).await;
+    assert_eq!(
+        statuses.last(),
+        Some(&429),
+        "with no proxy named, the header does not make new addresses: {statuses:?}"
+    );
+}
+
+async fn a_forwarded_address_from_a_named_proxy_is_believed(app: Arc<TestApp>) {
+    let statuses = statuses_with_rotating_forwarded_addresses(&app).await;
+    assert!(
+        statuses.iter().all(|s| *s == 422),
+        "behind a named proxy each forwarded address is its own: {statuses:?}"
+    );
+}
+
+mod forwarded_addresses {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run_with(
+            Engine::Sqlite,
+            limited_behind(&[]),
+            super::a_forwarded_address_from_anyone_is_not_believed,
+        )
+        .await;
+        run_with(
+            Engine::Sqlite,
+            limited_behind(&["127.0.0.1"]),
+            super::a_forwarded_address_from_a_named_proxy_is_believed,
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run_with(
+            Engine::Postgres,
+            limited_behind(&[]),
+            super::a_forwarded_address_from_anyone_is_not_believed,
+        )
+        .await;
+        run_with(
+            Engine::Postgres,
+            limited_behind(&["127.0.0.1"]),
+            super::a_forwarded_address_from_a_named_proxy_is_believed,
+        )
+        .await
+    }
 }
 
 mod too_many_submissions_wait_their_turn {
@@ -172,23 +311,25 @@ mod too_many_submissions_wait_their_turn {
     }
 }
 
-mod wrong_passwords_lock_sign_in_for_a_while {
+mod wrong_passwords_slow_the_guesser_not_the_owner {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
-        run(
+        run_with(
             Engine::Sqlite,
-            super::wrong_passwords_lock_sign_in_for_a_while,
+            behind_a_proxy(),
+            super::wrong_passwords_slow_the_guesser_not_the_owner,
         )
         .await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        run(
+        run_with(
             Engine::Postgres,
-            super::wrong_passwords_lock_sign_in_for_a_while,
+            behind_a_proxy(),
+            super::wrong_passwords_slow_the_guesser_not_the_owner,
         )
         .await
     }

@@ -232,21 +232,91 @@ async fn reception_does_it_for_a_resident_in_person(app: Arc<TestApp>) {
         "staff accounts are not closed at the desk"
     );
 
+    // Something reception must not learn: sun's anonymous report, and news
+    // about sun's legal question.
+    let sun = app.signed_in("sun").await;
+    let anonymous = sun
+        .report(
+            &[
+                ("category", "clean"),
+                ("place", "POND"),
+                ("description", "有人往池塘倒油（匿名）"),
+                ("name", "孙阿姨"),
+                ("phone", PHONE),
+                ("visibility", "anonymous"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(anonymous.status, 303, "{}", anonymous.body);
+    let anonymous = anonymous.code();
+    let legal: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT r.tracking_code FROM requests r JOIN categories c ON c.id = r.category_id \
+         JOIN accounts a ON a.id = r.reporter_account_id WHERE c.code = 'legal' AND a.username = 'sun'"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("sun's legal question");
+    let zhou = app.signed_in("zhou").await;
+    let answered = zhou
+        .act(
+            &legal,
+            &[("action", "respond"), ("message", "请带上合同来面谈。")],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+
+    let old_way = reception.get("/desk/person/sun/data.json").await;
+    assert_eq!(old_way.status, 405, "no copy without the identity check");
+    let unticked = reception.post_form("/desk/person/sun/data.json", &[]).await;
+    assert_eq!(unticked.status, 422, "identity must be checked first");
     let data: Value = reception
         .http
-        .get(app.url("/desk/person/sun/data.json"))
+        .post(app.url("/desk/person/sun/data.json"))
+        .form(&[("checked", "1")])
         .send()
         .await
-        .expect("get")
+        .expect("post")
         .json()
         .await
         .expect("json");
     assert_eq!(data["account"]["username"], "sun");
+    let text = data.to_string();
     assert!(
-        !data.to_string().contains("房东不退押金"),
-        "the legal question stays out of the desk's copy"
+        !text.contains("房东不退押金") && !text.contains(&legal),
+        "the legal question and its news stay out of the desk's copy"
+    );
+    assert!(
+        !text.contains("倒油") && !text.contains(&anonymous),
+        "the anonymous report stays out too: it would say who sent it"
     );
     assert!(data["confidential_requests_left_out"].as_i64() >= Some(1));
+    assert_eq!(data["anonymous_requests_left_out"], 1);
+
+    // The resident sees the copy was handed over, and by whom; so does the
+    // secretary. Their own copy has everything.
+    let own: Value = serde_json::from_str(&sun.get("/account/data.json").await.body).expect("json");
+    assert_eq!(
+        own["desk_log"][0]["what"], "data_handed_over",
+        "{}",
+        own["desk_log"]
+    );
+    assert!(
+        own["desk_log"][0]["by"]
+            .as_str()
+            .is_some_and(|by| !by.is_empty())
+    );
+    let own_text = own.to_string();
+    assert!(own_text.contains(&anonymous) && own_text.contains(PHONE) && own_text.contains(&legal));
+    let secretary = app.signed_in("secretary").await;
+    let log = secretary.get("/admin/audit").await;
+    assert!(log.body.contains("交出了一份本人资料"), "{}", log.body);
+    let log_json: Value =
+        serde_json::from_str(&secretary.get("/api/v1/audit").await.body).expect("json");
+    assert_eq!(log_json[0]["action"], "data_handed_over");
+    assert_eq!(log_json[0]["username"], "sun");
+    assert_eq!(reception.get("/admin/audit").await.status, 403);
 
     let anonymised = reception.post_form("/desk/person/sun/anonymise", &[]).await;
     assert_eq!(anonymised.status, 303);

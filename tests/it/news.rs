@@ -164,6 +164,28 @@ async fn news_is_emailed_once_as_each_person_chose(app: Arc<TestApp>) {
     let inbox = huang.get("/my").await;
     assert!(inbox.body.contains("您的诉求有新进展"));
 
+    // A password link made at the desk is news about the account itself:
+    // emailed at once, whatever the choice, so a link the person did not ask
+    // for does not go unnoticed. The link itself is never emailed.
+    let reception = app.signed_in("reception").await;
+    let made = reception
+        .post_form("/desk/reset", &[("username", "huang"), ("checked", "1")])
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let told = send_due(&app.db, &mailer, tomorrow_at(9))
+        .await
+        .expect("send");
+    assert_eq!((told.letters, told.failed), (1, 0));
+    let letters = sink.taken();
+    assert_eq!(letters[0].to, vec!["huang@example.cn".to_string()]);
+    let body = letters[0].body();
+    assert!(
+        body.contains("前台为您的账号生成了一个设置新密码的链接")
+            && body.contains("A link to choose a new password for your account was made"),
+        "{body}"
+    );
+    assert!(!body.contains("/signin/link/"));
+
     // The same choice through the API.
     let mine: serde_json::Value =
         serde_json::from_str(&huang.get_json("/api/v1/me/news").await.body).expect("json");
