@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .merge(crate::home::routes())
         .merge(crate::auth::routes::routes())
+        .merge(crate::auth::tokens::routes())
         .merge(crate::requests::routes())
         .merge(crate::community::routes())
         .merge(crate::desk::routes())
@@ -64,7 +65,8 @@ pub fn router(state: AppState) -> Router {
     crate::web::finish(routes, state, doors)
 }
 
-/// The posts that can be abused, and the limit each counts against. The
+/// The posts that can be abused, and the limit each counts against; and
+/// looking requests up by their code, which guessing could abuse. The
 /// desk enters walk-ins all day: staff are not slowed down.
 fn counted() -> Vec<(&'static str, Bucket)> {
     vec![
@@ -77,6 +79,7 @@ fn counted() -> Vec<(&'static str, Bucket)> {
         ("/register", Bucket::SignIn),
         ("/api/v1/register", Bucket::SignIn),
         ("/kiosk/*", Bucket::Kiosk),
+        ("/r/*", Bucket::Lookup),
     ]
 }
 
@@ -181,6 +184,7 @@ mod tests {
         // The desk enters walk-ins all day: staff are not slowed down.
         assert_eq!(bucket(Method::POST, "/desk"), None);
         assert_eq!(bucket(Method::POST, "/r/12345678/act"), None);
+        assert_eq!(bucket(Method::GET, "/r/12345678"), Some(Bucket::Lookup));
     }
 
     /// Keys built from the request's words (`status-…`, `kind-…`) exist too.

@@ -77,7 +77,8 @@ pub struct ServeArgs {
     #[arg(long, env = "GRASSROOTS_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Rate limits per address and per account: `off`, `on`, or e.g.
-    /// `submit=20/h,signin=30/10min,kiosk=60/h` (the defaults).
+    /// `submit=20/h,signin=30/10min,kiosk=60/h,lookup=300/10min` (the defaults;
+    /// lookup counts reading requests by their code).
     #[arg(long, env = "GRASSROOTS_RATE_LIMITS", default_value = "on",
           value_parser = crate::web::limits::RateLimitSetting::parse)]
     pub rate_limits: crate::web::limits::RateLimitSetting,

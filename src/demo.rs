@@ -424,6 +424,17 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
 
     demo_questions(db, community_id).await?;
     sample_requests(db, community_id, &ids).await?;
+    // The desk's log has an entry to show: reception handed huang a copy of
+    // their data in person.
+    crate::audit::record(
+        db,
+        community_id,
+        ids["huang"],
+        ids["reception"],
+        crate::audit::Action::DataHandedOver,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
 
     let mut lines = vec![
         "Loaded the Jinyuan example estate (金苑小区).".to_string(),

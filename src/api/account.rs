@@ -1,8 +1,8 @@
 //! One's own account through the API: registering with an invitation, who
-//! am I, my news.
+//! am I, my news, my tokens.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
@@ -11,10 +11,39 @@ use utoipa::ToSchema;
 use super::{CreatedId, ErrorJson, checked};
 use crate::auth::SignedIn;
 use crate::auth::routes::{RegisterForm, register_resident};
+use crate::auth::tokens::TokenInfo;
 use crate::community::Community;
 use crate::mail::settings::{self, NewsForm};
 use crate::requests::inbox;
 use crate::web::{AppError, AppState};
+
+/// The signed-in person's API tokens, newest first, live or not.
+#[utoipa::path(get, path = "/api/v1/me/tokens",
+    responses((status = 200, description = "Done; the answer holds the result", body = Vec<TokenInfo>),
+        (status = 401, description = "Not signed in: send a bearer token or a session cookie", body = ErrorJson)))]
+pub async fn tokens(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Json<Vec<TokenInfo>>, AppError> {
+    Ok(Json(crate::auth::tokens::list(&state.db, viewer.id).await?))
+}
+
+/// Revokes one of the signed-in person's tokens (this one too, if named).
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}",
+    params(("id" = String, Path, description = "the token's id from GET /api/v1/me/tokens")),
+    responses((status = 204, description = "Done; nothing to answer"),
+        (status = 404, description = "No such thing that you may see", body = ErrorJson)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if crate::auth::tokens::revoke(&state.db, viewer.id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
 
 /// Registers a resident with the invitation code reception gave them.
 #[utoipa::path(post, path = "/api/v1/register", security(()), request_body = RegisterForm,

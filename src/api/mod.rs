@@ -17,9 +17,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::auth::{random_token, token_hash};
 use crate::db::now;
-use crate::on_db;
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState};
 
@@ -30,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/register", post(account::register))
         .route("/api/v1/me", get(account::me))
         .route("/api/v1/me/notifications", get(account::notifications))
+        .route("/api/v1/me/tokens", get(account::tokens))
+        .route("/api/v1/me/tokens/{id}", delete(account::revoke_token))
         .route("/api/v1/me/news", get(account::news).put(account::set_news))
         .route(
             "/api/v1/categories",
@@ -83,6 +83,8 @@ pub fn routes() -> Router<AppState> {
         account::register,
         account::me,
         account::notifications,
+        account::tokens,
+        account::revoke_token,
         account::news,
         account::set_news,
         requests::categories,
@@ -126,6 +128,7 @@ pub fn routes() -> Router<AppState> {
         crate::auth::routes::RegisterForm,
         account::MeJson,
         account::NoticeJson,
+        crate::auth::tokens::TokenInfo,
         crate::mail::settings::NewsForm,
         crate::community::setup::CommunityForm,
         crate::community::setup::PlaceForm,
@@ -304,17 +307,6 @@ async fn create_token(
         }
         crate::auth::SignIn::Wrong => return Err(AppError::BadRequest("signin-wrong")),
     };
-    let token = random_token();
-    let name: String = body.name.chars().take(80).collect();
-    on_db!(&state.db, |pool| sqlx::query(
-        "INSERT INTO api_tokens (token_hash, account_id, name, created_at) VALUES ($1, $2, $3, $4)"
-    )
-    .bind(token_hash(&token))
-    .bind(id)
-    .bind(name)
-    .bind(now())
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let token = crate::auth::tokens::create(&state.db, id, &body.name).await?;
     Ok((StatusCode::CREATED, Json(TokenAnswer { token })).into_response())
 }

@@ -3,6 +3,7 @@
 pub mod guard;
 pub mod password;
 pub mod routes;
+pub mod tokens;
 
 pub use guard::{FREE_TRIES, SignIn, check_password};
 pub use password::{hash_password, password_problem, verify_password};
@@ -222,20 +223,6 @@ async fn viewer_from_session(db: &Db, token: &str) -> Result<Option<Viewer>, App
     Ok(viewer)
 }
 
-async fn viewer_from_api_token(db: &Db, token: &str) -> Result<Option<Viewer>, AppError> {
-    let sql = format!(
-        "SELECT {VIEWER_COLUMNS} FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active"
-    );
-    let viewer = on_db!(db, |pool| sqlx::query_as::<_, Viewer>(sqlx::AssertSqlSafe(
-        sql
-    ))
-    .bind(token_hash(token))
-    .fetch_optional(pool)
-    .await)?;
-    Ok(viewer)
-}
-
 pub async fn viewer_by_id(db: &Db, id: i64) -> Result<Option<Viewer>, AppError> {
     let sql = format!("SELECT {VIEWER_COLUMNS} FROM accounts a WHERE a.id = $1 AND a.active");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Viewer>(
@@ -264,7 +251,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let viewer = if let Some(token) = bearer {
-            match viewer_from_api_token(&state.db, token).await? {
+            match tokens::viewer(&state.db, token).await? {
                 Some(v) => Some(v),
                 None => return Err(AppError::SignInRequired),
             }

@@ -43,7 +43,7 @@ pub struct DeskRequestJson {
 }
 
 /// Enters a walk-in's or a caller's request.
-#[utoipa::path(post, path = "/api/v1/desk/requests", request_body = DeskRequestJson,
+#[utoipa::path(post, path = "/api/v1/desk/requests", operation_id = "create_desk_request", request_body = DeskRequestJson,
     responses((status = 201, description = "Made; the answer says what was made", body = CreatedJson), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson), (status = 403, description = "Signed in, but this is not for your role or community", body = ErrorJson)))]
 pub async fn create_request(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub struct ResetLinkJson {
 /// A one-time link for a resident who forgot their password, to choose a
 /// new one themselves; reception never learns a password. Needs the
 /// identity check; it is logged, and the resident is told.
-#[utoipa::path(post, path = "/api/v1/desk/password-resets", request_body = ResetJson,
+#[utoipa::path(post, path = "/api/v1/desk/password-resets", operation_id = "create_password_link", request_body = ResetJson,
     responses((status = 201, description = "Made; the answer says what was made", body = ResetLinkJson),
         (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson),
         (status = 403, description = "Signed in, but this is not for your role or community", body = ErrorJson)))]

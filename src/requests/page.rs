@@ -401,12 +401,22 @@ pub async fn handle_step(
             to: form.to.clone(),
         }),
         "duplicate" => {
-            let target = record::by_code(&state.db, &form.of)
-                .await?
-                .filter(|t| {
-                    t.community_id == request.community_id && t.status() != Status::Duplicate
-                })
-                .ok_or(AppError::BadRequest("act-duplicate-unknown"))?;
+            let found = record::by_code(&state.db, &form.of).await?.filter(|t| {
+                t.community_id == request.community_id && t.status() != Status::Duplicate
+            });
+            // Only into a request the lead may read: another team's private
+            // request or a legal question answers as if it did not exist,
+            // and gets no "merged" entry from someone who cannot see it.
+            let target = match found {
+                Some(t)
+                    if Access::of(state, &t, Some(viewer), None)
+                        .await?
+                        .may_read(&t) =>
+                {
+                    t
+                }
+                _ => return Err(AppError::BadRequest("act-duplicate-unknown")),
+            };
             staff(Action::MarkDuplicate {
                 of: target.id,
                 this: request.id,

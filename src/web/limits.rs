@@ -2,7 +2,8 @@
 //! kiosks. Each is counted per address and per account (or kiosk), in this
 //! instance's memory; too many gets
 //! 429 with `Retry-After`. `GRASSROOTS_RATE_LIMITS=off` turns them off (for
-//! benchmarks); `submit=20/h,signin=30/10min,kiosk=60/h` sets them.
+//! benchmarks); `submit=20/h,signin=30/10min,kiosk=60/h,lookup=300/10min`
+//! sets them.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -28,6 +29,9 @@ pub enum Bucket {
     SignIn,
     /// Requests left at a kiosk in the foyer: counted per kiosk.
     Kiosk,
+    /// Requests looked up by their code (read, not written): guessing
+    /// codes or secret links is slowed.
+    Lookup,
 }
 
 /// How many of each may come in a period, per account. An address may
@@ -37,6 +41,7 @@ pub struct RateLimits {
     pub submit: Rate,
     pub signin: Rate,
     pub kiosk: Rate,
+    pub lookup: Rate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +64,10 @@ impl Default for RateLimits {
             kiosk: Rate {
                 count: 60,
                 period: Duration::from_secs(3600),
+            },
+            lookup: Rate {
+                count: 300,
+                period: Duration::from_secs(600),
             },
         }
     }
@@ -96,7 +105,12 @@ impl RateLimits {
                 "submit" => limits.submit = rate,
                 "signin" => limits.signin = rate,
                 "kiosk" => limits.kiosk = rate,
-                other => return Err(format!("unknown limit '{other}' (submit, signin, kiosk)")),
+                "lookup" => limits.lookup = rate,
+                other => {
+                    return Err(format!(
+                        "unknown limit '{other}' (submit, signin, kiosk, lookup)"
+                    ));
+                }
             }
         }
         Ok(Some(limits))
@@ -145,9 +159,9 @@ impl Rate {
     }
 }
 
-/// The posts that count against a limit, as the entry names them: a path,
-/// or a prefix ending in `*`, and its bucket. A kiosk's path holds the
-/// kiosk's token next.
+/// What counts against a limit, as the entry names it: a path, or a prefix
+/// ending in `*`, and its bucket. Posts count, except for lookups, where
+/// reading (GET) counts. A kiosk's path holds the kiosk's token next.
 pub type Counted = Arc<[(&'static str, Bucket)]>;
 
 /// Which bucket a request counts against, if any.
@@ -156,11 +170,12 @@ pub fn bucket_of(
     method: &Method,
     path: &str,
 ) -> Option<Bucket> {
-    if method != Method::POST {
-        return None;
-    }
     counted
         .iter()
+        .filter(|(_, bucket)| match bucket {
+            Bucket::Lookup => method == Method::GET,
+            _ => method == Method::POST,
+        })
         .find(|(pattern, _)| match pattern.strip_suffix('*') {
             Some(prefix) => path.starts_with(prefix),
             None => path == *pattern,
@@ -171,8 +186,8 @@ pub fn bucket_of(
 /// The limiters of one instance.
 pub struct Limiter {
     limits: RateLimits,
-    by_credential: [DefaultKeyedRateLimiter<String>; 3],
-    by_address: [DefaultKeyedRateLimiter<String>; 3],
+    by_credential: [DefaultKeyedRateLimiter<String>; 4],
+    by_address: [DefaultKeyedRateLimiter<String>; 4],
 }
 
 impl std::fmt::Debug for Limiter {
@@ -191,11 +206,13 @@ impl Limiter {
                 keyed(limits.submit, 1)?,
                 keyed(limits.signin, 1)?,
                 keyed(limits.kiosk, 1)?,
+                keyed(limits.lookup, 1)?,
             ],
             by_address: [
                 keyed(limits.submit, 3)?,
                 keyed(limits.signin, 3)?,
                 keyed(limits.kiosk, 3)?,
+                keyed(limits.lookup, 3)?,
             ],
             limits,
         }))
@@ -328,6 +345,13 @@ mod tests {
         );
         assert_eq!(bucket_of(&counted, &Method::POST, "/kiosk"), None);
         assert_eq!(bucket_of(&counted, &Method::GET, "/report"), None);
+        let lookups = [("/r/*", Bucket::Lookup)];
+        assert_eq!(
+            bucket_of(&lookups, &Method::GET, "/r/ABCD2345"),
+            Some(Bucket::Lookup),
+            "reading a request by its code counts"
+        );
+        assert_eq!(bucket_of(&lookups, &Method::POST, "/r/ABCD2345/act"), None);
         assert_eq!(bucket_of(&[], &Method::POST, "/report"), None);
     }
 

@@ -11,6 +11,7 @@ on_both_engines!(
     a_public_request_names_the_building_not_the_flat,
     only_leads_route_work,
     a_new_password_ends_other_sessions_and_tokens,
+    tokens_end_when_idle_revoked_or_signed_out_everywhere,
     a_legal_question_is_seen_only_by_the_reporter_and_the_legal_team,
     staff_of_another_community_see_nothing_private,
     pages_check_the_role,
@@ -380,4 +381,93 @@ async fn a_new_password_ends_other_sessions_and_tokens(app: Arc<TestApp>) {
     assert_eq!(redirect.location, "/", "no way off the site");
     let newline = app.anonymous().get("/lang/en?back=/%0A").await;
     assert!(newline.status < 500);
+}
+
+async fn me_status(app: &TestApp, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("me")
+        .status()
+        .as_u16()
+}
+
+async fn tokens_end_when_idle_revoked_or_signed_out_everywhere(app: Arc<TestApp>) {
+    // A month unused, a token stops working.
+    let idle = app.api_token("huang").await;
+    assert_eq!(me_status(&app, &idle).await, 200);
+    grassroots::on_db!(&app.db, |pool| sqlx::query(
+        "UPDATE api_tokens SET created_at = created_at - 31 * 86400, last_used_at = last_used_at - 31 * 86400"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .expect("a month passes");
+    assert_eq!(me_status(&app, &idle).await, 401, "an idle token ends");
+
+    // The owner sees their tokens on /account and revokes one there, or
+    // through the API.
+    let phone = app.api_token("huang").await;
+    let laptop = app.api_token("huang").await;
+    let huang = app.signed_in("huang").await;
+    let listed: serde_json::Value =
+        serde_json::from_str(&huang.get_json("/api/v1/me/tokens").await.body).expect("json");
+    let live: Vec<&serde_json::Value> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|t| t["live"] == true)
+        .collect();
+    assert_eq!(live.len(), 2, "{listed}");
+    assert!(
+        !listed.to_string().contains(&phone),
+        "tokens are never shown again"
+    );
+    let page = huang.get("/account/tokens").await;
+    assert_eq!(page.status, 200);
+    let first_id = live[0]["id"].as_str().expect("id").to_string();
+    assert!(
+        page.body
+            .contains(&format!("/account/tokens/{first_id}/revoke"))
+    );
+    let revoked = huang
+        .post_form(&format!("/account/tokens/{first_id}/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status, 303);
+    let statuses = [
+        me_status(&app, &phone).await,
+        me_status(&app, &laptop).await,
+    ];
+    assert!(
+        statuses.contains(&401) && statuses.contains(&200),
+        "{statuses:?}"
+    );
+    let sun = app.signed_in("sun").await;
+    let not_theirs = sun
+        .post_form(
+            &format!(
+                "/account/tokens/{}/revoke",
+                live[1]["id"].as_str().expect("id")
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(not_theirs.status, 404, "nobody revokes another's token");
+
+    // Signing out everywhere ends every session and every token.
+    let other_session = app.signed_in("huang").await;
+    let out = huang
+        .post_form("/account/signout-everywhere", &[("everywhere", "yes")])
+        .await;
+    assert_eq!(out.status, 303);
+    assert_eq!(me_status(&app, &phone).await, 401);
+    assert_eq!(me_status(&app, &laptop).await, 401);
+    assert_eq!(
+        other_session.get("/my").await.status,
+        303,
+        "the other session ends"
+    );
+    assert_eq!(huang.get("/my").await.status, 303, "and this one");
 }

@@ -52,8 +52,14 @@ async fn the_journey_through_the_api(app: Arc<TestApp>) {
     assert_eq!(schemes["bearer"]["scheme"], "bearer", "{schemes}");
     assert_eq!(schemes["session"]["in"], "cookie", "{schemes}");
     let paths = doc["paths"].as_object().expect("paths");
+    let mut operation_ids = std::collections::HashSet::new();
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().expect("operations") {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(
+                operation_ids.insert(id.to_string()),
+                "{method} {path}: operationId {id} is not unique"
+            );
             for (status, answer) in operation["responses"].as_object().expect("responses") {
                 assert!(
                     answer["description"]

@@ -518,6 +518,11 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/admin/notices"),
     ("GET", "/admin/audit"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/account/tokens"),
+    ("POST", "/account/tokens/{id}/revoke"),
+    ("POST", "/account/signout-everywhere"),
+    ("GET", "/api/v1/me/tokens"),
+    ("DELETE", "/api/v1/me/tokens/{id}"),
     ("POST", "/admin/notices/{id}/withdraw"),
     // calendar
     ("GET", "/admin/calendar"),
@@ -620,6 +625,8 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/account/data", SIGNED_IN),
         get("/account/data.json", SIGNED_IN),
         get("/api/v1/me/data", SIGNED_IN),
+        get("/account/tokens", SIGNED_IN),
+        get("/api/v1/me/tokens", SIGNED_IN),
         // Reception looks up a resident of its own community, in person.
         get("/desk/person?username=sun", DESK_ON_OURS),
         // --- work ---------------------------------------------------------
@@ -942,6 +949,21 @@ fn table(fx: &Fixture) -> Vec<Route> {
             ADMIN_OURS,
         ),
         put_json("/api/v1/community", no_body, ADMIN),
+        // One's own tokens: nobody revokes a token that is not theirs (this
+        // id is no one's), and signing out everywhere needs its button's
+        // field (sent, it would end the callers' sessions mid-sweep;
+        // access.rs does that).
+        // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
+        post(
+            "/account/tokens/0123456789abcdef/revoke",
+            &[],
+            [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI],
+        ),
+        delete(
+            "/api/v1/me/tokens/0123456789abcdef",
+            [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI],
+        ),
+        post("/account/signout-everywhere", &[], SIGNED_IN),
         // --- last: it ends the session ------------------------------------
         post("/signout", &[], EVERYONE),
     ]

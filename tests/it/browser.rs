@@ -784,7 +784,9 @@ async fn staff_journeys_in_a_real_browser() {
             "/admin/api-keys",
             "/admin/screens",
             "/admin/notices",
+            "/admin/audit",
             "/account/news",
+            "/account/tokens",
             "/account/password",
             "/account/data",
             "/desk/person?username=sun",
@@ -803,6 +805,27 @@ async fn staff_journeys_in_a_real_browser() {
                 .contains(&format!("/report/{category}")),
             "residents can choose it"
         );
+
+        // A resident forgot their password: the desk ticks the identity
+        // check and shows a code to scan; the link asks them for a new one.
+        c.goto(&app.url("/desk")).await.expect("desk");
+        fill(c, "#reset-username", "sun").await;
+        click(c, "form[action='/desk/reset'] input[name='checked']").await;
+        click_to_next_page(c, "form[action='/desk/reset'] button").await;
+        let ticket = c
+            .wait()
+            .for_element(Locator::Css(".ticket .secret"))
+            .await
+            .expect("the link to scan");
+        let link = ticket.text().await.expect("link");
+        assert!(link.contains("/signin/link/"), "{link}");
+        screenshot(c, &format!("desk-reset-{lang}")).await;
+        c.goto(&link).await.expect("the link");
+        c.wait()
+            .for_element(Locator::Css("input[autocomplete='new-password']"))
+            .await
+            .expect("choose a password");
+        screenshot(c, &format!("choose-password-{lang}")).await;
     }
     let _ = c.clone().close().await;
 }

@@ -397,6 +397,41 @@ async fn a_duplicate_carries_its_followers_over(app: Arc<TestApp>) {
         .await;
     assert_eq!(refused.status, 409);
     assert!(refused.body.contains("诉求不能和自己合并"));
+    // Nor into a request the lead cannot read: a legal question answers
+    // exactly as a code that does not exist, and gets no entry.
+    let legal: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT r.tracking_code FROM requests r JOIN categories c ON c.id = r.category_id \
+         WHERE c.code = 'legal' ORDER BY r.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("a legal question in the demo");
+    let events_before = events_of(&app, &legal).await;
+    let hidden = zhang
+        .act(&third, &[("action", "duplicate"), ("of", &legal)])
+        .await;
+    let unknown = zhang
+        .act(&third, &[("action", "duplicate"), ("of", "ZZZZ2222")])
+        .await;
+    assert_eq!(hidden.status, unknown.status, "{}", hidden.body);
+    assert!(hidden.body.contains("没有这个受理编号的诉求"));
+    assert_eq!(
+        crate::support::without_once_tokens(&hidden.body).replace(&legal, "CODE"),
+        crate::support::without_once_tokens(&unknown.body).replace("ZZZZ2222", "CODE"),
+        "nobody learns that the code exists"
+    );
+    assert_eq!(events_of(&app, &legal).await, events_before);
+    assert_eq!(status_of(&app, &third).await, "submitted");
+}
+
+async fn events_of(app: &TestApp, code: &str) -> i64 {
+    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM request_events e JOIN requests r ON r.id = e.request_id WHERE r.tracking_code = $1"
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await)
+    .expect("events")
 }
 
 async fn similar_open_requests_are_offered_first(app: Arc<TestApp>) {

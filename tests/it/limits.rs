@@ -287,6 +287,50 @@ mod forwarded_addresses {
     }
 }
 
+/// Reading requests by their code is limited too: guessing codes or
+/// secret links at speed gets 429.
+async fn guessing_codes_is_slowed(app: Arc<TestApp>) {
+    let guesser = app.client("en");
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        statuses.push(
+            guesser
+                .get(&format!("/r/ZZZZ222{i}?key=guess{i}"))
+                .await
+                .status,
+        );
+    }
+    assert_eq!(&statuses[..6], &[404; 6], "{statuses:?}");
+    assert_eq!(statuses[6], 429, "{statuses:?}");
+    assert_eq!(
+        guesser.get("/requests").await.status,
+        200,
+        "other pages are not slowed"
+    );
+}
+
+mod guessing_codes_is_slowed {
+    use super::*;
+
+    fn lookups() -> WebConfig {
+        let limits = RateLimits::parse("lookup=2/h").expect("valid").expect("on");
+        WebConfig {
+            limiter: Limiter::new(limits),
+            ..WebConfig::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run_with(Engine::Sqlite, lookups(), super::guessing_codes_is_slowed).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run_with(Engine::Postgres, lookups(), super::guessing_codes_is_slowed).await
+    }
+}
+
 mod too_many_submissions_wait_their_turn {
     use super::*;
 
