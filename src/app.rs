@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .merge(crate::home::routes())
         .merge(crate::auth::routes::routes())
+        .merge(crate::auth::choose::routes())
         .merge(crate::auth::tokens::routes())
         .merge(crate::requests::routes())
         .merge(crate::community::routes())

@@ -79,7 +79,7 @@ pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Resul
             .fetch_one(pool)
             .await)?,
         };
-        let link = crate::auth::routes::create_signin_link(db, id, 72)
+        let link = crate::auth::choose::create_signin_link(db, id, 72)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         lines.push(format!(

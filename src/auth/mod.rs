@@ -1,5 +1,6 @@
 //! Accounts, roles, passwords, sessions and API tokens.
 
+pub mod choose;
 pub mod guard;
 pub mod password;
 pub mod routes;

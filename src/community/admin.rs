@@ -625,7 +625,7 @@ async fn save_account(
         if !theirs {
             return Err(AppError::NotFound);
         }
-        let link = crate::auth::routes::create_signin_link(&state.db, id, 72).await?;
+        let link = crate::auth::choose::create_signin_link(&state.db, id, 72).await?;
         return accounts_page(
             &state.db,
             ctx,

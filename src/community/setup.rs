@@ -562,7 +562,7 @@ pub async fn add_account(
         .map(|r| r.rows_affected()))?;
     }
     let link = match password {
-        None => Some(crate::auth::routes::create_signin_link(db, id, 72).await?),
+        None => Some(crate::auth::choose::create_signin_link(db, id, 72).await?),
         Some(_) => None,
     };
     Ok(Ok((id, link)))

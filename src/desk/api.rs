@@ -84,7 +84,7 @@ pub async fn create_request(
         .into_response())
 }
 
-/// A code or temporary password to hand over.
+/// An invitation code to hand over.
 #[derive(Serialize, ToSchema)]
 pub struct HandoutJson {
     value: String,

@@ -62,7 +62,7 @@ pub async fn make_link(
     .execute(pool)
     .await
     .map(|_| ()))?;
-    let path = crate::auth::routes::create_signin_link(db, id, RESET_HOURS).await?;
+    let path = crate::auth::choose::create_signin_link(db, id, RESET_HOURS).await?;
     on_db!(db, |pool| {
         sqlx::query(
         "INSERT INTO notifications (account_id, request_id, message_key, created_at) VALUES ($1, NULL, $2, $3)"

@@ -1227,7 +1227,7 @@ async fn prepare(app: &TestApp) -> Fixture {
     .await
     .expect("account")
     .expect("new");
-    let link = grassroots::auth::routes::create_signin_link(&app.db, spare, 72)
+    let link = grassroots::auth::choose::create_signin_link(&app.db, spare, 72)
         .await
         .expect("link");
     let (_, api_key) = grassroots::open311::keys::create(&app.db, 1, KEY_NAME)
