@@ -81,6 +81,8 @@ fn counted() -> Vec<(&'static str, Bucket)> {
         ("/api/v1/register", Bucket::SignIn),
         ("/kiosk/*", Bucket::Kiosk),
         ("/r/*", Bucket::Lookup),
+        ("/api/v1/requests/*", Bucket::Lookup),
+        ("/open311/v2/requests/*", Bucket::Lookup),
     ]
 }
 
@@ -186,6 +188,20 @@ mod tests {
         assert_eq!(bucket(Method::POST, "/desk"), None);
         assert_eq!(bucket(Method::POST, "/r/12345678/act"), None);
         assert_eq!(bucket(Method::GET, "/r/12345678"), Some(Bucket::Lookup));
+        assert_eq!(
+            bucket(Method::GET, "/api/v1/requests/12345678"),
+            Some(Bucket::Lookup)
+        );
+        assert_eq!(
+            bucket(Method::GET, "/open311/v2/requests/12345678.json"),
+            Some(Bucket::Lookup)
+        );
+        assert_eq!(
+            bucket(Method::GET, "/api/v1/requests"),
+            None,
+            "lists are not lookups"
+        );
+        assert_eq!(bucket(Method::GET, "/open311/v2/requests.json"), None);
     }
 
     /// Keys built from the request's words (`status-…`, `kind-…`) exist too.

@@ -300,7 +300,9 @@ pub struct KeyQuery {
 }
 
 /// One request with the timeline the caller may see.
-#[utoipa::path(get, path = "/api/v1/requests/{code}", params(("code" = String, Path, description = "tracking code")),
+#[utoipa::path(get, path = "/api/v1/requests/{code}", security((), ("bearer" = []), ("session" = [])),
+    params(("code" = String, Path, description = "tracking code"),
+        ("key" = Option<String>, Query, description = "the reporter's secret link key, for a request sent without an account")),
     responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 404, description = "No such thing that you may see", body = ErrorJson)))]
 pub async fn get_request(
     State(state): State<AppState>,
@@ -495,7 +497,7 @@ async fn reporters_request(
 }
 
 /// The reporter says whether it is solved, and rates it.
-#[utoipa::path(post, path = "/api/v1/requests/{code}/confirm", request_body = ConfirmJson,
+#[utoipa::path(post, path = "/api/v1/requests/{code}/confirm", request_body = ConfirmJson, security((), ("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "tracking code")),
     responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 409, description = "Not possible in the request's present state", body = ErrorJson)))]
 pub async fn confirm(
@@ -524,7 +526,7 @@ pub struct ReplyJson {
 }
 
 /// The reporter answers the workgroup's question.
-#[utoipa::path(post, path = "/api/v1/requests/{code}/reply", request_body = ReplyJson,
+#[utoipa::path(post, path = "/api/v1/requests/{code}/reply", request_body = ReplyJson, security((), ("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "tracking code")),
     responses((status = 200, description = "Done; the answer holds the result", body = RequestJson), (status = 409, description = "Not possible in the request's present state", body = ErrorJson)))]
 pub async fn reply(

@@ -56,8 +56,15 @@ fn guard_name(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
+/// Wrong tries of one name from all addresses together, in the last hour,
+/// beyond which every try of that name is slowed (not refused: the owner
+/// still gets in), so that many addresses do not make many guessers.
+const SLOW_AFTER_ACROSS_ADDRESSES: i64 = 50;
+const SLOW_BY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Checks a password for a username, counting wrong ones per name and
-/// address.
+/// address. The try is counted before the password is checked, so that
+/// tries sent all at once cannot slip past the count.
 pub async fn check_password(
     db: &Db,
     username: &str,
@@ -66,18 +73,21 @@ pub async fn check_password(
 ) -> Result<SignIn, AppError> {
     let name = guard_name(username);
     let at = now();
-    let waiting: Option<i64> = on_db!(db, |pool| {
-        sqlx::query_scalar(
-        "SELECT wait_until FROM signin_failures WHERE username = $1 AND address = $2 AND wait_until > $3"
-    )
-    .bind(&name)
-    .bind(address)
-    .bind(at)
-    .fetch_optional(pool)
-    .await
-    })?;
-    if let Some(until) = waiting {
-        return Ok(SignIn::Wait { until });
+    let (tries, waiting) = count_try(db, &name, address, at).await?;
+    let may_try = match waiting {
+        Some(until) if until > at => return Ok(SignIn::Wait { until }),
+        // The wait is over: one try, taken by whoever claims it first.
+        Some(over) => claim_try_after_wait(db, &name, address, over).await?,
+        // Past the free tries with no wait set: tries sent all at once.
+        None => tries <= FREE_TRIES,
+    };
+    if !may_try {
+        return Ok(SignIn::Wait {
+            until: set_wait(db, &name, address, at, tries).await?,
+        });
+    }
+    if recent_tries_everywhere(db, &name, at).await? > SLOW_AFTER_ACROSS_ADDRESSES {
+        tokio::time::sleep(SLOW_BY).await;
     }
     let found: Option<(i64, Option<String>, String)> = on_db!(db, |pool| sqlx::query_as(
         "SELECT id, password_hash, role FROM accounts WHERE username = $1 AND active"
@@ -105,18 +115,31 @@ pub async fn check_password(
             .map(|_| ()))?;
             Ok(SignIn::Accepted { id, role })
         }
-        _ => count_failure(db, &name, address, at).await,
+        _ => match wait_seconds(tries) {
+            Some(_) => Ok(SignIn::Wait {
+                until: set_wait(db, &name, address, at, tries).await?,
+            }),
+            None => Ok(SignIn::Wrong),
+        },
     }
 }
 
-async fn count_failure(db: &Db, name: &str, address: &str, at: i64) -> Result<SignIn, AppError> {
-    let failures: i64 = on_db!(db, |pool| {
-        sqlx::query_scalar(
+/// Counts a try of the name from the address: how many in a row now, and
+/// until when the address waits, if it does. A day without a try forgets.
+async fn count_try(
+    db: &Db,
+    name: &str,
+    address: &str,
+    at: i64,
+) -> Result<(i64, Option<i64>), AppError> {
+    let counted: (i64, Option<i64>) = on_db!(db, |pool| {
+        sqlx::query_as(
         "INSERT INTO signin_failures (username, address, failures, last_at) VALUES ($1, $2, 1, $3) \
          ON CONFLICT (username, address) DO UPDATE SET \
          failures = CASE WHEN signin_failures.last_at < $4 THEN 1 ELSE signin_failures.failures + 1 END, \
+         wait_until = CASE WHEN signin_failures.last_at < $4 THEN NULL ELSE signin_failures.wait_until END, \
          last_at = $3 \
-         RETURNING failures"
+         RETURNING failures, wait_until"
     )
     .bind(name)
     .bind(address)
@@ -132,10 +155,51 @@ async fn count_failure(db: &Db, name: &str, address: &str, at: i64) -> Result<Si
     .execute(pool)
     .await
     .map(|_| ()))?;
-    let Some(seconds) = wait_seconds(failures) else {
-        return Ok(SignIn::Wrong);
-    };
-    let until = at + seconds;
+    Ok(counted)
+}
+
+/// The one try after a wait: true for the request that claims it.
+async fn claim_try_after_wait(
+    db: &Db,
+    name: &str,
+    address: &str,
+    over: i64,
+) -> Result<bool, AppError> {
+    let claimed = on_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE signin_failures SET wait_until = NULL WHERE username = $1 AND address = $2 AND wait_until = $3"
+    )
+    .bind(name)
+    .bind(address)
+    .bind(over)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(claimed == 1)
+}
+
+async fn recent_tries_everywhere(db: &Db, name: &str, at: i64) -> Result<i64, AppError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM signin_failures WHERE username = $1 AND last_at > $2"
+    )
+    .bind(name)
+    .bind(at - 3_600)
+    .fetch_one(pool)
+    .await
+    })?)
+}
+
+/// The address waits after `failures` tries; returns until when.
+async fn set_wait(
+    db: &Db,
+    name: &str,
+    address: &str,
+    at: i64,
+    failures: i64,
+) -> Result<i64, AppError> {
+    let until = at + wait_seconds(failures).unwrap_or(60);
     on_db!(db, |pool| sqlx::query(
         "UPDATE signin_failures SET wait_until = $3 WHERE username = $1 AND address = $2"
     )
@@ -146,7 +210,7 @@ async fn count_failure(db: &Db, name: &str, address: &str, at: i64) -> Result<Si
     .await
     .map(|_| ()))?;
     tracing::info!(failures, "sign-in slowed after wrong passwords");
-    Ok(SignIn::Wait { until })
+    Ok(until)
 }
 
 #[cfg(test)]

@@ -169,8 +169,9 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// After a password change: every other session and every API token of the
-/// account stop working.
+/// After a password change, or signing out everywhere: every other session,
+/// every API token and every unused one-time link of the account stop
+/// working (a reset link the person did not ask for dies with them).
 pub async fn end_other_access(
     db: &Db,
     account_id: i64,
@@ -187,6 +188,14 @@ pub async fn end_other_access(
     .map(|r| r.rows_affected()))?;
     on_db!(db, |pool| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL"
+    )
+    .bind(now())
+    .bind(account_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE signin_links SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL"
     )
     .bind(now())
     .bind(account_id)

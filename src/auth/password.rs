@@ -117,12 +117,24 @@ pub fn password_problem(password: &str, about_them: &[&str]) -> Option<&'static 
     if easy_to_guess(password) {
         return Some("password-too-common");
     }
-    // zxcvbn counts a character it does not know as one of ten or so; a
-    // Chinese character is one of thousands, so a password of several is
-    // far stronger than it can tell.
-    if password.chars().filter(|c| !c.is_ascii()).count() >= 4 {
+    // zxcvbn counts a character outside ASCII as one of ten or so; a
+    // Chinese character is one of thousands. Several different ones make a
+    // strong password; a few need a good rest; otherwise only the rest is
+    // judged ("ääää1234" is "1234").
+    let others: std::collections::BTreeSet<char> =
+        password.chars().filter(|c| !c.is_ascii()).collect();
+    let rest: String = password.chars().filter(char::is_ascii).collect();
+    if others.len() >= 6 {
         return None;
     }
+    let least = if others.len() >= 4 {
+        if rest.is_empty() {
+            return None;
+        }
+        2
+    } else {
+        LEAST_SCORE
+    };
     let mut known: Vec<&str> = CHINESE_WORDS.to_vec();
     known.extend(
         about_them
@@ -130,8 +142,13 @@ pub fn password_problem(password: &str, about_them: &[&str]) -> Option<&'static 
             .map(|w| w.trim())
             .filter(|w| !w.is_empty()),
     );
-    let score = u8::from(zxcvbn::zxcvbn(password, &known).score());
-    (score < LEAST_SCORE).then_some("password-too-common")
+    let judged = if others.is_empty() {
+        password
+    } else {
+        rest.as_str()
+    };
+    let score = u8::from(zxcvbn::zxcvbn(judged, &known).score());
+    (score < least).then_some("password-too-common")
 }
 
 #[cfg(test)]
@@ -202,6 +219,9 @@ mod tests {
             "20011231",
             "wang1958",
             "woaiwojia",
+            "我的密码123456",
+            "ääää1234",
+            "密码密码密码密码",
         ] {
             assert_eq!(
                 password_problem(weak, &[]),

@@ -160,7 +160,9 @@ pub async fn reset_password(
                 link,
                 expires_at: made.expires_at,
             };
-            Ok((StatusCode::CREATED, Json(body)).into_response())
+            let mut answer = (StatusCode::CREATED, Json(body)).into_response();
+            answer.extensions_mut().insert(crate::web::once::NotKept);
+            Ok(answer)
         }
         Err((field, key)) => {
             let mut errors = FieldErrors::default();

@@ -266,8 +266,12 @@ async fn desk_anonymise(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(username): Path<String>,
+    Form(form): Form<DeskCheckForm>,
 ) -> Result<Response, AppError> {
     let person = desk_resident(&state, &viewer, &username).await?;
+    if form.checked.is_empty() {
+        return Err(AppError::BadRequest("desk-check-identity"));
+    }
     log_step(&state, &viewer, &person, Action::Anonymised).await?;
     let n = store::anonymise_requests(&state.db, person.id, false).await?;
     tracing::info!(

@@ -113,16 +113,12 @@ pub async fn export(
     .await
     })?;
     let mut reported = Vec::new();
-    let (mut left_out, mut anonymous_left_out) = (0, 0);
     for r in rows {
-        if r.confidential && copy == Copy::AtTheDesk {
-            left_out += 1;
-            continue;
-        }
         // Listed under the person's name, an anonymous request would tell
-        // reception who sent it.
-        if r.visibility == "anonymous" && copy == Copy::AtTheDesk {
-            anonymous_left_out += 1;
+        // reception who sent it. Not even how many are left out is said:
+        // that too would tell.
+        let kept_from_the_desk = r.confidential || r.visibility == "anonymous";
+        if kept_from_the_desk && copy == Copy::AtTheDesk {
             continue;
         }
         reported.push(request_json(db, r).await?);
@@ -161,14 +157,18 @@ pub async fn export(
             "created_at": iso(created_at), "community": community, "households": homes,
         },
         "requests_reported": reported,
-        "confidential_requests_left_out": left_out,
-        "anonymous_requests_left_out": anonymous_left_out,
         "requests_followed": followed,
         "api_tokens": tokens.into_iter().map(|(name, at, revoked)| json!({
             "name": name, "created_at": iso(at), "revoked": revoked.is_some(),
         })).collect::<Vec<_>>(),
         "signed_in_sessions": sessions,
     });
+    if copy == Copy::AtTheDesk {
+        document["made_at_the_desk"] = json!(
+            "Legal questions and anonymous requests are never in a copy made at the desk: \
+             the person downloads them under \"Your data\" (/account/data)."
+        );
+    }
     for (key, section) in &sections.0 {
         document[*key] = section(db, account_id, copy).await?;
     }

@@ -102,7 +102,9 @@ impl TrustedProxies {
     }
 }
 
-/// The address of whoever sent this request, as the trusted proxies say.
+/// Whoever sent this request, as the limits and the sign-in guard count
+/// them: their address, as the trusted proxies say; an IPv6 address by its
+/// /64, since one home or phone is given a whole /64 to pick from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddress(pub String);
 
@@ -112,12 +114,44 @@ impl ClientAddress {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        ClientAddress(
-            state
-                .config
-                .trusted_proxies
-                .client_address(peer, &parts.headers),
-        )
+        let proxies = &state.config.trusted_proxies;
+        if peer.is_some_and(|p| !proxies.trust(p) && (p.is_loopback() || is_local(p)))
+            && parts.headers.contains_key("x-forwarded-for")
+        {
+            warn_once_about_untrusted_proxy();
+        }
+        ClientAddress(counted_as(&proxies.client_address(peer, &parts.headers)))
+    }
+}
+
+fn is_local(ip: IpAddr) -> bool {
+    match ip.to_canonical() {
+        IpAddr::V4(ip) => ip.is_private(),
+        IpAddr::V6(ip) => ip.is_unique_local(),
+    }
+}
+
+/// A proxy on this machine or network that nobody named makes every person
+/// one address: say so once, in the log, for whoever runs the site.
+fn warn_once_about_untrusted_proxy() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            "X-Forwarded-For came from a local proxy that is not named with --trusted-proxy \
+             (GRASSROOTS_TRUSTED_PROXIES): everyone behind it counts as one address for the \
+             rate limits and the sign-in guard"
+        );
+    });
+}
+
+/// How an address is counted: IPv4 whole, IPv6 by its /64.
+fn counted_as(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(ip)) => {
+            let net = std::net::Ipv6Addr::from(u128::from(ip) & (u128::MAX << 64));
+            format!("{net}/64")
+        }
+        _ => address.to_string(),
     }
 }
 
@@ -201,6 +235,19 @@ mod tests {
             "203.0.113.9",
             "an IPv4 proxy seen through an IPv6 socket"
         );
+    }
+
+    #[test]
+    fn an_ipv6_address_counts_by_its_64() {
+        assert_eq!(counted_as("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            counted_as("2001:db8:1:2:bbbb::9"),
+            counted_as("2001:db8:1:2:aaaa::1"),
+            "one home picks any address in its /64"
+        );
+        assert_ne!(counted_as("2001:db8:1:3::1"), counted_as("2001:db8:1:2::1"));
+        assert_eq!(counted_as("203.0.113.9"), "203.0.113.9");
+        assert_eq!(counted_as("unknown"), "unknown");
     }
 
     #[test]

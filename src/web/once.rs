@@ -58,6 +58,11 @@ impl SubmissionKey {
     }
 }
 
+/// Put in a response's extensions by a handler whose answer holds a secret
+/// that must not be kept for repeats.
+#[derive(Debug, Clone, Copy)]
+pub struct NotKept;
+
 /// What a repeat of a finished submission is answered with.
 struct Kept {
     status: u16,
@@ -135,6 +140,14 @@ pub async fn once_per_submission(
     let mut request = rebuild(&bytes);
     request.extensions_mut().insert(submission);
     let response = next.run(request).await;
+    if response.extensions().get::<NotKept>().is_some() {
+        // A secret in the answer (a one-time link) is not stored for a
+        // day: a repeat runs again, and the new answer replaces the old.
+        if let Err(e) = release(&state.db, &key_hash).await {
+            tracing::warn!(error = ?e, "releasing a submission key");
+        }
+        return response;
+    }
     if response.status().as_u16() >= 400 {
         // Not done: a corrected form, or a retry after a fault, may run.
         if let Err(e) = release(&state.db, &key_hash).await {

@@ -456,7 +456,21 @@ async fn tokens_end_when_idle_revoked_or_signed_out_everywhere(app: Arc<TestApp>
         .await;
     assert_eq!(not_theirs.status, 404, "nobody revokes another's token");
 
-    // Signing out everywhere ends every session and every token.
+    // Signing out everywhere ends every session and every token, and a
+    // password link the person did not ask for.
+    let reception = app.signed_in("reception").await;
+    let made = reception
+        .post_form("/desk/reset", &[("username", "huang"), ("checked", "1")])
+        .await;
+    let link = made
+        .body
+        .split("<p class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|url| url.split(&app.base).nth(1))
+        .expect("a link")
+        .to_string();
+    assert_eq!(app.anonymous().get(&link).await.status, 200);
     let other_session = app.signed_in("huang").await;
     let out = huang
         .post_form("/account/signout-everywhere", &[("everywhere", "yes")])
@@ -470,4 +484,9 @@ async fn tokens_end_when_idle_revoked_or_signed_out_everywhere(app: Arc<TestApp>
         "the other session ends"
     );
     assert_eq!(huang.get("/my").await.status, 303, "and this one");
+    assert_eq!(
+        app.anonymous().get(&link).await.status,
+        422,
+        "the unasked-for link is gone too"
+    );
 }

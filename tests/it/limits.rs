@@ -171,6 +171,31 @@ async fn wrong_passwords_slow_the_guesser_not_the_owner(app: Arc<TestApp>) {
     assert_eq!(api.status(), 429);
     assert!(api.headers().contains_key("retry-after"));
 
+    // Guesses sent all at once do not slip past the count: at most the
+    // free tries are checked.
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let app = app.clone();
+        burst.spawn(async move {
+            sign_in(
+                &from_address("203.0.113.99"),
+                &app,
+                "zhao",
+                "a wrong one 12",
+            )
+            .await
+        });
+    }
+    let answers = burst.join_all().await;
+    let checked = answers
+        .iter()
+        .filter(|(_, body)| body.contains("用户名或密码不对"))
+        .count();
+    assert!(
+        checked < grassroots::auth::FREE_TRIES as usize,
+        "{checked} of 12 were checked"
+    );
+
     // The owner, at home, signs in as always.
     let owner = sign_in(
         &from_address("198.51.100.7"),
