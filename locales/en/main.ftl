@@ -442,6 +442,7 @@ kiosk-phone = Phone, if you want a call back (optional)
 kiosk-start-over = Start again
 kiosk-scan-to-follow = Scan with your phone to see how it is going, or bring this tracking code to the reception desk.
 kiosk-done = Finish
+kiosk-done-leaves = For the next person, this page goes back to the start after 30 seconds without a touch.
 kiosk-busy = This screen has taken many requests just now. Please try again in a few minutes, or go to the reception desk.
 admin-screens = Screens and kiosks
 admin-screens-help = Open a screen's address full-screen on the TV in the pavilion, and a kiosk's on the touch screen in the foyer.

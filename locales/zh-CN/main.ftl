@@ -442,6 +442,7 @@ kiosk-phone = 电话（想要回电的话填写，可不填）
 kiosk-start-over = 重新开始
 kiosk-scan-to-follow = 用手机扫码可以查看进度，也可以凭这个编号到前台询问。
 kiosk-done = 完成
+kiosk-done-leaves = 为了下一位邻居，这一页 30 秒没人操作就会回到开始。
 kiosk-busy = 这台自助机刚才收到了很多诉求，请过几分钟再试，或者到前台反映。
 admin-screens = 大屏和自助机
 admin-screens-help = 在凉亭的电视上全屏打开大屏的地址，在大厅的触摸屏上打开自助机的地址。

@@ -485,12 +485,34 @@ async fn as_reporter(
         }
     };
     match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
+        Ok(()) => Ok(back_to_the_request(state, &request, &key)),
         Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
             page(state, ctx, request, &key, k, form, String::new(), false).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// Back to the request after the reporter's step. One who came by the
+/// secret link keeps it (in the address, and remembered by this browser),
+/// or they would lose their own request and never see the confirm form.
+fn back_to_the_request(state: &AppState, request: &RequestRow, key: &str) -> Response {
+    let code = &request.tracking_code;
+    if key.is_empty() || token_hash(key) != request.secret_hash {
+        return Redirect::to(&format!("/r/{code}")).into_response();
+    }
+    let mut response = Redirect::to(&format!(
+        "/r/{code}?key={}",
+        crate::web::forms::url_encode(key)
+    ))
+    .into_response();
+    let cookie = key_cookie(code, key, state.config.secure_cookies());
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// The reporter's answer to the workgroup's question.

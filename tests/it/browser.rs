@@ -524,6 +524,22 @@ async fn screen_and_kiosk_in_a_real_browser() {
         "a QR code to follow it on a phone"
     );
     screenshot(k, "kiosk-done").await;
+    // Nobody touches it: the page with the code and the secret link leaves
+    // for the start, so the next passer-by cannot answer for this person.
+    k.wait()
+        .at_most(Duration::from_secs(45))
+        .for_element(Locator::Css("body[data-resting] .kiosk-choices"))
+        .await
+        .expect("the done page goes back to the start by itself");
+    assert!(
+        k.find(Locator::Css("#code")).await.is_err() && k.find(Locator::Css(".qr")).await.is_err(),
+        "nothing of the last person is left on screen"
+    );
+    assert_eq!(
+        text_of(k, "h1").await,
+        grassroots::i18n::Lang::Zh.t("kiosk-title"),
+        "in Chinese again"
+    );
 
     // It appears on the screen by itself.
     s.wait()

@@ -7,6 +7,7 @@ use crate::on_both_engines;
 use crate::support::{TestApp, photo_with_gps};
 
 on_both_engines!(
+    a_resident_replies_by_secret_link_and_keeps_it,
     resident_submits_member_handles_resident_confirms,
     a_low_rating_reopens_to_the_lead,
     anonymous_reporter_uses_the_secret_link,
@@ -486,4 +487,65 @@ async fn similar_open_requests_are_offered_first(app: Arc<TestApp>) {
         )
         .await;
     assert_eq!(anyway.status, 303);
+}
+
+/// A walk-in entered at the desk holds only the secret link on the ticket:
+/// answering the team's question by it keeps it, so the confirm form is
+/// there when the request is solved.
+async fn a_resident_replies_by_secret_link_and_keeps_it(app: Arc<TestApp>) {
+    let reception = app.signed_in("reception").await;
+    let saved = reception
+        .post_form(
+            "/desk",
+            &[
+                ("name", "钱奶奶"),
+                ("category", "light"),
+                ("place", "B4"),
+                ("description", "4号楼楼道灯一闪一闪"),
+                ("contact", "desk"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let code = saved.code();
+    let key = saved
+        .location
+        .split("key=")
+        .nth(1)
+        .expect("the secret link on the ticket")
+        .to_string();
+    let zhang = app.signed_in("zhang").await;
+    let asked = zhang
+        .act(&code, &[("action", "ask"), ("message", "是几楼的灯？")])
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+
+    let resident = app.anonymous();
+    let page = resident.get(&format!("/r/{code}?key={key}")).await;
+    assert!(
+        page.body.contains(&format!("/r/{code}/reply")),
+        "{}",
+        page.body
+    );
+    let replied = resident
+        .post_form(
+            &format!("/r/{code}/reply"),
+            &[("key", key.as_str()), ("message", "三楼")],
+        )
+        .await;
+    assert_eq!(replied.status, 303, "{}", replied.body);
+    assert_eq!(
+        replied.location,
+        format!("/r/{code}?key={key}"),
+        "the secret link is kept"
+    );
+    let resolved = zhang
+        .act(&code, &[("action", "resolve"), ("message", "换了灯管")])
+        .await;
+    assert_eq!(resolved.status, 303, "{}", resolved.body);
+    let later = app.anonymous().get(&replied.location).await;
+    assert!(
+        later.body.contains("name=\"solved\""),
+        "the confirm form is there for them"
+    );
 }
