@@ -528,6 +528,7 @@ async fn demo_questions(db: &Db, community_id: i64) -> anyhow::Result<()> {
             description_zh: "有人被困吗？".into(),
             description_en: "Is anyone trapped inside?".into(),
             choices: "no | 没有 | No\nyes | 有人被困 | Yes, someone is trapped".into(),
+            urgent_answer: "yes".into(),
             ..AttributeForm::default()
         },
     ] {

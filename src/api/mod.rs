@@ -122,6 +122,7 @@ pub fn routes() -> Router<AppState> {
         requests::CreatedJson,
         requests::RequestJson,
         requests::EventJson,
+        requests::AnswerJson,
         requests::ActionJson,
         requests::ConfirmJson,
         requests::ReplyJson,

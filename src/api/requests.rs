@@ -206,6 +206,21 @@ pub struct RequestJson {
     reporter_phone: Option<String>,
     photos: Vec<String>,
     timeline: Vec<EventJson>,
+    /// The category questions' answers, danger first: for staff and the
+    /// reporter, on one request (not in lists).
+    answers: Vec<AnswerJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AnswerJson {
+    /// The question's code, as in the Open311 service definition.
+    code: String,
+    /// The question, in the caller's language.
+    question: String,
+    /// The answer (a list's choice by its name), in the caller's language.
+    answer: String,
+    /// This answer means danger (someone is trapped, say).
+    urgent: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -227,6 +242,7 @@ fn request_json(
     lang: crate::i18n::Lang,
     events: Vec<record::EventRow>,
     photos: Vec<photos::PhotoRef>,
+    answers: Vec<crate::community::attributes::ShownAnswer>,
 ) -> RequestJson {
     let staff = access.staff();
     RequestJson {
@@ -288,6 +304,15 @@ fn request_json(
                 to_status: e.to_status,
                 public_message: e.public_message,
                 note: e.internal_note,
+            })
+            .collect(),
+        answers: answers
+            .into_iter()
+            .map(|a| AnswerJson {
+                question: a.question(lang).to_string(),
+                answer: a.answer(lang).to_string(),
+                code: a.code,
+                urgent: a.urgent,
             })
             .collect(),
     }
@@ -378,6 +403,7 @@ pub async fn list_requests(
             lang,
             Vec::new(),
             Vec::new(),
+            Vec::new(),
         ));
     }
     Ok(Json(out))
@@ -422,8 +448,13 @@ async fn reload(
     let photos = photos::photos_of(&state.db, r.id).await?;
     let community = Community::by_id(&state.db, r.community_id).await?;
     let lang = crate::i18n::Lang::from_headers(headers);
+    let answers = if access.staff() || access.reporter {
+        crate::requests::page::answers_shown(state, &r).await?
+    } else {
+        Vec::new()
+    };
     Ok(Json(request_json(
-        &community, &r, &access, lang, events, photos,
+        &community, &r, &access, lang, events, photos, answers,
     )))
 }
 

@@ -29,6 +29,8 @@ pub struct Attribute {
     pub sort_order: i64,
     pub description_zh: String,
     pub description_en: String,
+    /// The choice that means danger, if any: answered, the request is urgent.
+    pub urgent_answer: String,
     #[sqlx(skip)]
     pub values: Vec<Choice>,
 }
@@ -69,7 +71,7 @@ pub async fn for_category(db: &Db, category_id: i64) -> Result<Vec<Attribute>, S
     let mut attributes = on_db!(db, |pool| {
         sqlx::query_as::<_, Attribute>(
         "SELECT id, code, datatype, variable, required, datatype_description, sort_order, description_zh, \
-         description_en FROM category_attributes WHERE category_id = $1 ORDER BY sort_order, id"
+         description_en, urgent_answer FROM category_attributes WHERE category_id = $1 ORDER BY sort_order, id"
     )
     .bind(category_id)
     .fetch_all(pool)
@@ -179,6 +181,9 @@ pub struct AttributeForm {
     pub datatype_description: String,
     /// For lists, one choice a line: `key | 中文 | English`.
     pub choices: String,
+    /// The choice's key that means danger (e.g. `yes` to "is anyone
+    /// trapped?"): answered, the request becomes urgent and shows it first.
+    pub urgent_answer: String,
 }
 
 /// Reads `key | 中文 | English` lines.
@@ -240,6 +245,10 @@ pub async fn add(
     if datatype.ends_with("valuelist") && choices.is_empty() && !errors.has("choices") {
         errors.add("choices", "attribute-needs-choices");
     }
+    let urgent_answer = form.urgent_answer.trim().to_string();
+    if !urgent_answer.is_empty() && !choices.iter().any(|(key, _, _)| *key == urgent_answer) {
+        errors.add("urgent_answer", "attribute-urgent-not-a-choice");
+    }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
@@ -250,7 +259,7 @@ pub async fn add(
             let mut tx = pool.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO category_attributes (category_id, code, datatype, variable, required, datatype_description, \
-                 sort_order, description_zh, description_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 sort_order, description_zh, description_en, urgent_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                  ON CONFLICT (category_id, code) DO NOTHING RETURNING id",
             )
             .bind(category_id)
@@ -262,6 +271,7 @@ pub async fn add(
             .bind(order.unwrap_or(0))
             .bind(&description_zh)
             .bind(&description_en)
+            .bind(&urgent_answer)
             .fetch_optional(&mut *tx)
             .await?;
             let Some(id) = id else { return Ok::<Option<i64>, sqlx::Error>(None) };
@@ -332,9 +342,121 @@ pub async fn answers_of(db: &Db, request_id: i64) -> Result<Vec<(String, String)
     .await)?)
 }
 
+/// Whether the answers include one that means danger.
+pub fn raises_urgency(defs: &[Attribute], answers: &[(String, String)]) -> bool {
+    answers.iter().any(|(code, value)| {
+        defs.iter()
+            .any(|d| d.code == *code && !d.urgent_answer.is_empty() && d.urgent_answer == *value)
+    })
+}
+
+/// One answer as a reader sees it: the question and the answer in both
+/// languages (a list's choice by its name, not its key), and whether it
+/// means danger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownAnswer {
+    pub code: String,
+    pub question_zh: String,
+    pub question_en: String,
+    pub answer_zh: String,
+    pub answer_en: String,
+    pub urgent: bool,
+}
+
+impl ShownAnswer {
+    pub fn question(&self, lang: impl std::borrow::Borrow<Lang>) -> &str {
+        lang.borrow().pick(&self.question_zh, &self.question_en)
+    }
+    pub fn answer(&self, lang: impl std::borrow::Borrow<Lang>) -> &str {
+        lang.borrow().pick(&self.answer_zh, &self.answer_en)
+    }
+}
+
+/// The answers to show with a request: those meaning danger first, then in
+/// the category's order. An answer to a question since removed shows by
+/// its code.
+pub fn shown_answers(defs: &[Attribute], answers: &[(String, String)]) -> Vec<ShownAnswer> {
+    let mut shown: Vec<(bool, usize, ShownAnswer)> = answers
+        .iter()
+        .map(|(code, value)| {
+            let position = defs.iter().position(|d| d.code == *code);
+            let def = position.map(|i| &defs[i]);
+            let choice = def.and_then(|d| d.values.iter().find(|c| c.value_key == *value));
+            let urgent =
+                def.is_some_and(|d| !d.urgent_answer.is_empty() && d.urgent_answer == *value);
+            let answer = ShownAnswer {
+                code: code.clone(),
+                question_zh: def.map_or(code.clone(), |d| d.description_zh.clone()),
+                question_en: def.map_or(code.clone(), |d| d.description_en.clone()),
+                answer_zh: choice.map_or(value.clone(), |c| c.name_zh.clone()),
+                answer_en: choice.map_or(value.clone(), |c| c.name_en.clone()),
+                urgent,
+            };
+            (!urgent, position.unwrap_or(usize::MAX), answer)
+        })
+        .collect();
+    shown.sort_by_key(|(not_urgent, position, _)| (*not_urgent, *position));
+    shown.into_iter().map(|(_, _, a)| a).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn trapped() -> Attribute {
+        let mut a = def("trapped", "singlevaluelist", false, &["no", "yes"]);
+        a.urgent_answer = "yes".into();
+        a.description_zh = "有人被困吗？".into();
+        a.description_en = "Is anyone trapped?".into();
+        a.values[1].name_zh = "有人被困".into();
+        a.values[1].name_en = "Yes, someone is trapped".into();
+        a
+    }
+
+    #[test]
+    fn only_the_answer_that_means_danger_raises_urgency() {
+        let defs = [def("floor", "number", false, &[]), trapped()];
+        let answer = |c: &str, v: &str| vec![(c.to_string(), v.to_string())];
+        assert!(!raises_urgency(&defs, &[]));
+        assert!(!raises_urgency(&defs, &answer("trapped", "no")));
+        assert!(raises_urgency(&defs, &answer("trapped", "yes")));
+        assert!(
+            !raises_urgency(&defs, &answer("floor", "yes")),
+            "another question's yes"
+        );
+        let mut unmarked = trapped();
+        unmarked.urgent_answer.clear();
+        assert!(
+            !raises_urgency(&[unmarked], &answer("trapped", "")),
+            "no mark, no danger"
+        );
+    }
+
+    #[test]
+    fn danger_shows_first_and_choices_by_their_names() {
+        let defs = [def("floor", "number", false, &[]), trapped()];
+        let shown = shown_answers(
+            &defs,
+            &[
+                ("floor".to_string(), "3".to_string()),
+                ("trapped".to_string(), "yes".to_string()),
+                ("gone".to_string(), "x".to_string()),
+            ],
+        );
+        assert_eq!(
+            shown.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(),
+            ["trapped", "floor", "gone"]
+        );
+        assert!(shown[0].urgent);
+        assert_eq!(shown[0].answer(Lang::Zh), "有人被困");
+        assert_eq!(shown[0].answer(Lang::En), "Yes, someone is trapped");
+        assert_eq!(shown[1].answer(Lang::En), "3");
+        assert_eq!(
+            shown[2].question(Lang::Zh),
+            "gone",
+            "a removed question shows its code"
+        );
+    }
 
     fn def(code: &str, datatype: &str, required: bool, choices: &[&str]) -> Attribute {
         Attribute {
@@ -347,6 +469,7 @@ mod tests {
             sort_order: 0,
             description_zh: "问".into(),
             description_en: "Q".into(),
+            urgent_answer: String::new(),
             values: choices
                 .iter()
                 .map(|k| Choice {

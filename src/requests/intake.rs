@@ -202,6 +202,7 @@ async fn check(
     } else {
         door.channel
     };
+    let mut danger = false;
     let answers = match &category {
         Some(c) => {
             let defs = crate::community::attributes::for_category(db, c.id).await?;
@@ -211,7 +212,10 @@ async fn check(
                 &draft.attributes,
                 all_required,
             ) {
-                Ok(answers) => answers,
+                Ok(answers) => {
+                    danger = crate::community::attributes::raises_urgency(&defs, &answers);
+                    answers
+                }
                 Err(problems) => {
                     for (field, key) in problems.iter() {
                         errors.add(field.clone(), key);
@@ -233,6 +237,8 @@ async fn check(
     if category.private_by_nature {
         visibility = Some(Visibility::Private);
     }
+    // "Someone is trapped": whatever urgency was chosen, it is danger.
+    let urgency = if danger { Urgency::Danger } else { urgency };
     let new = NewRequest {
         community_id,
         kind,

@@ -133,6 +133,8 @@ struct RequestPage {
     photos: Vec<PhotoRef>,
     templates: Vec<ResponseTemplate>,
     members: Vec<Member>,
+    /// The category questions' answers: for staff and the reporter.
+    answers: Vec<crate::community::attributes::ShownAnswer>,
     following: bool,
     /// Shown once after an anonymous submission.
     secret_link: String,
@@ -271,6 +273,11 @@ async fn page(
         Some(v) => followers::is_follower(&state.db, r.id, v.id).await?,
         None => false,
     };
+    let answers = if access.staff() || access.reporter {
+        answers_shown(state, &r).await?
+    } else {
+        Vec::new()
+    };
     let status = match error {
         "" => StatusCode::OK,
         _ => StatusCode::CONFLICT,
@@ -283,6 +290,7 @@ async fn page(
         photos,
         templates,
         members,
+        answers,
         following,
         secret_link,
         just_created,
@@ -491,6 +499,20 @@ async fn as_reporter(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The category questions' answers of a request, danger first.
+pub async fn answers_shown(
+    state: &AppState,
+    r: &RequestRow,
+) -> Result<Vec<crate::community::attributes::ShownAnswer>, AppError> {
+    use crate::community::attributes::{answers_of, for_category, shown_answers};
+    let given = answers_of(&state.db, r.id).await?;
+    if given.is_empty() {
+        return Ok(Vec::new());
+    }
+    let defs = for_category(&state.db, r.category_id).await?;
+    Ok(shown_answers(&defs, &given))
 }
 
 /// Back to the request after the reporter's step. One who came by the

@@ -1,0 +1,100 @@
+//! The category questions' answers are shown to those handling the request
+//! and to the reporter, in the reader's language, with an answer that means
+//! danger first; that answer makes the request urgent.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::on_both_engines;
+use crate::support::{Person, TestApp};
+
+on_both_engines!(someone_trapped_is_urgent_and_shown_first);
+
+async fn report_lift(huang: &Person, trapped: &str) -> String {
+    let sent = huang
+        .report(
+            &[
+                ("category", "lift"),
+                ("place", "B3"),
+                ("description", "3号楼电梯停了"),
+                ("urgency", "general"),
+                ("attribute[floor]", "3"),
+                ("attribute[trapped]", trapped),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    sent.code()
+}
+
+async fn urgency_of(app: &TestApp, code: &str) -> String {
+    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT urgency FROM requests WHERE tracking_code = $1"
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await)
+    .expect("urgency")
+}
+
+async fn someone_trapped_is_urgent_and_shown_first(app: Arc<TestApp>) {
+    let huang = app.signed_in("huang").await;
+    let calm = report_lift(&huang, "no").await;
+    assert_eq!(urgency_of(&app, &calm).await, "general");
+    let trapped = report_lift(&huang, "yes").await;
+    assert_eq!(
+        urgency_of(&app, &trapped).await,
+        "danger",
+        "someone trapped is danger, whatever was chosen"
+    );
+
+    // The team sees the answers, danger first.
+    let zhang = app.signed_in("zhang").await;
+    let page = zhang.get(&format!("/r/{trapped}")).await;
+    let trapped_at = page.body.find("有人被困吗？").expect("the safety question");
+    let floor_at = page
+        .body
+        .find("电梯停在几楼？")
+        .expect("the floor question");
+    assert!(trapped_at < floor_at, "danger first");
+    assert!(page.body.contains("有人被困</dd>") && page.body.contains("危险"));
+    // In English for a reader of English.
+    let english = app.signed_in("zhang").await;
+    english.get("/lang/en?back=/").await;
+    let page = english.get(&format!("/r/{trapped}")).await;
+    assert!(
+        page.body.contains("Is anyone trapped inside?")
+            && page.body.contains("Yes, someone is trapped")
+    );
+
+    // The reporter sees them; a neighbour does not.
+    assert!(
+        huang
+            .get(&format!("/r/{trapped}"))
+            .await
+            .body
+            .contains("有人被困吗？")
+    );
+    let neighbour = app
+        .signed_in("sun")
+        .await
+        .get(&format!("/r/{trapped}"))
+        .await;
+    assert_eq!(neighbour.status, 200);
+    assert!(!neighbour.body.contains("有人被困吗？"));
+
+    // And through the API.
+    let json: Value = serde_json::from_str(
+        &huang
+            .get_json(&format!("/api/v1/requests/{trapped}"))
+            .await
+            .body,
+    )
+    .expect("json");
+    assert_eq!(json["answers"][0]["code"], "trapped", "{}", json["answers"]);
+    assert_eq!(json["answers"][0]["urgent"], true);
+    assert_eq!(json["answers"][1]["answer"], "3");
+}
