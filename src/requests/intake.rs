@@ -166,8 +166,27 @@ async fn check(
     if visibility.is_none() {
         errors.add("visibility", "field-invalid-choice");
     }
-    let name = optional_text(errors, "name", &draft.name, 80);
-    let phone = optional_text(errors, "phone", &draft.phone, 30);
+    let mut name = optional_text(errors, "name", &draft.name, 80);
+    let mut phone = optional_text(errors, "phone", &draft.phone, 30);
+    // A signed-in resident who leaves their name or phone out is still
+    // known to the team by their account (unless they asked to stay
+    // anonymous, when the account alone records who sent it).
+    if let Some(account) = door.reporter.filter(|_| draft.visibility != "anonymous") {
+        let known: Option<(String, Option<String>)> = crate::on_db!(db, |pool| sqlx::query_as(
+            "SELECT display_name, phone FROM accounts WHERE id = $1"
+        )
+        .bind(account)
+        .fetch_optional(pool)
+        .await)?;
+        if let Some((display_name, account_phone)) = known {
+            if name.is_empty() {
+                name = display_name;
+            }
+            if phone.is_empty() {
+                phone = account_phone.unwrap_or_default();
+            }
+        }
+    }
     if !phone.is_empty() && !valid_phone(&phone) {
         errors.add("phone", "field-invalid-phone");
     }

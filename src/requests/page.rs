@@ -135,6 +135,9 @@ struct RequestPage {
     members: Vec<Member>,
     /// The category questions' answers: for staff and the reporter.
     answers: Vec<crate::community::attributes::ShownAnswer>,
+    /// The reporter's account and the flats of their household: for staff,
+    /// unless the request is anonymous.
+    reporter_account: Option<ReporterAccount>,
     following: bool,
     /// Shown once after an anonymous submission.
     secret_link: String,
@@ -278,6 +281,12 @@ async fn page(
     } else {
         Vec::new()
     };
+    let reporter_account = match r.reporter_account_id {
+        Some(id) if access.staff() && r.visibility() != Visibility::Anonymous => {
+            reporter_account(&state.db, id).await?
+        }
+        _ => None,
+    };
     let status = match error {
         "" => StatusCode::OK,
         _ => StatusCode::CONFLICT,
@@ -291,6 +300,7 @@ async fn page(
         templates,
         members,
         answers,
+        reporter_account,
         following,
         secret_link,
         just_created,
@@ -499,6 +509,45 @@ async fn as_reporter(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Who sent a request, by their account: what the team may know of them.
+#[derive(Debug, Clone)]
+pub struct ReporterAccount {
+    pub username: String,
+    pub display_name: String,
+    /// Their household's flats, by name (zh, en).
+    pub flats: Vec<(String, String)>,
+}
+
+async fn reporter_account(
+    db: &crate::db::Db,
+    id: i64,
+) -> Result<Option<ReporterAccount>, AppError> {
+    let account: Option<(String, String)> = crate::on_db!(db, |pool| sqlx::query_as(
+        "SELECT username, display_name FROM accounts WHERE id = $1 AND active"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    let Some((username, display_name)) = account else {
+        return Ok(None);
+    };
+    let flats: Vec<(String, String)> =
+        crate::on_db!(db, |pool| {
+            sqlx::query_as(
+        "SELECT p.name_zh, p.name_en FROM household_members h JOIN places p ON p.id = h.place_id \
+         WHERE h.account_id = $1 ORDER BY p.name_zh"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+        })?;
+    Ok(Some(ReporterAccount {
+        username,
+        display_name,
+        flats,
+    }))
 }
 
 /// The category questions' answers of a request, danger first.

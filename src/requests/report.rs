@@ -127,6 +127,19 @@ pub async fn form(
     {
         draft.place = home.code.clone();
     }
+    // The resident's name and phone from their account, to keep or change.
+    if let Some(v) = &ctx.viewer
+        && !v.is_staff()
+    {
+        draft.name = v.display_name.clone();
+        let phone: Option<Option<String>> = crate::on_db!(&state.db, |pool| sqlx::query_scalar(
+            "SELECT phone FROM accounts WHERE id = $1"
+        )
+        .bind(v.id)
+        .fetch_optional(pool)
+        .await)?;
+        draft.phone = phone.flatten().unwrap_or_default();
+    }
     render(&FormPage::new(&state, ctx, draft, FieldErrors::default(), Vec::new()).await?)
 }
 

@@ -1,6 +1,7 @@
 //! The category questions' answers are shown to those handling the request
 //! and to the reporter, in the reader's language, with an answer that means
-//! danger first; that answer makes the request urgent.
+//! danger first; that answer makes the request urgent. And the team knows
+//! who reported by their account and household, even with no name typed.
 
 use std::sync::Arc;
 
@@ -9,7 +10,10 @@ use serde_json::Value;
 use crate::on_both_engines;
 use crate::support::{Person, TestApp};
 
-on_both_engines!(someone_trapped_is_urgent_and_shown_first);
+on_both_engines!(
+    someone_trapped_is_urgent_and_shown_first,
+    the_team_knows_who_reported_by_their_account,
+);
 
 async fn report_lift(huang: &Person, trapped: &str) -> String {
     let sent = huang
@@ -97,4 +101,62 @@ async fn someone_trapped_is_urgent_and_shown_first(app: Arc<TestApp>) {
     assert_eq!(json["answers"][0]["code"], "trapped", "{}", json["answers"]);
     assert_eq!(json["answers"][0]["urgent"], true);
     assert_eq!(json["answers"][1]["answer"], "3");
+}
+
+async fn the_team_knows_who_reported_by_their_account(app: Arc<TestApp>) {
+    let huang = app.signed_in("huang").await;
+    let form = huang.get("/report/light").await;
+    assert!(
+        form.body.contains("value=\"黄奶奶\""),
+        "the form offers her name"
+    );
+    let sent = huang
+        .report(
+            &[
+                ("category", "light"),
+                ("place", "PAVILION"),
+                ("description", "凉亭灯坏了（没填称呼）"),
+                ("name", ""),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = sent.code();
+    let zhang = app.signed_in("zhang").await;
+    let page = zhang.get(&format!("/r/{code}")).await;
+    assert!(
+        page.body.contains("<dd>黄奶奶</dd>"),
+        "the reporter is named"
+    );
+    assert!(page.body.contains("黄奶奶 (huang)"), "by their account");
+    assert!(
+        page.body.contains("1号楼101") || page.body.contains("B1-101"),
+        "and their flat"
+    );
+    let json: Value = serde_json::from_str(
+        &zhang
+            .get_json(&format!("/api/v1/requests/{code}"))
+            .await
+            .body,
+    )
+    .expect("json");
+    assert_eq!(json["reporter_name"], "黄奶奶");
+    // An anonymous report stays anonymous to the team.
+    let hidden = huang
+        .report(
+            &[
+                ("category", "light"),
+                ("place", "PAVILION"),
+                ("description", "凉亭灯又坏了（匿名）"),
+                ("visibility", "anonymous"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let page = zhang.get(&format!("/r/{hidden}")).await;
+    assert!(!page.body.contains("黄奶奶") && !page.body.contains("(huang)"));
 }
