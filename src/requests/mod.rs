@@ -21,6 +21,7 @@ pub mod record;
 mod report;
 pub mod search;
 pub mod store;
+pub mod timeline;
 
 use axum::Router;
 use axum::routing::{get, post};

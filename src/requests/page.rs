@@ -174,23 +174,20 @@ impl RequestPage {
             && !self.following
     }
     fn event_text(&self, e: &EventRow) -> String {
-        let key = match (e.kind.as_str(), e.to_status.as_deref()) {
-            ("created", _) => "event-created".to_string(),
-            ("update", _) => "event-update".to_string(),
-            ("note", _) => "event-note".to_string(),
-            ("assigned", _) => "event-assigned".to_string(),
-            ("merged", _) => "event-merged".to_string(),
-            ("followed", _) => "event-followed".to_string(),
-            ("escalated_lead", _) => "event-escalated-lead".to_string(),
-            ("escalated_secretary", _) => "event-escalated-secretary".to_string(),
-            ("close_unconfirmed", _) => "event-closed-unconfirmed".to_string(),
-            ("told_resident", _) => "event-told-resident".to_string(),
-            ("problem_fixed", _) => "event-problem-fixed".to_string(),
-            ("rated", Some("in_progress")) => "event-rated-reopened".to_string(),
-            ("rated", _) => "event-rated".to_string(),
-            (_, Some(to)) => format!("event-to-{}", to.replace('_', "-")),
-            _ => "event-update".to_string(),
-        };
+        // An assignment's note holds the member's name.
+        let assigned = e.kind == "assigned";
+        let self_assigned = assigned && e.actor_name.as_deref() == Some(e.internal_note.as_str());
+        if assigned && !self_assigned && !e.internal_note.is_empty() {
+            return self
+                .ctx
+                .t_args("event-assigned-to", &[("name", e.internal_note.clone())]);
+        }
+        let key = super::timeline::event_key(
+            &e.kind,
+            e.to_status.as_deref(),
+            &e.actor_role,
+            self_assigned,
+        );
         self.ctx.t(key)
     }
     fn actor_label(&self, e: &EventRow) -> String {

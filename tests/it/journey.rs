@@ -548,4 +548,20 @@ async fn a_resident_replies_by_secret_link_and_keeps_it(app: Arc<TestApp>) {
         later.body.contains("name=\"solved\""),
         "the confirm form is there for them"
     );
+    // Not solved yet, she says; the history says it was her, not the team.
+    let not_yet = app
+        .anonymous()
+        .post_form(
+            &format!("/r/{code}/confirm"),
+            &[("key", key.as_str()), ("solved", "no"), ("comment", "还是一闪一闪")],
+        )
+        .await;
+    assert_eq!(not_yet.status, 303, "{}", not_yet.body);
+    let taken = zhang.act(&code, &[("action", "take")]).await;
+    assert_eq!(taken.status, 303, "{}", taken.body);
+    let history = zhang.get(&format!("/r/{code}")).await.body;
+    assert!(history.contains("居民回答了工作组的问题"), "her answer is hers");
+    assert!(history.contains("居民说还没有解决"), "her verdict is hers");
+    assert!(history.contains("组员已接手办理"), "taking it on is not handing it over");
+    assert!(!history.contains("已交给组员办理"));
 }
