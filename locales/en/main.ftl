@@ -238,7 +238,14 @@ my-news = News for you
 my-requests = Requests I sent or follow
 my-none = You have not sent a request yet.
 notify-resolved = A request you follow is solved. Please have a look.
-notify-question = The team has a question for you.
+notify-question = The team has a question for you. Please answer on the request page; the clock waits until you do.
+notify-responded = The team answered your request. See what they said.
+notify-started = The team started work on your request.
+notify-resolved-yours = The team says your request is done. Please tell us whether it is really solved, and rate it.
+notify-rejected = Your request was not taken up; the reason is on the request page.
+notify-merged = Your request was merged with one about the same thing; follow that one from now on.
+notify-referred = Your request was passed to another body; see the request page.
+notify-reopened = The team opened your request again and is working on it.
 notify-low-rating = A resident gave a low rating; the request is back with you.
 
 ## Accounts
@@ -670,7 +677,7 @@ mail-change = To change how you hear from us: { $link }
 desk-news-to-pass-on = News to pass on:
 desk-told = I have told them
 event-told-resident = Reception passed the news on to the resident
-notify-update = There is news on your request.
+notify-update = The team sent news on your request. Please have a look.
 event-problem-fixed = The cause behind this request has been found and fixed.
 text-large = Larger text
 text-normal = Normal text size

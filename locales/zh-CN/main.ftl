@@ -238,7 +238,14 @@ my-news = 给您的消息
 my-requests = 我提交或关注的诉求
 my-none = 您还没有提交过诉求。
 notify-resolved = 您关注的诉求已办结，请看一看。
-notify-question = 工作组有个问题想问您。
+notify-question = 工作组有个问题想问您，请在诉求页面回答，回答前办理时限暂停。
+notify-responded = 工作组答复了您的诉求，请看看他们怎么说。
+notify-started = 工作组开始办理您的诉求了。
+notify-resolved-yours = 工作组说您的诉求已经办好了。请告诉我们是否真的解决了，并打个分。
+notify-rejected = 您的诉求未予受理，原因写在诉求页面上。
+notify-merged = 您的诉求和一件相同的诉求合并了，之后的进展请看那一件。
+notify-referred = 您的诉求已转交给其他单位办理，详情见诉求页面。
+notify-reopened = 工作组重新打开了您的诉求，会继续办理。
 notify-low-rating = 有居民给了较低的评价，诉求已退回给您。
 
 ## 账号
@@ -670,7 +677,7 @@ mail-change = 更改提醒方式：{ $link }
 desk-news-to-pass-on = 需要转告：
 desk-told = 已转告
 event-told-resident = 前台已把消息转告居民
-notify-update = 您的诉求有新进展。
+notify-update = 工作组给您的诉求发来了新消息，请看一看。
 event-problem-fixed = 造成这个问题的根源已经查明并修好了。
 text-large = 大字模式
 text-normal = 恢复正常字号

@@ -160,6 +160,22 @@ pub fn is_news_for_resident(action: &Action, actor: Actor, says_something: bool)
     }
 }
 
+/// The message the reporter gets for a step that is news to them: what
+/// happened, and what, if anything, they should do.
+pub fn news_key(action: &Action) -> &'static str {
+    match action {
+        Action::Respond => "notify-responded",
+        Action::Start => "notify-started",
+        Action::AskResident => "notify-question",
+        Action::Resolve => "notify-resolved-yours",
+        Action::Reject { .. } => "notify-rejected",
+        Action::MarkDuplicate { .. } => "notify-merged",
+        Action::Refer { .. } => "notify-referred",
+        Action::Reopen => "notify-reopened",
+        _ => "notify-update",
+    }
+}
+
 /// A rating of this or lower reopens the request to the workgroup lead.
 pub const REOPEN_AT_OR_BELOW: i64 = 2;
 

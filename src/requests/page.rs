@@ -530,16 +530,15 @@ async fn reporter_account(
     let Some((username, display_name)) = account else {
         return Ok(None);
     };
-    let flats: Vec<(String, String)> =
-        crate::on_db!(db, |pool| {
-            sqlx::query_as(
+    let flats: Vec<(String, String)> = crate::on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT p.name_zh, p.name_en FROM household_members h JOIN places p ON p.id = h.place_id \
          WHERE h.account_id = $1 ORDER BY p.name_zh"
     )
     .bind(id)
     .fetch_all(pool)
     .await
-        })?;
+    })?;
     Ok(Some(ReporterAccount {
         username,
         display_name,

@@ -8,8 +8,8 @@ use crate::calendar::WorkCalendar;
 
 use super::deadlines::{Deadlines, after_pause, working_calendar};
 use super::lifecycle::{
-    Action, Actor, TransitionError, counts_as_response, is_news_for_resident, next_status,
-    rating_reopens,
+    Action, Actor, TransitionError, counts_as_response, is_news_for_resident, news_key,
+    next_status, rating_reopens,
 };
 use super::model::Status;
 use super::record::RequestRow;
@@ -182,17 +182,12 @@ pub fn plan(
     let mut tell = Vec::new();
     if news && request.news_through_desk() {
         tell.push(Tell::Desk);
-    } else if news
-        && let Some(reporter) = request.reporter_account_id
-        && !matches!(to, Status::Waiting | Status::Resolved)
-    {
-        // (A question and a resolution have their own messages.)
-        tell.push(Tell::Reporter(reporter, "notify-update"));
+    } else if news && let Some(reporter) = request.reporter_account_id {
+        tell.push(Tell::Reporter(reporter, news_key(&change.action)));
     }
-    match (to, request.reporter_account_id) {
-        (Status::Resolved, _) => tell.push(Tell::Followers("notify-resolved")),
-        (Status::Waiting, Some(reporter)) => tell.push(Tell::Reporter(reporter, "notify-question")),
-        _ => {}
+    if to == Status::Resolved {
+        // Followers other than the reporter, who has their own message.
+        tell.push(Tell::Followers("notify-resolved"));
     }
     if back_to_lead {
         tell.push(Tell::Leads("notify-low-rating"));

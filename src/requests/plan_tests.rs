@@ -180,7 +180,7 @@ fn the_first_answer_by_staff_stops_the_response_clock() {
     let at = CREATED + HOUR;
     let p = plan(&request("submitted"), &staff(Action::Respond), at, None).unwrap();
     assert_eq!(p.responded_at, Some(at));
-    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-update")]);
+    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-responded")]);
     let mut answered = request("responded");
     answered.responded_at = Some(CREATED + 10);
     let p = plan(&answered, &staff(Action::Start), at, None).unwrap();
@@ -204,7 +204,13 @@ fn residents_without_the_site_hear_news_through_reception() {
     let mut legal = by_phone.clone();
     legal.category_private = true;
     let p = plan(&legal, &staff(Action::Resolve), CREATED + HOUR, None).unwrap();
-    assert_eq!(p.tell, vec![Tell::Followers("notify-resolved")]);
+    assert_eq!(
+        p.tell,
+        vec![
+            Tell::Reporter(40, "notify-resolved-yours"),
+            Tell::Followers("notify-resolved")
+        ]
+    );
     assert!(!p.announce_resolved);
 }
 
@@ -219,7 +225,14 @@ fn a_resolution_is_announced_on_screens_only_when_neighbours_may_read_it() {
     .unwrap();
     assert!(p.announce_resolved);
     assert_eq!(p.resolved_at, Some(CREATED + DAY));
-    assert_eq!(p.tell, vec![Tell::Followers("notify-resolved")]);
+    assert_eq!(
+        p.tell,
+        vec![
+            Tell::Reporter(40, "notify-resolved-yours"),
+            Tell::Followers("notify-resolved")
+        ],
+        "the reporter is asked to confirm and rate; followers are told"
+    );
     let mut private = request("in_progress");
     private.visibility = "private".into();
     let p = plan(&private, &staff(Action::Resolve), CREATED + DAY, None).unwrap();
@@ -253,7 +266,7 @@ fn a_duplicate_is_merged_into_the_request_it_repeats() {
     assert_eq!(p.duplicate_of, Some(3));
     assert_eq!(p.merge_into(), Some(3));
     assert_eq!(p.closed_at, Some(CREATED + HOUR));
-    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-update")]);
+    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-merged")]);
 }
 
 #[test]
@@ -271,4 +284,32 @@ fn closing_an_unconfirmed_request_is_the_schedulers_and_tells_no_one() {
     assert_eq!(p.resolved_at, Some(CREATED + DAY));
     assert_eq!(p.responded_at, None);
     assert_eq!(p.tell, vec![]);
+}
+
+#[test]
+fn each_message_says_what_happened() {
+    let at = CREATED + HOUR;
+    let told = |r: &str, action: Action| plan(&request(r), &staff(action), at, None).unwrap().tell;
+    assert_eq!(
+        told("responded", Action::AskResident),
+        vec![Tell::Reporter(40, "notify-question")]
+    );
+    assert_eq!(
+        told(
+            "submitted",
+            Action::Reject {
+                reason: "不归我们管".into()
+            }
+        ),
+        vec![Tell::Reporter(40, "notify-rejected")]
+    );
+    assert_eq!(
+        told(
+            "submitted",
+            Action::Refer {
+                to: "供电局".into()
+            }
+        ),
+        vec![Tell::Reporter(40, "notify-referred")]
+    );
 }

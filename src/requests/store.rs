@@ -116,7 +116,8 @@ async fn carry_out(
                     Tell::Followers(key) => {
                         sqlx::query(
                             "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
-                             SELECT account_id, $1, $3, $2 FROM request_followers WHERE request_id = $1",
+                             SELECT f.account_id, $1, $3, $2 FROM request_followers f JOIN requests r ON r.id = f.request_id \
+                             WHERE f.request_id = $1 AND (r.reporter_account_id IS NULL OR f.account_id <> r.reporter_account_id)",
                         )
                         .bind(request_id)
                         .bind(at)

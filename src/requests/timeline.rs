@@ -51,7 +51,10 @@ mod tests {
             "event-to-in-progress",
             "the team resuming is the team working on it"
         );
-        assert_eq!(event_key("reopen", Some("in_progress"), "admin", false), "event-reopened");
+        assert_eq!(
+            event_key("reopen", Some("in_progress"), "admin", false),
+            "event-reopened"
+        );
     }
 
     #[test]
@@ -62,9 +65,18 @@ mod tests {
 
     #[test]
     fn status_changes_say_where_they_led() {
-        assert_eq!(event_key("respond", Some("responded"), "member", false), "event-to-responded");
-        assert_eq!(event_key("ask", Some("waiting"), "member", false), "event-to-waiting");
+        assert_eq!(
+            event_key("respond", Some("responded"), "member", false),
+            "event-to-responded"
+        );
+        assert_eq!(
+            event_key("ask", Some("waiting"), "member", false),
+            "event-to-waiting"
+        );
         assert_eq!(event_key("mystery", None, "member", false), "event-update");
-        assert_eq!(event_key("rated", Some("closed"), "reporter", false), "event-rated");
+        assert_eq!(
+            event_key("rated", Some("closed"), "reporter", false),
+            "event-rated"
+        );
     }
 }

@@ -159,4 +159,14 @@ async fn the_team_knows_who_reported_by_their_account(app: Arc<TestApp>) {
         .code();
     let page = zhang.get(&format!("/r/{hidden}")).await;
     assert!(!page.body.contains("黄奶奶") && !page.body.contains("(huang)"));
+
+    // Solved: she is asked to confirm and rate her own request, not told
+    // as if she only followed it.
+    let resolved = zhang
+        .act(&code, &[("action", "resolve"), ("message", "灯修好了")])
+        .await;
+    assert_eq!(resolved.status, 303, "{}", resolved.body);
+    let news = huang.get("/my").await.body;
+    assert!(news.contains("工作组说您的诉求已经办好了。请告诉我们是否真的解决了，并打个分。"));
+    assert!(!news.contains("您关注的诉求已办结"));
 }

@@ -110,8 +110,9 @@ async fn resident_submits_member_handles_resident_confirms(app: Arc<TestApp>) {
     // Huang is told, confirms and rates.
     let my = huang.get("/my").await;
     assert!(
-        my.body.contains("您关注的诉求已办结"),
-        "notified of the resolution"
+        my.body
+            .contains("工作组说您的诉求已经办好了。请告诉我们是否真的解决了，并打个分。"),
+        "notified of the resolution, and asked to confirm and rate"
     );
     let page = huang.get(&format!("/r/{code}")).await;
     assert!(page.body.contains("真的解决了吗"), "asked to confirm");
@@ -553,15 +554,25 @@ async fn a_resident_replies_by_secret_link_and_keeps_it(app: Arc<TestApp>) {
         .anonymous()
         .post_form(
             &format!("/r/{code}/confirm"),
-            &[("key", key.as_str()), ("solved", "no"), ("comment", "还是一闪一闪")],
+            &[
+                ("key", key.as_str()),
+                ("solved", "no"),
+                ("comment", "还是一闪一闪"),
+            ],
         )
         .await;
     assert_eq!(not_yet.status, 303, "{}", not_yet.body);
     let taken = zhang.act(&code, &[("action", "take")]).await;
     assert_eq!(taken.status, 303, "{}", taken.body);
     let history = zhang.get(&format!("/r/{code}")).await.body;
-    assert!(history.contains("居民回答了工作组的问题"), "her answer is hers");
+    assert!(
+        history.contains("居民回答了工作组的问题"),
+        "her answer is hers"
+    );
     assert!(history.contains("居民说还没有解决"), "her verdict is hers");
-    assert!(history.contains("组员已接手办理"), "taking it on is not handing it over");
+    assert!(
+        history.contains("组员已接手办理"),
+        "taking it on is not handing it over"
+    );
     assert!(!history.contains("已交给组员办理"));
 }

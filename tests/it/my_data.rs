@@ -79,7 +79,7 @@ async fn the_download_holds_each_capabilitys_part(app: Arc<TestApp>) {
     let news = data["news"].as_array().expect("the news section");
     assert!(
         news.iter()
-            .any(|n| n["kind"] == "notify-resolved" && n["tracking_code"] == done.as_str()),
+            .any(|n| n["kind"] == "notify-resolved-yours" && n["tracking_code"] == done.as_str()),
         "told when it was solved: {news:?}"
     );
     assert!(

@@ -103,7 +103,10 @@ async fn news_is_emailed_once_as_each_person_chose(app: Arc<TestApp>) {
     let letters = sink.taken();
     assert_eq!(letters[0].to, vec!["huang@example.cn".to_string()]);
     let body = letters[0].body();
-    assert!(body.contains("您的诉求有新进展") && body.contains("There is news on your request"));
+    assert!(
+        body.contains("工作组答复了您的诉求") && body.contains("The team answered your request"),
+        "the letter says what happened: {body}"
+    );
     assert!(body.contains(&format!("{}/r/{huangs}", app.base)), "{body}");
     assert!(
         !body.contains("异响") && !body.contains("13900001111") && !body.contains("明天上午"),
@@ -162,7 +165,7 @@ async fn news_is_emailed_once_as_each_person_chose(app: Arc<TestApp>) {
         .expect("send");
     assert_eq!(off.letters, 0);
     let inbox = huang.get("/my").await;
-    assert!(inbox.body.contains("您的诉求有新进展"));
+    assert!(inbox.body.contains("工作组给您的诉求发来了新消息"));
 
     // A password link made at the desk is news about the account itself:
     // emailed at once, whatever the choice, so a link the person did not ask
