@@ -57,7 +57,7 @@ impl From<crate::web::AppError> for Open311Error {
     fn from(e: crate::web::AppError) -> Self {
         use crate::web::AppError::*;
         match e {
-            NotFound => Open311Error::not_found("not found"),
+            NotFound | NotFoundSaying(_) => Open311Error::not_found("not found"),
             Forbidden | SignInRequired => Open311Error::forbidden("not allowed"),
             TooLarge => Open311Error {
                 status: StatusCode::PAYLOAD_TOO_LARGE,

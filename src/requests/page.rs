@@ -116,6 +116,8 @@ pub struct ActForm {
     pub reason: String,
     pub to: String,
     pub of: String,
+    /// "1": merge even though that request is finished.
+    pub even_if_closed: String,
     pub assignee: Option<i64>,
     pub key: String,
     pub solved: String,
@@ -165,6 +167,14 @@ impl RequestPage {
     fn show_contact(&self) -> bool {
         self.r.visibility() != Visibility::Anonymous
             || self.r.contact_preference() == ContactPreference::Phone
+    }
+    /// The team's latest question, shown beside the answer box.
+    fn team_question(&self) -> &str {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.to_status.as_deref() == Some("waiting"))
+            .map_or("", |e| e.public_message.as_str())
     }
     fn can_follow(&self) -> bool {
         self.ctx.viewer.is_some()
@@ -217,7 +227,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let request = record::by_code(&state.db, &code)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFoundSaying("request-not-found"))?;
     let key = reporter_key(&request.tracking_code, Some(&q.key), &headers).unwrap_or_default();
     let mut form = ActForm::default();
     if let Some(id) = q.template {
@@ -257,7 +267,8 @@ async fn page(
 ) -> Result<Response, AppError> {
     let access = Access::of(state, &r, ctx.viewer.as_ref(), Some(key)).await?;
     if !access.may_read(&r) {
-        return Err(AppError::NotFound);
+        // Word for word as a code that does not exist.
+        return Err(AppError::NotFoundSaying("request-not-found"));
     }
     let events = record::timeline(&state.db, r.id, access.audience()).await?;
     let photos = photos::photos_of(&state.db, r.id).await?;
@@ -432,6 +443,11 @@ pub async fn handle_step(
                 }
                 _ => return Err(AppError::BadRequest("act-duplicate-unknown")),
             };
+            // Merging into a finished request hides this one's news in it:
+            // the lead says so knowingly.
+            if !target.status().is_open() && form.even_if_closed.is_empty() {
+                return Err(AppError::Conflict("act-duplicate-closed"));
+            }
             staff(Action::MarkDuplicate {
                 of: target.id,
                 this: request.id,

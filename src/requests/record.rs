@@ -207,14 +207,42 @@ pub fn spaced_code(code: &str) -> String {
 }
 
 /// Normalises a code typed by a person: digits only.
+/// A code as people type it ("3436 9466", full-width "３４３６９４６６",
+/// with stray spaces or dashes) as it is stored: its digits.
 pub fn normalise_code(typed: &str) -> String {
-    typed.chars().filter(char::is_ascii_digit).collect()
+    typed
+        .chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')),
+            _ => None,
+        })
+        .collect()
 }
 
 pub(super) fn new_tracking_code() -> String {
     use rand::RngExt;
     let n: u32 = rand::rng().random_range(10_000_000..100_000_000);
     n.to_string()
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::normalise_code;
+
+    #[test]
+    fn a_code_is_found_however_it_is_typed() {
+        for typed in [
+            "34369466",
+            "3436 9466",
+            " 3436-9466 ",
+            "３４３６９４６６",
+            "３４３６　９４６６",
+        ] {
+            assert_eq!(normalise_code(typed), "34369466", "{typed:?}");
+        }
+        assert_eq!(normalise_code("no digits"), "");
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

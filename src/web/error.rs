@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
+    /// Not found, with words for what was looked for (a request's code).
+    NotFoundSaying(&'static str),
     Forbidden,
     SignInRequired,
     /// The input is wrong; the key names the message.
@@ -30,7 +32,7 @@ pub struct ErrorInfo {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NotFoundSaying(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -44,6 +46,7 @@ impl AppError {
     pub fn info(&self) -> ErrorInfo {
         let (code, key) = match self {
             AppError::NotFound => ("not_found", "error-not-found"),
+            AppError::NotFoundSaying(key) => ("not_found", *key),
             AppError::Forbidden => ("forbidden", "error-forbidden"),
             AppError::SignInRequired => ("sign_in_required", "error-sign-in-required"),
             AppError::BadRequest(key) => ("invalid_input", *key),

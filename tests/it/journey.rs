@@ -399,6 +399,23 @@ async fn a_duplicate_carries_its_followers_over(app: Arc<TestApp>) {
         .await;
     assert_eq!(refused.status, 409);
     assert!(refused.body.contains("诉求不能和自己合并"));
+    // Into a finished request only when the lead says so knowingly.
+    let closed: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT r.tracking_code FROM requests r JOIN categories c ON c.id = r.category_id \
+         WHERE r.status = 'closed' AND r.visibility = 'public' AND NOT c.private_by_nature ORDER BY r.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("a closed public request in the demo");
+    let warned = zhang
+        .act(&third, &[("action", "duplicate"), ("of", &closed)])
+        .await;
+    assert_eq!(warned.status, 409);
+    assert!(
+        warned.body.contains("那件诉求已经办结了")
+            && warned.body.contains("name=\"even_if_closed\"")
+    );
+    assert_eq!(status_of(&app, &third).await, "submitted");
     // Nor into a request the lead cannot read: a legal question answers
     // exactly as a code that does not exist, and gets no entry.
     let legal: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
