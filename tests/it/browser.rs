@@ -107,7 +107,7 @@ pub(crate) async fn phone_and_app() -> Option<(Browser, TestApp)> {
 /// Looks at the page as a person would: saves a screenshot, and runs
 /// axe-core on it; a serious or critical accessibility problem fails the
 /// test, naming the rule and the elements.
-async fn screenshot(client: &Client, name: &str) {
+pub(crate) async fn screenshot(client: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     let _ = std::fs::create_dir_all(&dir);
     if let Ok(png) = client.screenshot().await {
@@ -174,7 +174,7 @@ async fn axe_problems(client: &Client) -> Vec<String> {
     serde_json::from_value(found.clone()).unwrap_or_else(|_| panic!("axe-core answered {found}"))
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -184,7 +184,7 @@ async fn click(client: &Client, css: &str) {
         .expect("click");
 }
 
-async fn type_into(client: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -194,7 +194,7 @@ async fn type_into(client: &Client, css: &str, text: &str) {
         .expect("type");
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -675,7 +675,7 @@ pub(crate) async fn sign_in_as(c: &Client, app: &TestApp, lang: &str, username: 
 }
 
 /// Clicks something that loads a new page, and waits until it has.
-async fn click_to_next_page(c: &Client, css: &str) {
+pub(crate) async fn click_to_next_page(c: &Client, css: &str) {
     let before = c
         .find(Locator::Css("html"))
         .await

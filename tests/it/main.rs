@@ -12,6 +12,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod browser_requests;
 mod calendar;
 mod chase;
 mod crash;
