@@ -436,23 +436,6 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
 
-    let mut lines = vec![
-        "Loaded the Jinyuan example estate (金苑小区).".to_string(),
-        format!("Demo accounts, all with the password {DEMO_PASSWORD:?}:"),
-    ];
-    for a in ACCOUNTS {
-        let group = a
-            .group
-            .map(|(g, lead)| format!(", {}{g}", if lead { "lead of " } else { "" }))
-            .unwrap_or_default();
-        lines.push(format!(
-            "  {:<10} {} ({}{group})",
-            a.username,
-            a.name,
-            a.role.as_str()
-        ));
-    }
-    lines.push(format!("A new resident can register at {base_url}/register with the invitation code {DEMO_INVITATION}."));
     let place = |code: &str| {
         let db = db.clone();
         let code = code.to_string();
@@ -497,13 +480,60 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
         .await
         .map_err(err)?
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut lines = vec!["Loaded the Jinyuan example estate (金苑小区).".to_string()];
+    lines.extend(welcome(base_url, &screen, &kiosk));
+    Ok(lines)
+}
+
+/// What the demo prints: the accounts, and where the screen and the kiosk
+/// are. Printed again when `--demo` finds the estate already loaded.
+fn welcome(base_url: &str, screen: &str, kiosk: &str) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Demo accounts, all with the password {DEMO_PASSWORD:?}:"
+    )];
+    for a in ACCOUNTS {
+        let group = a
+            .group
+            .map(|(g, lead)| format!(", {}{g}", if lead { "lead of " } else { "" }))
+            .unwrap_or_default();
+        lines.push(format!(
+            "  {:<10} {} ({}{group})",
+            a.username,
+            a.name,
+            a.role.as_str()
+        ));
+    }
+    lines.push(format!("A new resident can register at {base_url}/register with the invitation code {DEMO_INVITATION}."));
     lines.push(format!(
         "The community screen (open it full-screen on the pavilion TV): {base_url}/screen/{screen}"
     ));
     lines.push(format!(
         "The kiosk (for the touch screen in the foyer): {base_url}/kiosk/{kiosk}"
     ));
-    Ok(lines)
+    lines
+}
+
+/// The demo's lines again, when the estate is already loaded: `None` when
+/// this database holds no demo estate.
+pub async fn welcome_back(db: &Db, base_url: &str) -> anyhow::Result<Option<Vec<String>>> {
+    let tokens: Vec<(String, String)> = crate::on_db!(db, |pool| sqlx::query_as(
+        "SELECT s.kind, s.token FROM screens s JOIN communities c ON c.id = s.community_id \
+         WHERE c.code = 'jinyuan' AND s.active ORDER BY s.id"
+    )
+    .fetch_all(pool)
+    .await)?;
+    let first = |kind: &str| {
+        tokens
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, t)| t.clone())
+    };
+    let (Some(screen), Some(kiosk)) = (first("screen"), first("kiosk")) else {
+        return Ok(None);
+    };
+    let mut lines = vec!["The Jinyuan example estate is already loaded.".to_string()];
+    lines.extend(welcome(base_url, &screen, &kiosk));
+    Ok(Some(lines))
 }
 
 /// Extra questions on the lift category, so forms and Open311 clients see

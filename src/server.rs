@@ -49,7 +49,12 @@ pub async fn prepare(db: &Db, args: &ServeArgs, base_url: &str) -> anyhow::Resul
                 .map_err(|e| anyhow::anyhow!("creating the first community: {e:?}"))?;
         }
     } else if args.demo {
-        lines.push("The database is not empty: the demo estate was not loaded.".to_string());
+        match crate::demo::welcome_back(db, base_url).await? {
+            Some(again) => lines.extend(again),
+            None => {
+                lines.push("The database is not empty: the demo estate was not loaded.".to_string())
+            }
+        }
     }
     let admins: i64 = on_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active"

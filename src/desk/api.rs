@@ -38,6 +38,7 @@ pub struct DeskRequestJson {
     urgency: String,
     place: String,
     description: String,
+    /// public, private (the default at the desk) or anonymous
     visibility: String,
     contact: String,
 }
@@ -62,7 +63,12 @@ pub async fn create_request(
         urgency: body.urgency,
         place: body.place,
         description: body.description,
-        visibility: body.visibility,
+        // Private unless the caller wants it shown to neighbours.
+        visibility: if body.visibility.trim().is_empty() {
+            "private".into()
+        } else {
+            body.visibility
+        },
         contact: body.contact,
         ..Draft::default()
     };

@@ -109,9 +109,12 @@ async fn desk_page(
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
+    // What a caller tells the desk is between them and the team unless
+    // they want it on the pavilion's screen.
     let draft = Draft {
         channel: "reception".into(),
         contact: "phone".into(),
+        visibility: "private".into(),
         ..Draft::default()
     };
     page(

@@ -24,6 +24,11 @@ async fn reception_enters_a_walk_in_and_reads_out_the_code(app: Arc<TestApp>) {
     assert_eq!(missing.status, 422);
     assert!(missing.body.contains("请填写对方的称呼或电话"));
     assert!(missing.body.contains("想请人帮忙换灯泡"), "kept");
+    let blank = reception.get("/desk").await;
+    assert!(
+        blank.body.contains("<option value=\"private\" selected>"),
+        "a caller's request is private unless they want it shown"
+    );
     let saved = reception
         .post_form(
             "/desk",

@@ -201,3 +201,33 @@ async fn an_empty_estate_prints_a_one_time_link_for_its_first_administrator() {
         .await;
     assert_eq!(signed.status, 303, "the chosen password signs in");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_with_demo_prints_the_accounts_and_addresses_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let db = grassroots::db::Db::connect(&url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let args = grassroots::config::ServeArgs {
+        demo: true,
+        ..Default::default()
+    };
+    let base = "http://127.0.0.1:9";
+    let first = grassroots::server::prepare(&db, &args, base)
+        .await
+        .expect("prepare");
+    let again = grassroots::server::prepare(&db, &args, base)
+        .await
+        .expect("prepare again");
+    let kiosk = |lines: &[String]| {
+        lines
+            .iter()
+            .find(|l| l.contains("/kiosk/"))
+            .cloned()
+            .expect("the kiosk's address")
+    };
+    assert_eq!(kiosk(&again.lines), kiosk(&first.lines), "the same kiosk");
+    assert!(again.lines.iter().any(|l| l.contains("Demo accounts")));
+    assert!(again.lines.iter().any(|l| l.contains("/screen/")));
+    assert!(again.lines.iter().any(|l| l.contains("already loaded")));
+}
