@@ -12,12 +12,38 @@ use crate::support::{Engine, TestApp};
 pub(crate) struct Browser {
     pub(crate) client: Client,
     driver: Child,
+    /// Chromium's profile, its own: the processes using it are this
+    /// browser's, and none is left running when the test ends.
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        kill_processes_using(self.profile.path());
+    }
+}
+
+/// Ends every process whose command line names `dir` (Chromium and its
+/// helpers, which outlive a killed chromedriver).
+fn kill_processes_using(dir: &std::path::Path) {
+    let needle = dir.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&needle) {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
     }
 }
 
@@ -74,12 +100,15 @@ async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let user_data = format!("--user-data-dir={}", profile.path().display());
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".to_string(),
         serde_json::json!({
             "binary": chromium,
             "args": [
+                user_data,
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-quic", "--lang=zh-CN"
@@ -94,7 +123,11 @@ async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("connect to chromedriver");
-    Some(Browser { client, driver })
+    Some(Browser {
+        client,
+        driver,
+        profile,
+    })
 }
 
 /// A 360-pixel phone and a fresh demo estate (SQLite) to visit with it.
