@@ -53,7 +53,9 @@ pub async fn mark_notifications_read(db: &Db, account_id: i64) -> Result<(), Sto
 
 /// Requests whose residents do not follow them online, with news to pass
 /// on or an answer to ask for: reception phones them (or tells them at the
-/// desk) and records their answer as theirs.
+/// desk) and records their answer as theirs. A request with no phone whose
+/// resident did not say they would come to the desk is not listed: nobody
+/// could be called about it.
 /// `problem_fixed` is the words to pass on when the cause behind a request
 /// was fixed (that step has no words of its own).
 pub async fn callback_list(
@@ -69,6 +71,7 @@ pub async fn callback_list(
          {REQUEST_FROM} WHERE r.community_id = $1 \
          AND NOT c.private_by_nature \
          AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk')) \
+         AND (r.reporter_phone <> '' OR r.contact_preference = 'desk') \
          AND (r.status IN ('resolved', 'waiting') OR r.desk_news_at IS NOT NULL) \
          ORDER BY COALESCE(r.desk_news_at, r.resolved_at) LIMIT 100"
     );

@@ -12,6 +12,7 @@ use crate::support::{Person, TestApp};
 on_both_engines!(
     news_is_emailed_once_as_each_person_chose,
     news_for_a_resident_without_a_phone_waits_at_reception,
+    reception_is_not_asked_to_call_someone_it_cannot_reach,
 );
 
 async fn report_lift(resident: &Person, contact: &str) -> String {
@@ -288,4 +289,53 @@ async fn news_for_a_resident_without_a_phone_waits_at_reception(app: Arc<TestApp
             .status,
         404
     );
+}
+
+/// Someone who left no phone and did not say they would come by cannot be
+/// called: their request is not on reception's list. One who said they
+/// would come is, and the card says why.
+async fn reception_is_not_asked_to_call_someone_it_cannot_reach(app: Arc<TestApp>) {
+    let passer_by = app.anonymous();
+    let sent = passer_by
+        .report(
+            &[
+                ("category", "light"),
+                ("place", "PAVILION"),
+                ("description", "凉亭的灯不亮（路过的人）"),
+                ("contact", "site"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let unreachable = sent.code();
+    let reception = app.signed_in("reception").await;
+    let walk_in = reception
+        .post_form(
+            "/desk",
+            &[
+                ("name", "钱奶奶"),
+                ("category", "light"),
+                ("place", "B4"),
+                ("description", "4号楼门口的灯不亮（会再来问）"),
+                ("contact", "desk"),
+            ],
+        )
+        .await;
+    let comes_by = walk_in.code();
+    let zhang = app.signed_in("zhang").await;
+    for code in [&unreachable, &comes_by] {
+        let done = zhang
+            .act(code, &[("action", "resolve"), ("message", "灯修好了")])
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+    let desk = reception.get("/desk").await.body;
+    assert!(
+        !desk.contains(&format!("/desk/callback/{unreachable}")),
+        "nobody to call"
+    );
+    assert!(desk.contains(&format!("/desk/callback/{comes_by}")));
+    assert!(desk.contains("居民说会到前台来问"), "and why it is there");
 }
