@@ -155,6 +155,8 @@ struct DeskPersonPage {
     ctx: Ctx,
     username: String,
     person: Option<Viewer>,
+    /// Several residents fit what was typed: reception picks one.
+    candidates: Vec<Candidate>,
     anonymised: Option<u64>,
     closed: bool,
 }
@@ -184,6 +186,37 @@ async fn resident(db: &Db, desk: &Viewer, username: &str) -> Result<Option<Viewe
     }
 }
 
+/// A resident who fits what reception typed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Candidate {
+    pub username: String,
+    pub display_name: String,
+    /// Their household's flat, if any.
+    pub flat: Option<String>,
+}
+
+/// Residents of the desk's community by name, phone or flat (a username
+/// is found by `resident`).
+async fn find_residents(db: &Db, desk: &Viewer, typed: &str) -> Result<Vec<Candidate>, AppError> {
+    let typed = typed.trim();
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Candidate>(
+        "SELECT DISTINCT a.username, a.display_name, p.code AS flat FROM accounts a \
+         LEFT JOIN household_members h ON h.account_id = a.id LEFT JOIN places p ON p.id = h.place_id \
+         WHERE a.community_id = $1 AND a.role = 'resident' AND a.active \
+         AND (a.display_name LIKE $2 OR (a.phone = $3 AND $3 <> '') OR UPPER(p.code) = UPPER($4)) \
+         ORDER BY a.username LIMIT 20"
+    )
+    .bind(desk.community_id)
+    .bind(format!("%{typed}%"))
+    .bind(&digits)
+    .bind(typed)
+    .fetch_all(pool)
+    .await
+    })?)
+}
+
 async fn desk_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -191,12 +224,26 @@ async fn desk_page(
     Query(q): Query<PersonQuery>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
+    let mut candidates = Vec::new();
     let person = if q.username.trim().is_empty() {
         None
+    } else if let Some(found) = resident(&state.db, &viewer, &q.username).await? {
+        Some(found)
     } else {
-        resident(&state.db, &viewer, &q.username).await?
+        candidates = find_residents(&state.db, &viewer, &q.username).await?;
+        match candidates.as_slice() {
+            [one] => resident(&state.db, &viewer, &one.username.clone()).await?,
+            _ => None,
+        }
     };
-    let status = if person.is_none() && !q.username.trim().is_empty() && q.closed.is_none() {
+    if person.is_some() {
+        candidates.clear();
+    }
+    let status = if person.is_none()
+        && candidates.is_empty()
+        && !q.username.trim().is_empty()
+        && q.closed.is_none()
+    {
         StatusCode::NOT_FOUND
     } else {
         StatusCode::OK
@@ -205,6 +252,7 @@ async fn desk_page(
         ctx,
         username: q.username,
         person,
+        candidates,
         anonymised: q.anonymised,
         closed: q.closed.is_some(),
     };

@@ -26,8 +26,10 @@ async fn reception_enters_a_walk_in_and_reads_out_the_code(app: Arc<TestApp>) {
     assert!(missing.body.contains("想请人帮忙换灯泡"), "kept");
     let blank = reception.get("/desk").await;
     assert!(
-        blank.body.contains("<option value=\"private\" selected>"),
-        "a caller's request is private unless they want it shown"
+        blank
+            .body
+            .contains("<option value=\"private\" selected>只有工作组和前台能看到</option>"),
+        "a caller's request is private unless they want it shown, said as the desk"
     );
     let saved = reception
         .post_form(

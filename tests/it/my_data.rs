@@ -226,6 +226,16 @@ async fn reception_does_it_for_a_resident_in_person(app: Arc<TestApp>) {
     let found = reception.get("/desk/person?username=sun").await;
     assert_eq!(found.status, 200);
     assert!(found.body.contains("/desk/person/sun/data.json"));
+    // Found by flat or by name too, as a walk-in gives them.
+    for typed in ["B3-202", "b3-202"] {
+        let by_flat = reception
+            .get(&format!("/desk/person?username={typed}"))
+            .await;
+        assert!(
+            by_flat.body.contains("/desk/person/sun/data.json"),
+            "{typed}"
+        );
+    }
     let missing = reception.get("/desk/person?username=zhang").await;
     assert_eq!(
         missing.status, 404,
