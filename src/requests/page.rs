@@ -233,7 +233,11 @@ pub async fn show(
     if let Some(id) = q.template {
         let templates = record::templates_for(&state.db, request.category_id).await?;
         if let Some(t) = templates.into_iter().find(|t| t.id == id) {
-            form.message = ctx.lang.pick(&t.text_zh, &t.text_en).to_string();
+            // The ready answer goes to the resident: in the language they
+            // wrote in, not the handler's.
+            form.message = residents_language(&request)
+                .pick(&t.text_zh, &t.text_en)
+                .to_string();
         }
     }
     let secret_link = if q.new == "1" && !q.key.is_empty() {
@@ -521,6 +525,20 @@ async fn as_reporter(
             page(state, ctx, request, &key, k, form, String::new(), false).await
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The language the resident wrote their request in: Chinese if it holds
+/// any Chinese character, else English.
+pub fn residents_language(r: &RequestRow) -> crate::i18n::Lang {
+    let chinese = r
+        .description
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c));
+    if chinese {
+        crate::i18n::Lang::Zh
+    } else {
+        crate::i18n::Lang::En
     }
 }
 

@@ -13,6 +13,7 @@ use crate::support::{Person, TestApp};
 on_both_engines!(
     someone_trapped_is_urgent_and_shown_first,
     the_team_knows_who_reported_by_their_account,
+    a_ready_answer_is_in_the_residents_language,
 );
 
 async fn report_lift(huang: &Person, trapped: &str) -> String {
@@ -169,4 +170,37 @@ async fn the_team_knows_who_reported_by_their_account(app: Arc<TestApp>) {
     let news = huang.get("/my").await.body;
     assert!(news.contains("工作组说您的诉求已经办好了。请告诉我们是否真的解决了，并打个分。"));
     assert!(!news.contains("您关注的诉求已办结"));
+}
+
+/// A handler reading Chinese picks a ready answer for a resident who wrote
+/// in English: the answer is offered in English.
+async fn a_ready_answer_is_in_the_residents_language(app: Arc<TestApp>) {
+    let sun = app.signed_in("sun").await;
+    let sent = sun
+        .report(
+            &[
+                ("category", "lift"),
+                ("place", "B3"),
+                ("description", "The lift in building 3 makes a grinding noise"),
+                ("attribute[trapped]", "no"),
+                ("go_ahead", "1"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = sent.code();
+    let (id, text_zh, text_en): (i64, String, String) = grassroots::on_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT t.id, t.text_zh, t.text_en FROM response_templates t JOIN categories c ON c.id = t.category_id \
+         WHERE c.code = 'lift' AND t.text_en <> '' ORDER BY t.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("a ready answer for lifts in the demo");
+    let zhang = app.signed_in("zhang").await;
+    let page = zhang.get(&format!("/r/{code}?template={id}")).await;
+    assert!(page.body.contains("工作组"), "zhang reads Chinese");
+    let text_en = text_en.replace('\'', "&#39;").replace('"', "&quot;");
+    assert!(page.body.contains(&text_en), "offered in English: {text_en}");
+    assert!(!page.body.contains(&format!(">{text_zh}<")));
 }
