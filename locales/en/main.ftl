@@ -169,6 +169,7 @@ event-to-rejected = Not taken up
 event-to-duplicate = Merged with the same request
 event-to-referred = Passed to another office
 actor-reporter = The resident
+actor-reporter-via-desk = The resident (by phone, recorded by reception)
 actor-system = Automatic
 clock-met = in time
 clock-met-late = late
@@ -520,7 +521,6 @@ desk-callback-question = The team asks:
 desk-callback-answer = The resident's answer
 desk-callback-send-answer = Record the answer
 desk-callback-save = Record the answer
-desk-callback-recorded = by phone, recorded by reception
 
 ## The rates
 nav-rates = How well we do

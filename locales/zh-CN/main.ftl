@@ -169,6 +169,7 @@ event-to-rejected = 未予受理
 event-to-duplicate = 已与相同诉求合并
 event-to-referred = 已转交其他单位
 actor-reporter = 居民
+actor-reporter-via-desk = 居民（电话回访，由前台记录）
 actor-system = 系统自动
 clock-met = 按时
 clock-met-late = 超时完成
@@ -520,7 +521,6 @@ desk-callback-question = 工作组的问题：
 desk-callback-answer = 居民的回答
 desk-callback-send-answer = 记录回答
 desk-callback-save = 记录回答
-desk-callback-recorded = 电话回访，由前台记录
 
 ## 三率
 nav-rates = 办得怎么样

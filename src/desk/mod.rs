@@ -367,21 +367,13 @@ async fn record_callback(
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
     let request = callback_request(&state, &viewer, &code).await?;
-    let comment = if form.comment.trim().is_empty() {
-        ctx.t("desk-callback-recorded")
-    } else {
-        format!(
-            "{} ({})",
-            form.comment.trim(),
-            ctx.t("desk-callback-recorded")
-        )
-    };
+    // The resident's words as they said them; that reception wrote them
+    // down is recorded with the step (its account), and said in each
+    // reader's own language.
+    let comment = form.comment.trim().to_string();
     let outcome = if request.status() == crate::requests::model::Status::Waiting {
-        let words = match form.answer.trim() {
-            "" => String::new(),
-            answer => format!("{answer} ({})", ctx.t("desk-callback-recorded")),
-        };
-        crate::requests::page::reply_step(&state, &request, Some(&viewer), &words).await
+        let words = form.answer.trim();
+        crate::requests::page::reply_step(&state, &request, Some(&viewer), words).await
     } else {
         let answer = crate::requests::page::ActForm {
             solved: form.solved,

@@ -202,6 +202,11 @@ impl RequestPage {
     }
     fn actor_label(&self, e: &EventRow) -> String {
         match e.actor_role.as_str() {
+            // The reporter's step taken down by reception, by phone or in
+            // person: the step's account is not the reporter's.
+            "reporter" if e.actor_id.is_some() && e.actor_id != self.r.reporter_account_id => {
+                self.ctx.t("actor-reporter-via-desk")
+            }
             "reporter" => self.ctx.t("actor-reporter"),
             "system" => self.ctx.t("actor-system"),
             role => {

@@ -181,7 +181,10 @@ async fn a_ready_answer_is_in_the_residents_language(app: Arc<TestApp>) {
             &[
                 ("category", "lift"),
                 ("place", "B3"),
-                ("description", "The lift in building 3 makes a grinding noise"),
+                (
+                    "description",
+                    "The lift in building 3 makes a grinding noise",
+                ),
                 ("attribute[trapped]", "no"),
                 ("go_ahead", "1"),
             ],
@@ -201,6 +204,9 @@ async fn a_ready_answer_is_in_the_residents_language(app: Arc<TestApp>) {
     let page = zhang.get(&format!("/r/{code}?template={id}")).await;
     assert!(page.body.contains("工作组"), "zhang reads Chinese");
     let text_en = text_en.replace('\'', "&#39;").replace('"', "&quot;");
-    assert!(page.body.contains(&text_en), "offered in English: {text_en}");
+    assert!(
+        page.body.contains(&text_en),
+        "offered in English: {text_en}"
+    );
     assert!(!page.body.contains(&format!(">{text_zh}<")));
 }

@@ -245,6 +245,15 @@ async fn reception_records_a_residents_answer_by_phone(app: Arc<TestApp>) {
     assert_eq!(crate::journey::status_of(&app, &code).await, "closed");
     let page = chen.get(&format!("/r/{code}")).await;
     assert!(page.body.contains("很满意") && page.body.contains("电话回访，由前台记录"));
+    // Who took it down is said in the reader's language; her words stay hers.
+    let english = app.signed_in("chen").await;
+    english.get("/lang/en?back=/").await;
+    let page = english.get(&format!("/r/{code}")).await;
+    assert!(
+        page.body
+            .contains("The resident (by phone, recorded by reception)")
+    );
+    assert!(page.body.contains("很满意") && !page.body.contains("电话回访"));
     assert!(page.body.contains("5 / 5"));
     assert!(
         !reception
