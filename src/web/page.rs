@@ -95,6 +95,11 @@ impl Ctx {
         self.lang.pick(zh, en)
     }
 
+    /// The colon between a label and its value: full-width in Chinese.
+    pub fn colon(&self) -> &'static str {
+        self.lang.pick("：", ": ")
+    }
+
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
     }

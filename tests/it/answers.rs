@@ -209,4 +209,7 @@ async fn a_ready_answer_is_in_the_residents_language(app: Arc<TestApp>) {
         "offered in English: {text_en}"
     );
     assert!(!page.body.contains(&format!(">{text_zh}<")));
+    // Chinese labels take a full-width colon.
+    let start: String = text_zh.chars().take(4).collect();
+    assert!(page.body.contains(&format!("：{start}")), "{start}");
 }
