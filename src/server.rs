@@ -129,6 +129,15 @@ pub async fn serve(
             }
         }));
     }
+    let guard_db = db.clone();
+    tasks.push(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            if let Err(e) = crate::auth::guard::forget_old_tries(&guard_db).await {
+                tracing::warn!(error = ?e, "forgetting old sign-in tries");
+            }
+        }
+    }));
     let router = app::router(app::state(db.clone(), config, live));
     // `into_make_service` hands each connection a clone of the finished
     // router. Serving the `Router` itself rebuilds every route per

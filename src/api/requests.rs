@@ -129,6 +129,18 @@ pub struct CreatedJson {
     pub url: String,
 }
 
+impl CreatedJson {
+    /// 201 with the new request's code and page, as every door answers.
+    pub fn answer(tracking_code: String) -> Response {
+        let url = format!("/r/{tracking_code}");
+        (
+            StatusCode::CREATED,
+            Json(CreatedJson { tracking_code, url }),
+        )
+            .into_response()
+    }
+}
+
 /// Files a request as the signed-in account (channel api).
 #[utoipa::path(post, path = "/api/v1/requests", request_body = NewRequestJson,
     responses((status = 201, description = "Made; the answer says what was made", body = CreatedJson), (status = 422, description = "The input was refused; `error.fields` says what to change", body = ErrorJson), (status = 401, description = "Not signed in: send a bearer token or a session cookie", body = ErrorJson)))]
@@ -160,15 +172,7 @@ pub async fn create_request(
     else {
         return Ok(field_errors(&headers, &errors));
     };
-    let url = format!("/r/{}", created.tracking_code);
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedJson {
-            tracking_code: created.tracking_code,
-            url,
-        }),
-    )
-        .into_response())
+    Ok(CreatedJson::answer(created.tracking_code))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -125,7 +125,8 @@ pub async fn check_password(
 }
 
 /// Counts a try of the name from the address: how many in a row now, and
-/// until when the address waits, if it does. A day without a try forgets.
+/// until when the address waits, if it does. A day without a try starts
+/// the count again.
 async fn count_try(
     db: &Db,
     name: &str,
@@ -148,14 +149,20 @@ async fn count_try(
     .fetch_one(pool)
     .await
     })?;
+    Ok(counted)
+}
+
+/// Forgets tries older than a day (a stale row is also reset when its
+/// name is tried again); run now and then, not on every sign-in.
+pub async fn forget_old_tries(db: &Db) -> Result<(), AppError> {
     on_db!(db, |pool| sqlx::query(
         "DELETE FROM signin_failures WHERE last_at < $1"
     )
-    .bind(at - FORGET_AFTER)
+    .bind(now() - FORGET_AFTER)
     .execute(pool)
     .await
     .map(|_| ()))?;
-    Ok(counted)
+    Ok(())
 }
 
 /// The one try after a wait: true for the request that claims it.

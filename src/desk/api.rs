@@ -79,15 +79,7 @@ pub async fn create_request(
     else {
         return Ok(field_errors(&headers, &errors));
     };
-    let url = format!("/r/{}", created.tracking_code);
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedJson {
-            tracking_code: created.tracking_code,
-            url,
-        }),
-    )
-        .into_response())
+    Ok(CreatedJson::answer(created.tracking_code))
 }
 
 /// An invitation code to hand over.

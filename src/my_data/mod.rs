@@ -232,7 +232,7 @@ async fn desk_page(
     } else {
         candidates = find_residents(&state.db, &viewer, &q.username).await?;
         match candidates.as_slice() {
-            [one] => resident(&state.db, &viewer, &one.username.clone()).await?,
+            [one] => resident(&state.db, &viewer, &one.username).await?,
             _ => None,
         }
     };

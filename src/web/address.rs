@@ -115,7 +115,7 @@ impl ClientAddress {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         let proxies = &state.config.trusted_proxies;
-        if peer.is_some_and(|p| !proxies.trust(p) && (p.is_loopback() || is_local(p)))
+        if peer.is_some_and(|p| !proxies.trust(p) && on_this_network(p))
             && parts.headers.contains_key("x-forwarded-for")
         {
             warn_once_about_untrusted_proxy();
@@ -124,10 +124,11 @@ impl ClientAddress {
     }
 }
 
-fn is_local(ip: IpAddr) -> bool {
+/// This machine or the local network (where a proxy or Prometheus runs).
+pub fn on_this_network(ip: IpAddr) -> bool {
     match ip.to_canonical() {
-        IpAddr::V4(ip) => ip.is_private(),
-        IpAddr::V6(ip) => ip.is_unique_local(),
+        IpAddr::V4(ip) => ip.is_loopback() || ip.is_private(),
+        IpAddr::V6(ip) => ip.is_loopback() || ip.is_unique_local(),
     }
 }
 

@@ -82,14 +82,10 @@ fn from_inside(
     if forwarded && !peer.is_some_and(|p| proxies.trust(p)) {
         return false;
     }
-    match proxies
+    proxies
         .client_address(peer, headers)
-        .parse::<std::net::IpAddr>()
-    {
-        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private(),
-        Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unique_local(),
-        Err(_) => false,
-    }
+        .parse()
+        .is_ok_and(super::address::on_this_network)
 }
 
 pub async fn render(State(state): State<AppState>, request: Request) -> Result<Response, AppError> {

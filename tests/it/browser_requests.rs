@@ -49,31 +49,7 @@ async fn the_team_reads_the_answers_and_a_resident_replies_by_link() {
     screenshot(c, "staff-answers-zh").await;
 
     // A walk-in at the desk; the team asks her a question.
-    let reception = app.signed_in("reception").await;
-    let saved = reception
-        .post_form(
-            "/desk",
-            &[
-                ("name", "钱奶奶"),
-                ("category", "light"),
-                ("place", "B4"),
-                ("description", "4号楼楼道灯一闪一闪"),
-                ("contact", "desk"),
-            ],
-        )
-        .await;
-    let code = saved.code();
-    let key = saved
-        .location
-        .split("key=")
-        .nth(1)
-        .expect("key")
-        .to_string();
-    let zhang = app.signed_in("zhang").await;
-    let asked = zhang
-        .act(&code, &[("action", "ask"), ("message", "是几楼的灯？")])
-        .await;
-    assert_eq!(asked.status, 303, "{}", asked.body);
+    let (code, key) = crate::journey::walk_in_with_a_question(&app).await;
 
     // She opens the link from her slip on her own phone.
     c.delete_all_cookies().await.expect("a new person");

@@ -510,7 +510,9 @@ async fn similar_open_requests_are_offered_first(app: Arc<TestApp>) {
 /// A walk-in entered at the desk holds only the secret link on the ticket:
 /// answering the team's question by it keeps it, so the confirm form is
 /// there when the request is solved.
-async fn a_resident_replies_by_secret_link_and_keeps_it(app: Arc<TestApp>) {
+/// A walk-in entered at the desk (4号楼's flickering light), and the
+/// team's question to her: the code and the secret link on her ticket.
+pub(crate) async fn walk_in_with_a_question(app: &TestApp) -> (String, String) {
     let reception = app.signed_in("reception").await;
     let saved = reception
         .post_form(
@@ -532,12 +534,18 @@ async fn a_resident_replies_by_secret_link_and_keeps_it(app: Arc<TestApp>) {
         .nth(1)
         .expect("the secret link on the ticket")
         .to_string();
-    let zhang = app.signed_in("zhang").await;
-    let asked = zhang
+    let asked = app
+        .signed_in("zhang")
+        .await
         .act(&code, &[("action", "ask"), ("message", "是几楼的灯？")])
         .await;
     assert_eq!(asked.status, 303, "{}", asked.body);
+    (code, key)
+}
 
+async fn a_resident_replies_by_secret_link_and_keeps_it(app: Arc<TestApp>) {
+    let (code, key) = walk_in_with_a_question(&app).await;
+    let zhang = app.signed_in("zhang").await;
     let resident = app.anonymous();
     let page = resident.get(&format!("/r/{code}?key={key}")).await;
     assert!(
