@@ -49,6 +49,10 @@ struct DemoCategory {
     days: i64,
     stopper: bool,
     private: bool,
+    /// Starts private (complaints about neighbours).
+    private_default: bool,
+    /// The kiosk's ready sentences (Chinese, English).
+    phrases: &'static [(&'static str, &'static str)],
     notice_zh: &'static str,
     notice_en: &'static str,
 }
@@ -64,6 +68,16 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 3,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            (
+                "电梯停了，按钮没反应。",
+                "The lift has stopped; the buttons do nothing.",
+            ),
+            ("电梯里有人被困。", "Someone is trapped in the lift."),
+            ("电梯门关不上。", "The lift door does not close."),
+            ("电梯运行时有异响。", "The lift makes a strange noise."),
+        ],
         notice_zh: "如有人被困在电梯里，请先拨打电梯内的紧急电话。",
         notice_en: "If someone is trapped in the lift, first use the lift's emergency phone.",
     },
@@ -77,6 +91,13 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 2,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("家里停水了。", "There is no water at home."),
+            ("水管漏水了。", "A pipe is leaking."),
+            ("下水道堵了。", "The drain is blocked."),
+            ("水的颜色不对。", "The water looks wrong."),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -90,6 +111,16 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 5,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("楼道灯不亮了。", "The stairwell light is out."),
+            ("路灯坏了。", "A street lamp is broken."),
+            ("家里停电了。", "The power is off at home."),
+            (
+                "电线露在外面，很危险。",
+                "A wire is exposed; it is dangerous.",
+            ),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -103,6 +134,16 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 3,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("垃圾没有清运。", "The rubbish has not been collected."),
+            (
+                "楼道很脏，需要打扫。",
+                "The stairwell is dirty and needs cleaning.",
+            ),
+            ("有小广告要清理。", "There are flyers to clear away."),
+            ("池塘里有垃圾。", "There is rubbish in the pond."),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -116,6 +157,16 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 1,
         stopper: true,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("有燃气味。", "There is a smell of gas."),
+            ("有东西可能掉下来砸到人。", "Something may fall on someone."),
+            (
+                "地面湿滑，老人容易摔倒。",
+                "The floor is slippery; older people may fall.",
+            ),
+            ("有人受伤了。", "Someone is hurt."),
+        ],
         notice_zh: "有人受伤、着火或有燃气味？请先拨打紧急电话。",
         notice_en: "Someone hurt, a fire, or a smell of gas? Call the emergency numbers first.",
     },
@@ -129,6 +180,16 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 7,
         stopper: false,
         private: false,
+        private_default: true,
+        phrases: &[
+            ("晚上太吵，影响休息。", "It is too noisy at night to rest."),
+            (
+                "装修噪音超过了规定时间。",
+                "Renovation noise goes on past the allowed hours.",
+            ),
+            ("狗一直在叫。", "A dog barks all the time."),
+            ("楼上有很响的声音。", "There are loud noises from upstairs."),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -142,6 +203,22 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 3,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("我需要有人帮忙。", "I need someone to help me."),
+            (
+                "我一个人在家，想请人来看看我。",
+                "I live alone and would like someone to check on me.",
+            ),
+            (
+                "我需要有人帮忙买菜或取药。",
+                "I need help with shopping or medicine.",
+            ),
+            (
+                "我不会用手机，想请人教我。",
+                "I would like someone to show me how to use my phone.",
+            ),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -155,6 +232,15 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 14,
         stopper: false,
         private: true,
+        private_default: false,
+        phrases: &[
+            ("我想咨询一个法律问题。", "I have a legal question."),
+            ("我和别人有纠纷。", "I have a dispute with someone."),
+            (
+                "我想了解怎么立遗嘱。",
+                "I would like to know how to make a will.",
+            ),
+        ],
         notice_zh: "法律咨询只有法律服务组能看到。",
         notice_en: "Only the legal team sees legal questions.",
     },
@@ -168,6 +254,12 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 14,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("我想参加活动。", "I would like to join an activity."),
+            ("我想办一个活动。", "I would like to run an activity."),
+            ("活动室需要整理。", "The activity room needs tidying."),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -181,6 +273,12 @@ const CATEGORIES: &[DemoCategory] = &[
         days: 30,
         stopper: false,
         private: false,
+        private_default: false,
+        phrases: &[
+            ("我有一个建议。", "I have an idea."),
+            ("希望多放几张座椅。", "More benches would help."),
+            ("希望多种些花草。", "More plants and flowers would help."),
+        ],
         notice_zh: "",
         notice_en: "",
     },
@@ -325,8 +423,8 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
             for c in CATEGORIES {
                 let category_id: i64 = sqlx::query_scalar(
                     "INSERT INTO categories (community_id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
-                     resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature) \
-                     SELECT $1, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM workgroups \
+                     resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, private_by_default, kiosk_phrases_zh, kiosk_phrases_en) \
+                     SELECT $1, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15 FROM workgroups \
                      WHERE community_id = $1 AND code = $12 RETURNING id",
                 )
                 .bind(community_id)
@@ -341,6 +439,9 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
                 .bind(c.stopper)
                 .bind(c.private)
                 .bind(c.group)
+                .bind(c.private_default)
+                .bind(c.phrases.iter().map(|p| p.0).collect::<Vec<_>>().join("\n"))
+                .bind(c.phrases.iter().map(|p| p.1).collect::<Vec<_>>().join("\n"))
                 .fetch_one(&mut *tx)
                 .await?;
                 if c.group == "property" {

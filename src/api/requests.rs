@@ -43,6 +43,9 @@ pub struct CategoryJson {
     danger_stopper: bool,
     /// Requests in it are always private (e.g. a legal question).
     private_by_nature: bool,
+    /// Requests in it start private unless the resident chooses public
+    /// (e.g. a complaint about neighbours).
+    private_by_default: bool,
 }
 
 /// The categories a request can be filed under.
@@ -66,6 +69,7 @@ pub async fn categories(
                 notice_en: c.notice_en,
                 danger_stopper: c.danger_stopper,
                 private_by_nature: c.private_by_nature,
+                private_by_default: c.private_by_default,
             })
             .collect(),
     ))
@@ -113,7 +117,8 @@ pub struct NewRequestJson {
     place: String,
     location_note: String,
     description: String,
-    /// public (default), private or anonymous
+    /// public, private or anonymous; left out, public unless the category
+    /// starts private (`private_by_default`)
     visibility: String,
     name: String,
     phone: String,

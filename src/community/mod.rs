@@ -168,6 +168,8 @@ pub struct Category {
     pub notice_en: String,
     pub danger_stopper: bool,
     pub private_by_nature: bool,
+    /// Requests in it start private; the resident may still choose public.
+    pub private_by_default: bool,
     pub active: bool,
     pub description_zh: String,
     pub description_en: String,
@@ -175,11 +177,14 @@ pub struct Category {
     pub keywords: String,
     /// Checked by staff first; Open311 clients get a token until then.
     pub needs_review: bool,
+    /// The kiosk's ready sentences, one per line.
+    pub kiosk_phrases_zh: String,
+    pub kiosk_phrases_en: String,
 }
 
 const CATEGORY_COLUMNS: &str = "id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
-    resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active, description_zh, \
-    description_en, keywords, needs_review";
+    resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, private_by_default, active, description_zh, \
+    description_en, keywords, needs_review, kiosk_phrases_zh, kiosk_phrases_en";
 
 impl Category {
     pub async fn list(

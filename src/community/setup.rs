@@ -250,12 +250,16 @@ pub struct CategoryForm {
     #[serde(deserialize_with = "flag")]
     pub private_by_nature: bool,
     #[serde(deserialize_with = "flag")]
+    pub private_by_default: bool,
+    #[serde(deserialize_with = "flag")]
     pub active: bool,
     pub description_zh: String,
     pub description_en: String,
     pub keywords: String,
     #[serde(deserialize_with = "flag")]
     pub needs_review: bool,
+    pub kiosk_phrases_zh: String,
+    pub kiosk_phrases_en: String,
 }
 
 impl CategoryForm {
@@ -272,11 +276,14 @@ impl CategoryForm {
             notice_en: c.notice_en.clone(),
             danger_stopper: c.danger_stopper,
             private_by_nature: c.private_by_nature,
+            private_by_default: c.private_by_default,
             active: c.active,
             description_zh: c.description_zh.clone(),
             description_en: c.description_en.clone(),
             keywords: c.keywords.clone(),
             needs_review: c.needs_review,
+            kiosk_phrases_zh: c.kiosk_phrases_zh.clone(),
+            kiosk_phrases_en: c.kiosk_phrases_en.clone(),
         }
     }
 }
@@ -293,6 +300,8 @@ struct CategoryFields {
     description_zh: String,
     description_en: String,
     keywords: String,
+    kiosk_phrases_zh: String,
+    kiosk_phrases_en: String,
 }
 
 async fn check_category(
@@ -337,6 +346,8 @@ async fn check_category(
     let description_zh = optional_text(errors, "description_zh", &form.description_zh, 500);
     let description_en = optional_text(errors, "description_en", &form.description_en, 500);
     let keywords = optional_text(errors, "keywords", &form.keywords, 200);
+    let kiosk_phrases_zh = optional_text(errors, "kiosk_phrases_zh", &form.kiosk_phrases_zh, 600);
+    let kiosk_phrases_en = optional_text(errors, "kiosk_phrases_en", &form.kiosk_phrases_en, 900);
     Ok(
         match (
             workgroup_id,
@@ -361,6 +372,8 @@ async fn check_category(
                     description_zh,
                     description_en,
                     keywords,
+                    kiosk_phrases_zh,
+                    kiosk_phrases_en,
                 })
             }
             _ => None,
@@ -383,8 +396,9 @@ pub async fn add_category(db: &Db, community_id: i64, form: &CategoryForm) -> Ch
         sqlx::query_scalar::<_, i64>(
         "INSERT INTO categories (community_id, workgroup_id, code, name_zh, name_en, icon, response_hours, \
          resolution_days, notice_zh, notice_en, danger_stopper, private_by_nature, active, description_zh, \
-         description_en, keywords, needs_review) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE, $13, $14, $15, $16) RETURNING id"
+         description_en, keywords, needs_review, private_by_default, kiosk_phrases_zh, kiosk_phrases_en) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE, $13, $14, $15, $16, $17, $18, $19) \
+         RETURNING id"
     )
     .bind(community_id)
     .bind(c.workgroup_id)
@@ -402,6 +416,9 @@ pub async fn add_category(db: &Db, community_id: i64, form: &CategoryForm) -> Ch
     .bind(&c.description_en)
     .bind(&c.keywords)
     .bind(form.needs_review)
+    .bind(form.private_by_default)
+    .bind(&c.kiosk_phrases_zh)
+    .bind(&c.kiosk_phrases_en)
     .fetch_one(pool)
     .await
     })?;
@@ -422,8 +439,8 @@ pub async fn update_category(
         sqlx::query(
         "UPDATE categories SET workgroup_id = $1, name_zh = $2, name_en = $3, icon = $4, response_hours = $5, \
          resolution_days = $6, notice_zh = $7, notice_en = $8, danger_stopper = $9, private_by_nature = $10, \
-         active = $11, description_zh = $14, description_en = $15, keywords = $16, needs_review = $17 \
-         WHERE id = $12 AND community_id = $13"
+         active = $11, description_zh = $14, description_en = $15, keywords = $16, needs_review = $17, \
+         private_by_default = $18, kiosk_phrases_zh = $19, kiosk_phrases_en = $20 WHERE id = $12 AND community_id = $13"
     )
     .bind(c.workgroup_id)
     .bind(&c.name_zh)
@@ -442,6 +459,9 @@ pub async fn update_category(
     .bind(&c.description_en)
     .bind(&c.keywords)
     .bind(form.needs_review)
+    .bind(form.private_by_default)
+    .bind(&c.kiosk_phrases_zh)
+    .bind(&c.kiosk_phrases_en)
     .execute(pool)
     .await
     .map(|r| r.rows_affected())

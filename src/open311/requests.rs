@@ -454,7 +454,7 @@ fn draft_of(
         place: address_id,
         location_note: address_string.chars().take(200).collect(),
         description,
-        visibility: "public".into(),
+        visibility: String::new(),
         name: name.chars().take(80).collect(),
         phone: params.text("phone"),
         email: params.text("email"),

@@ -47,14 +47,17 @@ struct Counts {
 /// each condition as [`super::compute`] states it (duplicates are left out
 /// in the WHERE clause).
 fn period_columns(name: &str, from: &str, to: &str) -> String {
-    let within = |column: &str| format!("(r.{column} >= {from} AND r.{column} < {to})");
-    let response = within("response_due_at");
+    let within = |time: &str| format!("({time} >= {from} AND {time} < {to})");
+    // When the answer was settled, as `super::response_settled_at` says.
+    let response = within(
+        "CASE WHEN r.responded_at <= r.response_due_at THEN r.responded_at ELSE r.response_due_at END",
+    );
     let resolution = format!(
         "(r.status NOT IN ('rejected', 'referred') AND ({} OR {}))",
-        within("closed_at"),
-        within("resolution_due_at")
+        within("r.closed_at"),
+        within("r.resolution_due_at")
     );
-    let satisfaction = format!("({} AND r.rating IS NOT NULL)", within("rated_at"));
+    let satisfaction = format!("({} AND r.rating IS NOT NULL)", within("r.rated_at"));
     format!(
         "COUNT(*) FILTER (WHERE {response}) AS {name}_response, \
          COUNT(*) FILTER (WHERE {response} AND r.responded_at <= r.response_due_at) AS {name}_response_in_time, \
@@ -69,10 +72,11 @@ fn period_columns(name: &str, from: &str, to: &str) -> String {
 /// Every community's public counts for last month `[$1, $2)` and this one
 /// `[$2, $3)`, for the communities in time zone `$4`. Only requests with a
 /// time in `[$1, $3)` can count; each such time has an index, and the union
-/// of the four makes the database read only those requests.
+/// of the five makes the database read only those requests.
 fn counts_sql() -> String {
     let candidates = [
         "response_due_at",
+        "responded_at",
         "resolution_due_at",
         "closed_at",
         "rated_at",

@@ -3,7 +3,9 @@
 //! appear):
 //!
 //! - response rate: requests answered within their response deadline, out
-//!   of the requests whose response deadline fell in the period;
+//!   of the requests whose answer was settled in the period — answered in
+//!   time then, or left unanswered when the deadline passed then (an answer
+//!   given in time counts at once, not only when its deadline comes);
 //! - resolution rate: requests solved and not reopened (resolved, or closed
 //!   after a resolution), out of the requests closed in the period or whose
 //!   resolution deadline fell in it — leaving out duplicates (their
@@ -78,6 +80,15 @@ pub struct Rates {
     pub resolution_p90: Option<i64>,
 }
 
+/// When a request's answer counts for the response rate: the moment it was
+/// answered in time, or else the moment its deadline passed unmet.
+pub fn response_settled_at(r: &RateRow) -> i64 {
+    match r.responded_at {
+        Some(at) if at <= r.response_due_at => at,
+        _ => r.response_due_at,
+    }
+}
+
 fn within(t: Option<i64>, from: i64, to: i64) -> bool {
     t.is_some_and(|t| t >= from && t < to)
 }
@@ -98,7 +109,7 @@ pub fn compute(rows: &[RateRow], from: i64, to: i64) -> Rates {
     let mut answer_times = Vec::new();
     let mut solve_times = Vec::new();
     for r in rows.iter().filter(|r| r.status != "duplicate") {
-        if within(Some(r.response_due_at), from, to) {
+        if within(Some(response_settled_at(r)), from, to) {
             rates.response.out_of += 1;
             if r.responded_at.is_some_and(|t| t <= r.response_due_at) {
                 rates.response.count += 1;
@@ -285,6 +296,41 @@ mod tests {
         assert_eq!(
             (rates.response_median, rates.response_p90),
             (Some(2 * H), Some(4 * H))
+        );
+    }
+
+    #[test]
+    fn an_answer_in_time_counts_when_given_a_miss_when_the_deadline_passes() {
+        // Answered in the period, its deadline still to come: counts now.
+        let early = RateRow {
+            responded_at: Some(TO - 2 * H),
+            response_due_at: TO + 20 * H,
+            ..row("responded")
+        };
+        // Unanswered, its deadline still to come: not settled yet.
+        let waiting = RateRow {
+            response_due_at: TO + 20 * H,
+            ..row("submitted")
+        };
+        // Its deadline passed in the period, answered only afterwards: a miss.
+        let late_after = RateRow {
+            response_due_at: TO - H,
+            responded_at: Some(TO + H),
+            ..row("responded")
+        };
+        // Missed last period, answered late in this one: last period's miss.
+        let late_from_before = RateRow {
+            response_due_at: FROM - H,
+            responded_at: Some(FROM + H),
+            ..row("responded")
+        };
+        let rates = compute(&[early, waiting, late_after, late_from_before], FROM, TO);
+        assert_eq!(
+            rates.response,
+            Ratio {
+                count: 1,
+                out_of: 2
+            }
         );
     }
 

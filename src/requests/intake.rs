@@ -158,6 +158,7 @@ async fn check(
     };
     let location_note = optional_text(errors, "location_note", &draft.location_note, 200);
     let description = required_text(errors, "description", &draft.description, MAX_DESCRIPTION);
+    // Left unsaid: public, or private where the category starts so.
     let mut visibility = if draft.visibility.is_empty() {
         Some(Visibility::Public)
     } else {
@@ -253,7 +254,7 @@ async fn check(
     else {
         return Ok(None);
     };
-    if category.private_by_nature {
+    if category.private_by_nature || (category.private_by_default && draft.visibility.is_empty()) {
         visibility = Some(Visibility::Private);
     }
     // "Someone is trapped": whatever urgency was chosen, it is danger.

@@ -101,6 +101,16 @@ impl FormPage {
     fn private_category(&self) -> bool {
         self.category.as_ref().is_some_and(|c| c.private_by_nature)
     }
+
+    /// The choice ticked before the resident chooses: private where the
+    /// category starts so (a complaint about a neighbour), else public.
+    fn default_visibility(&self) -> &'static str {
+        if self.category.as_ref().is_some_and(|c| c.private_by_default) {
+            Visibility::Private.as_str()
+        } else {
+            Visibility::Public.as_str()
+        }
+    }
 }
 
 pub async fn form(

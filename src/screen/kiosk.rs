@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Screen;
 use super::qr::qr_svg;
-use crate::community::{Category, Place};
+use crate::community::{Category, Community, Place};
 use crate::db::now;
 use crate::i18n::Lang;
 use crate::on_db;
@@ -25,7 +25,8 @@ use crate::web::{AppError, AppState, base_url, render, render_form};
 /// neighbours, too few for one person to flood the workgroups.
 pub const KIOSK_LIMIT_PER_10_MIN: i64 = 12;
 
-/// Words a resident can tap instead of typing.
+/// Words a resident can tap instead of typing, where the category has
+/// none of its own.
 pub const PHRASES: [(&str, &str); 6] = [
     ("坏了，需要修理。", "It is broken and needs repair."),
     (
@@ -38,6 +39,34 @@ pub const PHRASES: [(&str, &str); 6] = [
     ("我有一个建议。", "I have an idea."),
 ];
 
+/// The ready sentences for `category` in `lang`: the category's own (its
+/// English line where there is one, else its Chinese), or the general ones.
+pub fn phrases(category: &Category, lang: Lang) -> Vec<String> {
+    let lines = |text: &'_ str| -> Vec<String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let zh = lines(&category.kiosk_phrases_zh);
+    if zh.is_empty() {
+        return PHRASES
+            .iter()
+            .map(|(zh, en)| lang.pick(zh, en).to_string())
+            .collect();
+    }
+    let en = lines(&category.kiosk_phrases_en);
+    zh.iter()
+        .enumerate()
+        .map(|(i, zh)| lang.pick(zh, en.get(i).unwrap_or(zh)).to_string())
+        .collect()
+}
+
+/// The place chosen at the kiosk: "none" means no particular place; nothing
+/// chosen is asked again.
+const NO_PLACE: &str = "none";
+
 async fn kiosk(state: &AppState, token: &str) -> Result<Screen, AppError> {
     Screen::by_token(&state.db, token, "kiosk")
         .await?
@@ -48,6 +77,7 @@ async fn kiosk(state: &AppState, token: &str) -> Result<Screen, AppError> {
 #[template(path = "kiosk_start.html")]
 struct StartPage {
     lang: Lang,
+    community: Community,
     kiosk: Screen,
     categories: Vec<Category>,
 }
@@ -59,8 +89,10 @@ pub async fn start(
 ) -> Result<Response, AppError> {
     let kiosk = kiosk(&state, &token).await?;
     let categories = Category::list(&state.db, kiosk.community_id, true).await?;
+    let community = Community::by_id(&state.db, kiosk.community_id).await?;
     render(&StartPage {
         lang,
+        community,
         kiosk,
         categories,
     })
@@ -75,16 +107,27 @@ struct DescribePage {
     places: Vec<Place>,
     draft: Draft,
     errors: FieldErrors,
-    phrases: [(&'static str, &'static str); 6],
+    phrases: Vec<String>,
     problem: &'static str,
 }
 
 impl DescribePage {
-    fn phrase(&self, pair: &(&'static str, &'static str)) -> &'static str {
-        match self.lang {
-            Lang::Zh => pair.0,
-            Lang::En => pair.1,
-        }
+    /// The kiosk's own place, offered first as "here".
+    fn here(&self) -> Option<&Place> {
+        let code = self.kiosk.place_code.as_deref()?;
+        self.places.iter().find(|p| p.code == code)
+    }
+
+    /// Buildings and shared places, not single flats, the kiosk's own
+    /// place left out (it is offered first).
+    fn elsewhere(&self) -> impl Iterator<Item = &Place> {
+        self.places.iter().filter(|p| {
+            p.kind != "unit" && Some(p.code.as_str()) != self.kiosk.place_code.as_deref()
+        })
+    }
+
+    fn chosen(&self, code: &str) -> bool {
+        self.draft.place == code
     }
 }
 
@@ -100,18 +143,17 @@ pub async fn describe(
         .ok_or(AppError::NotFound)?;
     let draft = Draft {
         category: category.code.clone(),
-        place: kiosk.place_code.clone().unwrap_or_default(),
         ..Draft::default()
     };
     let places = Place::list(&state.db, kiosk.community_id).await?;
     render(&DescribePage {
         lang,
         kiosk,
+        phrases: phrases(&category, lang),
         category,
         places,
         draft,
         errors: FieldErrors::default(),
-        phrases: PHRASES,
         problem: "",
     })
 }
@@ -165,7 +207,7 @@ pub async fn submit(
         } else {
             "phone".into()
         },
-        visibility: "public".into(),
+        visibility: String::new(),
         client: ClientDetails {
             device_id: device.clone(),
             ..ClientDetails::default()
@@ -184,11 +226,11 @@ pub async fn submit(
         let page = DescribePage {
             lang,
             kiosk,
+            phrases: phrases(&category, lang),
             category,
             places,
             draft,
             errors: FieldErrors::default(),
-            phrases: PHRASES,
             problem: "kiosk-busy",
         };
         return Ok((
@@ -199,19 +241,34 @@ pub async fn submit(
             .into_response());
     }
     let mut errors = FieldErrors::default();
-    // The kiosk counts as the screen's channel, with no account.
-    let door = Door::new(Channel::Screen).once(submission.map(|Extension(k)| k));
-    let Filed::Created(created) =
-        intake::file(&state.db, kiosk.community_id, &draft, door, &mut errors).await?
-    else {
+    let filed = if draft.place.is_empty() {
+        errors.add("place", "kiosk-place-needed");
+        None
+    } else {
+        let to_file = Draft {
+            place: if draft.place == NO_PLACE {
+                String::new()
+            } else {
+                draft.place.clone()
+            },
+            ..draft.clone()
+        };
+        // The kiosk counts as the screen's channel, with no account.
+        let door = Door::new(Channel::Screen).once(submission.map(|Extension(k)| k));
+        match intake::file(&state.db, kiosk.community_id, &to_file, door, &mut errors).await? {
+            Filed::Created(created) => Some(created),
+            _ => None,
+        }
+    };
+    let Some(created) = filed else {
         let page = DescribePage {
             lang,
             kiosk,
+            phrases: phrases(&category, lang),
             category,
             places,
             draft,
             errors,
-            phrases: PHRASES,
             problem: "report-fix-below",
         };
         return render_form(&page, true);

@@ -247,6 +247,7 @@ fn error_body(
         lang,
         status: status.as_u16(),
         message: message.clone(),
+        advice: (info.code == "too_large").then(|| lang.t("error-too-large-advice")),
     };
     match askama::Template::render(&page) {
         Ok(html) => (status, Html(html)).into_response(),

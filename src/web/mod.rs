@@ -95,10 +95,26 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/app.js", get(script))
-        .route("/static/screen.js", get(screen_script))
-        .route("/static/kiosk.js", get(kiosk_script))
+        .route(
+            "/static/app.css",
+            get(|| async { css(include_str!("../../static/app.css")) }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async { js(include_str!("../../static/app.js")) }),
+        )
+        .route(
+            "/static/emoji.js",
+            get(|| async { js(include_str!("../../static/emoji.js")) }),
+        )
+        .route(
+            "/static/screen.js",
+            get(|| async { js(include_str!("../../static/screen.js")) }),
+        )
+        .route(
+            "/static/kiosk.js",
+            get(|| async { js(include_str!("../../static/kiosk.js")) }),
+        )
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -109,32 +125,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn stylesheet() -> Response {
-    static_asset(
-        "text/css; charset=utf-8",
-        include_str!("../../static/app.css"),
-    )
+fn css(body: &'static str) -> Response {
+    static_asset("text/css; charset=utf-8", body)
 }
 
-async fn script() -> Response {
-    static_asset(
-        "text/javascript; charset=utf-8",
-        include_str!("../../static/app.js"),
-    )
-}
-
-async fn screen_script() -> Response {
-    static_asset(
-        "text/javascript; charset=utf-8",
-        include_str!("../../static/screen.js"),
-    )
-}
-
-async fn kiosk_script() -> Response {
-    static_asset(
-        "text/javascript; charset=utf-8",
-        include_str!("../../static/kiosk.js"),
-    )
+fn js(body: &'static str) -> Response {
+    static_asset("text/javascript; charset=utf-8", body)
 }
 
 fn static_asset(content_type: &'static str, body: &'static str) -> Response {

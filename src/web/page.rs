@@ -206,4 +206,6 @@ pub struct ErrorPage {
     pub lang: Lang,
     pub status: u16,
     pub message: String,
+    /// What the person can do now, where there is something to say.
+    pub advice: Option<String>,
 }

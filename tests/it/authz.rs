@@ -402,6 +402,7 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/static/app.js"),
     ("GET", "/static/screen.js"),
     ("GET", "/static/kiosk.js"),
+    ("GET", "/static/emoji.js"),
     // home
     ("GET", "/"),
     // auth
@@ -582,6 +583,7 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/static/app.js", EVERYONE),
         get("/static/screen.js", EVERYONE),
         get("/static/kiosk.js", EVERYONE),
+        get("/static/emoji.js", EVERYONE),
         get("/no-such-page", NOBODY),
         // --- public pages -------------------------------------------------
         get("/", EVERYONE),

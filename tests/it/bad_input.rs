@@ -234,6 +234,11 @@ async fn garbage_never_yields_a_server_error(app: Arc<TestApp>) {
         .await;
     if let Ok(r) = too_big {
         assert_eq!(r.status().as_u16(), 413);
+        let page = r.text().await.unwrap_or_default();
+        assert!(
+            page.is_empty() || page.contains("您写的内容还在"),
+            "the page says what to do: {page}"
+        );
     }
 }
 

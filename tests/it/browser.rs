@@ -158,7 +158,20 @@ pub(crate) async fn screenshot(client: &Client, name: &str) {
         .and_then(|v| v.as_i64())
         .unwrap_or(0);
     if overflow > 0 {
-        problems.push(format!("the page is {overflow} px wider than the window"));
+        let widest = client
+            .execute(
+                "const w = document.documentElement.clientWidth;
+                 const out = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > w + 1)
+                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+                 return out.slice(-3).join(', ');",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        problems.push(format!(
+            "the page is {overflow} px wider than the window (past the edge: {widest})"
+        ));
     }
     assert!(
         problems.is_empty(),
@@ -527,6 +540,32 @@ async fn screen_and_kiosk_in_a_real_browser() {
         .expect("the screen's script runs");
     screenshot(s, "screen").await;
 
+    // Where no font draws an emoji, the icons are hidden and the words stay.
+    let seen = s
+        .execute(
+            "const shows = emojiShows('\\u{1F527}');
+             const missing = emojiShows('\\u{E000}');
+             const flagged = document.documentElement.classList.contains('no-emoji');
+             document.documentElement.classList.add('no-emoji');
+             const icon = document.querySelector('.icon');
+             const hidden = !icon || getComputedStyle(icon).display === 'none';
+             if (!flagged) document.documentElement.classList.remove('no-emoji');
+             return [shows, missing, flagged, hidden];",
+            vec![],
+        )
+        .await
+        .expect("the emoji check");
+    assert_eq!(
+        seen[1], false,
+        "a glyph no font has is found missing: {seen}"
+    );
+    assert_eq!(
+        seen[0] == false,
+        seen[2] == true,
+        "the page marks what it found: {seen}"
+    );
+    assert_eq!(seen[3], true, "without emoji the icons are hidden: {seen}");
+
     // A resident files at the kiosk in a few taps.
     let k = &kiosk_browser.client;
     k.goto(&server.kiosk).await.expect("kiosk");
@@ -535,6 +574,8 @@ async fn screen_and_kiosk_in_a_real_browser() {
         .for_element(Locator::Css("button.phrase"))
         .await
         .expect("phrases");
+    // Asked where, not assumed to be the foyer.
+    click(k, "input[name=place][value=B2]").await;
     click(k, "button.phrase").await;
     let typed = k
         .find(Locator::Css("#description"))
@@ -545,8 +586,8 @@ async fn screen_and_kiosk_in_a_real_browser() {
         .expect("value");
     assert_eq!(
         typed.as_deref(),
-        Some("坏了，需要修理。"),
-        "a tapped phrase fills the box"
+        Some("楼道灯不亮了。"),
+        "a tapped phrase, the category's own, fills the box"
     );
     screenshot(k, "kiosk").await;
     click(k, "#send").await;
@@ -676,11 +717,65 @@ async fn screen_and_kiosk_in_a_real_browser() {
     );
     screenshot(k, "kiosk-start-en").await;
     click_to_next_page(k, "a[href$='/water']").await;
+    click(k, "input[name=place][value=B5]").await;
     type_into(k, "#description", "No water on the 3rd floor of building 5").await;
     screenshot(k, "kiosk-en").await;
     click(k, "#send").await;
     assert_eq!(text_of(k, "#code").await.replace(' ', "").len(), 8);
     screenshot(k, "kiosk-done-en").await;
+
+    // The foyer's kiosk stands upright (1080×1920): large buttons fill it,
+    // under the estate's name, above the emergency numbers. And the A4
+    // poster's last line, the emergency numbers, is on the page.
+    if let Some(upright) = open_browser_sized(1080, 1920).await {
+        let u = &upright.client;
+        u.goto(&server.kiosk).await.expect("kiosk");
+        let layout = u
+            .execute(
+                "const h = innerHeight;
+                 const buttons = [...document.querySelectorAll('.kiosk-choices .choice')];
+                 const lowest = Math.max(...buttons.map(b => b.getBoundingClientRect().bottom));
+                 const shortest = Math.min(...buttons.map(b => b.getBoundingClientRect().height));
+                 const sos = document.querySelector('.kiosk-emergency').getBoundingClientRect();
+                 const estate = document.querySelector('.kiosk-estate').getBoundingClientRect();
+                 return [h, lowest, shortest, sos.bottom, estate.top, document.documentElement.scrollWidth <= innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("layout");
+        let at = |i: usize| layout[i].as_f64().unwrap_or(-1.0);
+        let height = at(0);
+        assert!(
+            at(1) > height * 0.6,
+            "the buttons fill the screen: {layout}"
+        );
+        assert!(at(2) >= 140.0, "each button is large: {layout}");
+        assert!(
+            at(3) <= height && at(4) >= 0.0,
+            "name and emergency numbers on screen: {layout}"
+        );
+        assert_eq!(layout[5], true, "nothing runs off the side: {layout}");
+        screenshot(u, "kiosk-portrait").await;
+        u.goto(&format!("{}/posters/PAVILION.svg", server.base))
+            .await
+            .expect("poster");
+        let off_page = u
+            .execute(
+                "return [...document.querySelectorAll('text')].filter(t => {
+                   const b = t.getBBox();
+                   return b.x < 0 || b.y < 0 || b.x + b.width > 210 || b.y + b.height > 297;
+                 }).map(t => t.textContent);",
+                vec![],
+            )
+            .await
+            .expect("poster lines");
+        assert_eq!(
+            off_page,
+            serde_json::json!([]),
+            "every line is on the A4 page"
+        );
+        let _ = upright.client.clone().close().await;
+    }
     server.kill();
     let _ = screen_browser.client.clone().close().await;
     let _ = kiosk_browser.client.clone().close().await;

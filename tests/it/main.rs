@@ -32,5 +32,6 @@ mod problems;
 mod rates;
 mod screen;
 mod search;
+mod visibility;
 mod web_attacks;
 mod xss;

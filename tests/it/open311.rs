@@ -41,7 +41,7 @@ async fn a_key_files_only_into_its_own_community(app: Arc<TestApp>) {
 const V2: &str = "/open311/v2";
 
 /// An API key and the lift category with three extra fields.
-async fn prepare(app: &TestApp) -> String {
+pub(crate) async fn prepare(app: &TestApp) -> String {
     let (_, key) = grassroots::open311::keys::create(&app.db, 1, "test app")
         .await
         .expect("key");
@@ -94,7 +94,7 @@ async fn get(app: &TestApp, path: &str) -> (u16, String) {
     (status, r.text().await.unwrap_or_default())
 }
 
-async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let r = reqwest::Client::new()
         .post(app.url(path))
         .form(fields)

@@ -28,7 +28,7 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
     let t = |hours: i64| month_start + hours * 3600;
     let huang = app.signed_in("huang").await;
     let mut codes = Vec::new();
-    for (i, place) in ["B2", "B3", "B4", "B5"].iter().enumerate() {
+    for (i, place) in ["B2", "B3", "B4", "B5", "B6"].iter().enumerate() {
         let code = huang
             .report(
                 &[
@@ -52,11 +52,21 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
         i64,
         Option<i64>,
     );
-    let cases: [Case; 4] = [
+    let just_now = grassroots::db::now() - 60;
+    let cases: [Case; 5] = [
         ("closed", t(5), Some(t(4)), Some(t(10)), t(20), Some(5)), // answered in time, solved, satisfied
         ("closed", t(5), Some(t(7)), Some(t(12)), t(20), Some(3)), // answered late, solved, not satisfied
         ("submitted", t(5), None, None, next_month + 3600, None), // never answered; due to be solved next month
         ("duplicate", t(5), Some(t(4)), Some(t(6)), t(20), None), // counts nowhere
+        // answered in time a minute ago, its deadline still to come: counts now
+        (
+            "responded",
+            just_now + 86_400,
+            Some(just_now),
+            None,
+            next_month + 3600,
+            None,
+        ),
     ];
     for (code, (status, response_due, answered, done, resolution_due, rating)) in
         codes.iter().zip(cases)
@@ -83,8 +93,8 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
     let delta = |rate: &str, part: &str| n(&after, rate, part) - n(&before, rate, part);
     assert_eq!(
         (delta("response", "count"), delta("response", "out_of")),
-        (1, 3),
-        "answered in time: 1 of 3"
+        (2, 4),
+        "answered in time: 2 of 4"
     );
     assert_eq!(
         (delta("resolution", "count"), delta("resolution", "out_of")),

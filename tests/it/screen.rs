@@ -314,13 +314,40 @@ async fn the_kiosk_takes_a_request_in_a_few_taps(app: Arc<TestApp>) {
     );
     let describe = visitor.get(&format!("/kiosk/{kiosk}/water")).await;
     assert!(
-        describe.body.contains("value=\"FOYER\" selected"),
-        "the kiosk's own place"
+        describe
+            .body
+            .contains(r#"<input type="radio" name="place" value="FOYER">"#)
+            && describe
+                .body
+                .contains(r#"<input type="radio" name="place" value="B3">"#)
+            && !describe
+                .body
+                .contains(r#"name="place" value="FOYER" checked"#),
+        "the place is asked, the kiosk's own offered first but not chosen"
     );
     assert!(
-        describe.body.contains("坏了，需要修理。"),
-        "common phrases to tap"
+        describe.body.contains("家里停水了。") && !describe.body.contains("很脏，需要打扫。"),
+        "the category's own phrases to tap"
     );
+    let nowhere = visitor
+        .post_form(
+            &format!("/kiosk/{kiosk}"),
+            &[("category", "water"), ("phrase", "家里停水了。")],
+        )
+        .await;
+    assert_eq!(nowhere.status, 422);
+    assert!(nowhere.body.contains("请点一下在哪里"));
+    let unsure = visitor
+        .post_form(
+            &format!("/kiosk/{kiosk}"),
+            &[
+                ("category", "water"),
+                ("place", "none"),
+                ("phrase", "家里停水了。"),
+            ],
+        )
+        .await;
+    assert_eq!(unsure.status, 200, "no particular place is an answer");
     let bad = visitor
         .post_form(
             &format!("/kiosk/{kiosk}"),
