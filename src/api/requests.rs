@@ -213,6 +213,9 @@ pub struct RequestJson {
     reporter_name: Option<String>,
     /// Staff only.
     reporter_phone: Option<String>,
+    /// Staff only, never for anonymous requests, on one request (not in
+    /// lists): the codes of the flats the reporter's household lives in.
+    reporter_household: Vec<String>,
     photos: Vec<String>,
     timeline: Vec<EventJson>,
     /// The category questions' answers, danger first: for staff and the
@@ -302,6 +305,7 @@ fn request_json(
             && (r.visibility() != crate::requests::model::Visibility::Anonymous
                 || r.contact_preference() == crate::requests::model::ContactPreference::Phone))
             .then(|| r.reporter_phone.clone()),
+        reporter_household: Vec::new(),
         photos: photos.iter().map(|p| format!("/photos/{}", p.id)).collect(),
         timeline: events
             .into_iter()
@@ -359,6 +363,9 @@ pub struct ListQuery {
     mine: String,
     /// "1" or "true": only overdue ones.
     overdue: String,
+    /// Staff: a flat's code; every request about it or from its household
+    /// (not anonymous ones), in every state unless one is given.
+    household: String,
 }
 
 fn yes(flag: &str) -> bool {
@@ -367,7 +374,14 @@ fn yes(flag: &str) -> bool {
 
 /// Staff: the queue of their workgroups (open requests unless a status is
 /// given). Residents: their own and followed requests.
-#[utoipa::path(get, path = "/api/v1/requests", responses((status = 200, description = "Done; the answer holds the result", body = Vec<RequestJson>)))]
+#[utoipa::path(get, path = "/api/v1/requests",
+    params(("q" = Option<String>, Query, description = "staff: words to find, or a tracking code"),
+        ("status" = Option<String>, Query, description = "staff: one state (submitted, responded, in_progress, waiting, resolved, closed, rejected, referred, duplicate)"),
+        ("category" = Option<String>, Query, description = "staff: a category's code"),
+        ("mine" = Option<String>, Query, description = "staff: 1 for only those assigned to me"),
+        ("overdue" = Option<String>, Query, description = "staff: 1 for only overdue ones"),
+        ("household" = Option<String>, Query, description = "staff: a flat's code; every request about it or from its household, in every state unless one is given")),
+    responses((status = 200, description = "Done; the answer holds the result", body = Vec<RequestJson>)))]
 pub async fn list_requests(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -387,13 +401,16 @@ pub async fn list_requests(
                     .unwrap_or(-1),
             ),
         };
+        let (household, _) =
+            crate::requests::queue::household_flat(&state, community.id, &q.household).await?;
         let filter = QueueFilter {
             member_of: (!viewer.role().sees_all_requests()).then_some(viewer.id),
             status,
             category_id: category,
             assignee_id: yes(&q.mine).then_some(viewer.id),
             overdue_only: yes(&q.overdue),
-            open_only: status.is_none() && q.q.trim().is_empty(),
+            household,
+            open_only: status.is_none() && q.q.trim().is_empty() && household.is_none(),
             viewer_id: Some(viewer.id),
             words: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty()),
             ..QueueFilter::default()
@@ -462,9 +479,11 @@ async fn reload(
     } else {
         Vec::new()
     };
-    Ok(Json(request_json(
-        &community, &r, &access, lang, events, photos, answers,
-    )))
+    let mut json = request_json(&community, &r, &access, lang, events, photos, answers);
+    if let Some(account) = crate::requests::page::reporter_account_seen(state, &r, &access).await? {
+        json.reporter_household = account.flats.into_iter().map(|f| f.0).collect();
+    }
+    Ok(Json(json))
 }
 
 /// A handler's step on a request.

@@ -155,6 +155,8 @@ struct DeskPersonPage {
     ctx: Ctx,
     username: String,
     person: Option<Viewer>,
+    /// The codes of the flats the person's household lives in.
+    flats: Vec<String>,
     /// Several residents fit what was typed: reception picks one.
     candidates: Vec<Candidate>,
     anonymised: Option<u64>,
@@ -236,8 +238,16 @@ async fn desk_page(
             _ => None,
         }
     };
-    if person.is_some() {
+    let mut flats = Vec::new();
+    if let Some(p) = &person {
         candidates.clear();
+        flats = on_db!(&state.db, |pool| sqlx::query_scalar::<_, String>(
+            "SELECT p.code FROM household_members h JOIN places p ON p.id = h.place_id \
+             WHERE h.account_id = $1 ORDER BY p.code"
+        )
+        .bind(p.id)
+        .fetch_all(pool)
+        .await)?;
     }
     let status = if person.is_none()
         && candidates.is_empty()
@@ -252,6 +262,7 @@ async fn desk_page(
         ctx,
         username: q.username,
         person,
+        flats,
         candidates,
         anonymised: q.anonymised,
         closed: q.closed.is_some(),

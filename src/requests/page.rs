@@ -298,12 +298,7 @@ async fn page(
     } else {
         Vec::new()
     };
-    let reporter_account = match r.reporter_account_id {
-        Some(id) if access.staff() && r.visibility() != Visibility::Anonymous => {
-            reporter_account(&state.db, id).await?
-        }
-        _ => None,
-    };
+    let reporter_account = reporter_account_seen(state, &r, &access).await?;
     let status = match error {
         "" => StatusCode::OK,
         _ => StatusCode::CONFLICT,
@@ -552,8 +547,23 @@ pub fn residents_language(r: &RequestRow) -> crate::i18n::Lang {
 pub struct ReporterAccount {
     pub username: String,
     pub display_name: String,
-    /// Their household's flats, by name (zh, en).
-    pub flats: Vec<(String, String)>,
+    /// Their household's flats: code, name in Chinese and in English.
+    pub flats: Vec<(String, String, String)>,
+}
+
+/// The reporter's account and household, for staff, unless the request
+/// was sent anonymously.
+pub async fn reporter_account_seen(
+    state: &AppState,
+    r: &RequestRow,
+    access: &Access,
+) -> Result<Option<ReporterAccount>, AppError> {
+    match r.reporter_account_id {
+        Some(id) if access.staff() && r.visibility() != Visibility::Anonymous => {
+            reporter_account(&state.db, id).await
+        }
+        _ => Ok(None),
+    }
 }
 
 async fn reporter_account(
@@ -569,9 +579,9 @@ async fn reporter_account(
     let Some((username, display_name)) = account else {
         return Ok(None);
     };
-    let flats: Vec<(String, String)> = crate::on_db!(db, |pool| {
+    let flats: Vec<(String, String, String)> = crate::on_db!(db, |pool| {
         sqlx::query_as(
-        "SELECT p.name_zh, p.name_en FROM household_members h JOIN places p ON p.id = h.place_id \
+        "SELECT p.code, p.name_zh, p.name_en FROM household_members h JOIN places p ON p.id = h.place_id \
          WHERE h.account_id = $1 ORDER BY p.name_zh"
     )
     .bind(id)

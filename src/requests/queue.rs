@@ -25,6 +25,8 @@ pub struct QueueQuery {
     pub status: String,
     pub category: String,
     pub place: String,
+    /// A flat's code: its requests and its household's.
+    pub household: String,
     pub overdue: String,
     pub mine: String,
     /// Which page of the list, from 1.
@@ -71,6 +73,8 @@ struct QueuePage {
     places: Vec<Place>,
     statuses: &'static [Status],
     now: i64,
+    /// The flat whose household's requests these are, if asked.
+    household: Option<Place>,
     /// The same list as a spreadsheet.
     csv_href: String,
     /// The places in the whole list of the first and last shown, from 1.
@@ -82,6 +86,24 @@ struct QueuePage {
 
 fn parse_id(s: &str) -> Option<i64> {
     s.trim().parse().ok()
+}
+
+/// The flat a household filter names, if it names one; a code that names
+/// no flat filters by an id nothing has, so the list is empty rather than
+/// every request.
+pub async fn household_flat(
+    state: &AppState,
+    community_id: i64,
+    code: &str,
+) -> Result<(Option<i64>, Option<Place>), AppError> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok((None, None));
+    }
+    let place = Place::by_code(&state.db, community_id, code)
+        .await?
+        .filter(|p| p.kind == "unit");
+    Ok((Some(place.as_ref().map_or(-1, |p| p.id)), place))
 }
 
 /// The queue the viewer may see, filtered as asked.
@@ -115,16 +137,19 @@ async fn queue_filter(
         ),
     };
     let words = Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty());
+    let (household, _) = household_flat(state, community_id, &q.household).await?;
     let filter = QueueFilter {
         workgroup_id: group,
         member_of: if sees_all { None } else { Some(viewer.id) },
         status,
         category_id: parse_id(&q.category),
         place_id,
+        household,
         assignee_id: (q.mine == "1").then_some(viewer.id),
         overdue_only: q.overdue == "1",
-        // A search looks through every state unless one is chosen.
-        open_only: status.is_none() && words.is_none(),
+        // A search, or a household's history, looks through every state
+        // unless one is chosen.
+        open_only: status.is_none() && words.is_none() && household.is_none(),
         viewer_id: Some(viewer.id),
         words,
     };
@@ -152,7 +177,9 @@ pub async fn queue(
     );
     let previous_href = (page > 1).then(|| page_href(&ctx.here, page - 1));
     let next_href = more.then(|| page_href(&ctx.here, page + 1));
+    let (_, household) = household_flat(&state, community_id, &q.household).await?;
     render(&QueuePage {
+        household,
         categories: Category::list(&state.db, community_id, false).await?,
         places: Place::list(&state.db, community_id).await?,
         ctx,

@@ -15,6 +15,9 @@ pub struct QueueFilter {
     pub status: Option<Status>,
     pub category_id: Option<i64>,
     pub place_id: Option<i64>,
+    /// A flat: the requests about it and those its household sent (not
+    /// anonymously: those would tell who sent them).
+    pub household: Option<i64>,
     pub assignee_id: Option<i64>,
     pub overdue_only: bool,
     /// Open requests only (the default view of a queue).
@@ -97,6 +100,16 @@ pub async fn queue(
         }
         if let Some(id) = f.place_id {
             q.push(" AND r.place_id = ").push_bind(id);
+        }
+        if let Some(flat) = f.household {
+            q.push(" AND (r.place_id = ")
+                .push_bind(flat)
+                .push(
+                    " OR (r.visibility <> 'anonymous' AND r.reporter_account_id IN \
+                       (SELECT account_id FROM household_members WHERE place_id = ",
+                )
+                .push_bind(flat)
+                .push(")))");
         }
         if let Some(id) = f.assignee_id {
             q.push(" AND r.assignee_id = ").push_bind(id);

@@ -45,8 +45,22 @@ async fn the_team_reads_the_answers_and_a_resident_replies_by_link() {
         "{answers}"
     );
     let staff = text_of(c, "section.staff").await;
-    assert!(staff.contains("黄奶奶 (huang)"), "{staff}");
+    assert!(
+        staff.contains("黄奶奶 (huang)") && staff.contains("1号楼101室"),
+        "{staff}"
+    );
     screenshot(c, "staff-answers-zh").await;
+    // The household's history is a tap away: a leak that keeps coming back
+    // shows there.
+    click_to_next_page(c, "section.staff a[href^='/queue?household=']").await;
+    assert!(text_of(c, "#household-title").await.contains("1号楼101室"));
+    assert!(
+        c.find(Locator::Css(&format!("a[href='/r/{lift}']")))
+            .await
+            .is_ok(),
+        "the lift report is in the household's history"
+    );
+    screenshot(c, "household-zh").await;
 
     // A walk-in at the desk; the team asks her a question.
     let (code, key) = crate::journey::walk_in_with_a_question(&app).await;

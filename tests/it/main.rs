@@ -20,6 +20,7 @@ mod dashboard;
 mod desk;
 mod first_start;
 mod house;
+mod household;
 mod inclusion;
 mod journey;
 mod limits;
