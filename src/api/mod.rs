@@ -4,6 +4,7 @@
 //! pages call.
 
 mod account;
+mod field;
 mod requests;
 
 pub use requests::CreatedJson;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/requests/{code}", get(requests::get_request))
         .route("/api/v1/requests/{code}/actions", post(requests::act))
+        .route("/api/v1/requests/{code}/photos", post(field::add_photos))
         .route("/api/v1/requests/{code}/confirm", post(requests::confirm))
         .route("/api/v1/requests/{code}/reply", post(requests::reply))
         .route("/api/v1/requests/{code}/follow", post(requests::follow))
@@ -93,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         requests::create_request,
         requests::get_request,
         requests::act,
+        field::add_photos,
         requests::confirm,
         requests::reply,
         requests::follow,
@@ -123,6 +126,8 @@ pub fn routes() -> Router<AppState> {
         requests::RequestJson,
         requests::EventJson,
         requests::AnswerJson,
+        requests::FieldPhotoJson,
+        field::PhotoUpload,
         requests::ActionJson,
         requests::ConfirmJson,
         requests::ReplyJson,

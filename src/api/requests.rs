@@ -216,11 +216,21 @@ pub struct RequestJson {
     /// Staff only, never for anonymous requests, on one request (not in
     /// lists): the codes of the flats the reporter's household lives in.
     reporter_household: Vec<String>,
+    /// The resident's photos ("before").
     photos: Vec<String>,
+    /// The team's photos from the site, with the step they went with.
+    field_photos: Vec<FieldPhotoJson>,
     timeline: Vec<EventJson>,
     /// The category questions' answers, danger first: for staff and the
     /// reporter, on one request (not in lists).
     answers: Vec<AnswerJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldPhotoJson {
+    url: String,
+    /// progress (with an update) or after (with the solution)
+    stage: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -306,7 +316,19 @@ fn request_json(
                 || r.contact_preference() == crate::requests::model::ContactPreference::Phone))
             .then(|| r.reporter_phone.clone()),
         reporter_household: Vec::new(),
-        photos: photos.iter().map(|p| format!("/photos/{}", p.id)).collect(),
+        photos: photos
+            .iter()
+            .filter(|p| p.is_before())
+            .map(|p| format!("/photos/{}", p.id))
+            .collect(),
+        field_photos: photos
+            .iter()
+            .filter(|p| !p.is_before())
+            .map(|p| FieldPhotoJson {
+                url: format!("/photos/{}", p.id),
+                stage: p.stage.clone(),
+            })
+            .collect(),
         timeline: events
             .into_iter()
             .map(|e| EventJson {
@@ -456,7 +478,7 @@ pub struct ActionJson {
 }
 
 /// The request as the viewer may see it; 404 when they may not.
-async fn reload(
+pub(super) async fn reload(
     state: &AppState,
     viewer: Option<&crate::auth::Viewer>,
     headers: &HeaderMap,

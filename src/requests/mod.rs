@@ -7,6 +7,7 @@ mod history;
 
 pub mod deadlines;
 pub mod draft;
+pub mod field;
 pub mod filing;
 pub mod followers;
 pub mod inbox;

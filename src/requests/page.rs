@@ -200,6 +200,21 @@ impl RequestPage {
         );
         self.ctx.t(key)
     }
+    /// The photos of one stage: before (the resident's), after (with the
+    /// solution).
+    fn photos_at(&self, stage: &str) -> Vec<&PhotoRef> {
+        self.photos.iter().filter(|p| p.stage == stage).collect()
+    }
+
+    /// The photos sent with one step of the history, except the solution's
+    /// (shown beside the resident's).
+    fn photos_of_step(&self, event_id: &i64) -> Vec<&PhotoRef> {
+        self.photos
+            .iter()
+            .filter(|p| p.event_id == Some(*event_id) && p.stage == "progress")
+            .collect()
+    }
+
     fn actor_label(&self, e: &EventRow) -> String {
         match e.actor_role.as_str() {
             // The reporter's step taken down by reception, by phone or in
@@ -345,8 +360,13 @@ pub async fn act(
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-    Form(form): Form<ActForm>,
+    input: super::field::StepInput,
 ) -> Result<Response, AppError> {
+    let super::field::StepInput {
+        form,
+        photos,
+        photo_problem,
+    } = input;
     let request = record::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -358,8 +378,19 @@ pub async fn act(
     if !access.handler && !note_only {
         return Err(AppError::Forbidden);
     }
+    let stage = super::field::stage_of(&form.action);
+    let refused = photo_problem
+        .or_else(|| (!photos.is_empty() && stage.is_none()).then_some("act-photos-need-a-message"));
+    if let Some(key) = refused {
+        return page(&state, ctx, request, "", key, form, String::new(), false).await;
+    }
     match handle_step(&state, &request, &viewer, &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response()),
+        Ok(()) => {
+            if let Some(stage) = stage.filter(|_| !photos.is_empty()) {
+                photos::attach_field_photos(&state.db, request.id, stage, &photos).await?;
+            }
+            Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response())
+        }
         Err(AppError::Conflict(key)) | Err(AppError::BadRequest(key)) => {
             page(&state, ctx, request, "", key, form, String::new(), false).await
         }

@@ -10,11 +10,38 @@ pub struct PhotoRef {
     pub id: i64,
     pub width: i64,
     pub height: i64,
+    /// before (the resident's), progress (with an update) or after (with
+    /// the solution).
+    pub stage: String,
+    /// The step a staff photo illustrates.
+    pub event_id: Option<i64>,
+}
+
+impl PhotoRef {
+    pub fn is_before(&self) -> bool {
+        self.stage == "before"
+    }
+}
+
+/// When a staff photo was taken, by the step it goes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Progress,
+    After,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Progress => "progress",
+            Stage::After => "after",
+        }
+    }
 }
 
 pub async fn photos_of(db: &Db, request_id: i64) -> Result<Vec<PhotoRef>, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, PhotoRef>(
-        "SELECT id, width, height FROM photos WHERE request_id = $1 ORDER BY id"
+        "SELECT id, width, height, stage, event_id FROM photos WHERE request_id = $1 ORDER BY id"
     )
     .bind(request_id)
     .fetch_all(pool)
@@ -42,6 +69,36 @@ pub async fn stage_photo(
     .await.map(|r| r.rows_affected())
     })?;
     Ok(key)
+}
+
+/// Staff's photos from the field, tied to the request and to its latest
+/// step (the one they were sent with).
+pub async fn attach_field_photos(
+    db: &Db,
+    request_id: i64,
+    stage: Stage,
+    photos: &[crate::photos::ProcessedPhoto],
+) -> Result<(), StoreError> {
+    for photo in photos {
+        let key = random_token();
+        on_db!(db, |pool| {
+            sqlx::query(
+            "INSERT INTO photos (upload_key, request_id, jpeg, thumb_jpeg, width, height, created_at, stage, event_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT MAX(id) FROM request_events WHERE request_id = $2))"
+        )
+        .bind(&key)
+        .bind(request_id)
+        .bind(&photo.jpeg)
+        .bind(&photo.thumb_jpeg)
+        .bind(i64::from(photo.width))
+        .bind(i64::from(photo.height))
+        .bind(now())
+        .bind(stage.as_str())
+        .execute(pool)
+        .await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
 }
 
 /// Staged photos still waiting for their request, by key.

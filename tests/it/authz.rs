@@ -491,6 +491,7 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/api/v1/requests"),
     ("GET", "/api/v1/requests/{code}"),
     ("POST", "/api/v1/requests/{code}/actions"),
+    ("POST", "/api/v1/requests/{code}/photos"),
     ("POST", "/api/v1/requests/{code}/confirm"),
     ("POST", "/api/v1/requests/{code}/reply"),
     ("POST", "/api/v1/requests/{code}/follow"),
@@ -876,6 +877,21 @@ fn table(fx: &Fixture) -> Vec<Route> {
         post_json(
             format!("/api/v1/requests/{legal}/actions"),
             no_body.clone(),
+            ACT_LEGAL,
+        ),
+        post_multipart(
+            format!("/api/v1/requests/{public}/photos"),
+            &[("stage", "after")],
+            ACT_PUBLIC,
+        ),
+        post_multipart(
+            format!("/api/v1/requests/{private}/photos"),
+            &[("stage", "after")],
+            ACT_PRIVATE,
+        ),
+        post_multipart(
+            format!("/api/v1/requests/{legal}/photos"),
+            &[("stage", "after")],
             ACT_LEGAL,
         ),
         post_json(

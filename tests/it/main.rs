@@ -18,6 +18,7 @@ mod chase;
 mod crash;
 mod dashboard;
 mod desk;
+mod field_photos;
 mod first_start;
 mod house;
 mod household;
