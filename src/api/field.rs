@@ -8,12 +8,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ErrorJson;
-use super::requests::{RequestJson, reload};
+use super::requests::{RequestJson, readable, reload};
 use crate::auth::SignedIn;
 use crate::requests::field::{Parts, read_parts};
-use crate::requests::page::Access;
 use crate::requests::photos::{Stage, attach_field_photos};
-use crate::requests::record;
 use crate::web::{AppError, AppState};
 
 /// A multipart form with the photos and what they show.
@@ -43,13 +41,7 @@ pub async fn add_photos(
     // Read only once the caller is known to handle the request.
     body: Request,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = record::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, Some(&viewer), None).await?;
-    if !access.may_read(&r) {
-        return Err(AppError::NotFound);
-    }
+    let (r, access) = readable(&state, &viewer, &code).await?;
     if !access.handler {
         return Err(AppError::Forbidden);
     }

@@ -508,6 +508,23 @@ pub(super) async fn reload(
     Ok(Json(json))
 }
 
+/// The request and what the viewer may do with it; 404 when they may not
+/// even read it.
+pub(super) async fn readable(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    code: &str,
+) -> Result<(RequestRow, Access), AppError> {
+    let r = record::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let access = Access::of(state, &r, Some(viewer), None).await?;
+    if !access.may_read(&r) {
+        return Err(AppError::NotFound);
+    }
+    Ok((r, access))
+}
+
 /// A handler's step on a request.
 #[utoipa::path(post, path = "/api/v1/requests/{code}/actions", request_body = ActionJson,
     params(("code" = String, Path, description = "tracking code")),
@@ -519,13 +536,7 @@ pub async fn act(
     Path(code): Path<String>,
     Json(body): Json<ActionJson>,
 ) -> Result<Json<RequestJson>, AppError> {
-    let r = record::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &r, Some(&viewer), None).await?;
-    if !access.may_read(&r) {
-        return Err(AppError::NotFound);
-    }
+    let (r, access) = readable(&state, &viewer, &code).await?;
     if !(access.handler || body.action == "note" && access.desk) {
         return Err(AppError::Forbidden);
     }
