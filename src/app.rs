@@ -237,6 +237,10 @@ mod tests {
                 "notify-problem-fixed",
                 "notify-tell-resident",
                 "notify-update",
+                "notify-appointment",
+                "notify-appointment-answered",
+                "appointment-state-proposed",
+                "appointment-state-agreed",
             ]
             .map(String::from),
         );
@@ -255,6 +259,9 @@ mod tests {
                 "closed-unconfirmed",
                 "told-resident",
                 "problem-fixed",
+                "appointment-proposed",
+                "appointment-agreed",
+                "appointment-moved",
             ]
             .map(|k| format!("event-{k}")),
         );

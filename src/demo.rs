@@ -722,7 +722,7 @@ async fn sample_requests(
             "water",
             "B1-101",
             "厨房水管漏水，地上都是水。",
-            &["respond", "start"],
+            &["respond", "start", "visit"],
         ),
         (
             &sun,
@@ -805,6 +805,20 @@ async fn sample_requests(
                 internal_note: String::new(),
                 rating: None,
             };
+            if *step == "visit" {
+                // A visit offered for tomorrow, on the hour; not answered yet.
+                let tomorrow = (now() + 86_400) / 3_600 * 3_600;
+                crate::requests::appointment::propose(
+                    db,
+                    &request,
+                    handler,
+                    tomorrow,
+                    "明天上门修水管，这个时间家里有人吗？",
+                )
+                .await
+                .map_err(err)?;
+                continue;
+            }
             let change = match *step {
                 "respond" => change(Action::Respond, "您好，我们已收到，会尽快处理。"),
                 "start" => change(Action::Start, "师傅已经在路上。"),

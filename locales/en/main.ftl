@@ -752,3 +752,27 @@ my-data-desk-anonymise-help = Their finished requests keep what happened and how
 my-data-desk-anonymise-button = Take their name off finished requests
 my-data-desk-close-help = Every request of theirs loses their name, phone and email, and the account can no longer be used. This cannot be undone.
 my-data-desk-close-button = Close this resident's account
+
+# A visit agreed with the resident
+appointment-title = Visit
+appointment-state-proposed = offered, waiting for the resident
+appointment-state-agreed = agreed
+appointment-for-you = When can we come?
+appointment-agree = That time suits me
+appointment-other-time = Another time that suits you
+appointment-other-time-hint = Asking for a later time gives the team that much longer to solve it.
+appointment-move = Ask for this time
+appointment-offer-time = Offer a visit
+appointment-offer-hint = The resident is told and can agree or ask for another time; a later time they ask for moves the deadline by that much.
+appointment-offer = Offer this time
+appointment-offered-message = We would like to come on { $time }. Please say whether that suits you.
+appointment-slot-required = Choose a day and time.
+appointment-slot-invalid = That is not a day and time we can read.
+appointment-slot-past = That time has passed; choose one still to come.
+appointment-slot-too-far = Choose a time within the next 90 days.
+appointment-not-now = A visit can be arranged only while the request is being handled.
+event-appointment-proposed = The team offered a visit
+event-appointment-agreed = The resident agreed to the visit
+event-appointment-moved = The resident asked for another time
+notify-appointment = The team would like to visit you. Please say whether the time suits you.
+notify-appointment-answered = The resident answered about the visit. Please have a look.

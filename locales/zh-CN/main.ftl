@@ -752,3 +752,27 @@ my-data-desk-anonymise-help = 已办完的诉求仍保留处理经过和评价�
 my-data-desk-anonymise-button = 从已办完的诉求上去掉他的名字
 my-data-desk-close-help = 他的每件诉求都将去掉姓名、电话和邮箱，账号不能再使用。注销后无法恢复。
 my-data-desk-close-button = 注销这位居民的账号
+
+# A visit agreed with the resident
+appointment-title = 上门时间
+appointment-state-proposed = 已约，等居民确认
+appointment-state-agreed = 已确认
+appointment-for-you = 什么时候方便上门？
+appointment-agree = 这个时间可以
+appointment-other-time = 换一个您方便的时间
+appointment-other-time-hint = 改到更晚的时间，办理期限也会相应顺延。
+appointment-move = 改约这个时间
+appointment-offer-time = 约上门时间
+appointment-offer-hint = 会通知居民，居民可以确认或改约；居民改到更晚的时间，办理期限顺延相应的时间。
+appointment-offer = 发给居民
+appointment-offered-message = 我们想在 { $time } 上门，请告诉我们这个时间是否方便。
+appointment-slot-required = 请选择日期和时间。
+appointment-slot-invalid = 看不懂这个日期和时间。
+appointment-slot-past = 这个时间已经过去了，请选以后的时间。
+appointment-slot-too-far = 请选 90 天以内的时间。
+appointment-not-now = 只有在办理中的诉求才能约上门时间。
+event-appointment-proposed = 工作人员约了上门时间
+event-appointment-agreed = 居民确认了上门时间
+event-appointment-moved = 居民改约了时间
+notify-appointment = 工作人员约您上门时间，请看看是否方便。
+notify-appointment-answered = 居民回复了上门时间，请看一看。

@@ -1,16 +1,18 @@
-//! Photos from the site, sent by a program: the same as the handling
-//! form's photo field, for the step just taken.
+//! From the field, by a program: photos from the site for the step just
+//! taken, and the resident's answer to a visit's time.
 
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::HeaderMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ErrorJson;
-use super::requests::{RequestJson, readable, reload};
+use super::requests::{RequestJson, readable, reload, reporters_request};
+use crate::auth::MaybeViewer;
 use crate::auth::SignedIn;
 use crate::requests::field::{Parts, read_parts};
+use crate::requests::page::ActForm;
 use crate::requests::photos::{Stage, attach_field_photos};
 use crate::web::{AppError, AppState};
 
@@ -72,4 +74,40 @@ pub async fn add_photos(
     }
     attach_field_photos(&state.db, r.id, stage, &photos).await?;
     reload(&state, Some(&viewer), &headers, &code, "").await
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct AppointmentAnswerJson {
+    /// agree (to the time offered) or move (to `slot`)
+    answer: String,
+    /// For move: the time that suits the resident, in the community's time
+    /// zone, as "2026-12-06T09:00". A later time than offered gives the
+    /// team that much longer.
+    slot: String,
+    /// The secret from the reporter's link, when not signed in.
+    key: String,
+}
+
+/// The reporter agrees to the visit's time, or asks for another.
+#[utoipa::path(post, path = "/api/v1/requests/{code}/appointment", request_body = AppointmentAnswerJson, security((), ("bearer" = []), ("session" = [])),
+    params(("code" = String, Path, description = "tracking code")),
+    responses((status = 200, description = "Done; the answer holds the request", body = RequestJson),
+        (status = 400, description = "A time that has passed, is too far ahead or cannot be read", body = ErrorJson),
+        (status = 409, description = "No visit to answer now", body = ErrorJson)))]
+pub async fn answer_appointment(
+    State(state): State<AppState>,
+    viewer: MaybeViewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Json(body): Json<AppointmentAnswerJson>,
+) -> Result<Json<RequestJson>, AppError> {
+    let r = reporters_request(&state, viewer.0.as_ref(), &code, &body.key).await?;
+    let form = ActForm {
+        answer: body.answer,
+        slot: body.slot,
+        ..ActForm::default()
+    };
+    crate::requests::appointment::resident_step(&state, &r, viewer.0.as_ref(), &form).await?;
+    reload(&state, viewer.0.as_ref(), &headers, &code, &body.key).await
 }

@@ -67,6 +67,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/requests/{code}", get(requests::get_request))
         .route("/api/v1/requests/{code}/actions", post(requests::act))
         .route("/api/v1/requests/{code}/photos", post(field::add_photos))
+        .route(
+            "/api/v1/requests/{code}/appointment",
+            post(field::answer_appointment),
+        )
         .route("/api/v1/requests/{code}/confirm", post(requests::confirm))
         .route("/api/v1/requests/{code}/reply", post(requests::reply))
         .route("/api/v1/requests/{code}/follow", post(requests::follow))
@@ -96,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         requests::get_request,
         requests::act,
         field::add_photos,
+        field::answer_appointment,
         requests::confirm,
         requests::reply,
         requests::follow,
@@ -128,6 +133,8 @@ pub fn routes() -> Router<AppState> {
         requests::AnswerJson,
         requests::FieldPhotoJson,
         field::PhotoUpload,
+        field::AppointmentAnswerJson,
+        requests::AppointmentJson,
         requests::ActionJson,
         requests::ConfirmJson,
         requests::ReplyJson,

@@ -216,6 +216,8 @@ pub struct RequestJson {
     /// Staff only, never for anonymous requests, on one request (not in
     /// lists): the codes of the flats the reporter's household lives in.
     reporter_household: Vec<String>,
+    /// Staff and the reporter: the visit offered or agreed.
+    appointment: Option<AppointmentJson>,
     /// The resident's photos ("before").
     photos: Vec<String>,
     /// The team's photos from the site, with the step they went with.
@@ -224,6 +226,13 @@ pub struct RequestJson {
     /// The category questions' answers, danger first: for staff and the
     /// reporter, on one request (not in lists).
     answers: Vec<AnswerJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentJson {
+    at: String,
+    /// proposed (by the team, waiting for the resident) or agreed
+    state: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -316,6 +325,13 @@ fn request_json(
                 || r.contact_preference() == crate::requests::model::ContactPreference::Phone))
             .then(|| r.reporter_phone.clone()),
         reporter_household: Vec::new(),
+        appointment: r
+            .appointment_at
+            .filter(|_| staff || access.reporter)
+            .map(|at| AppointmentJson {
+                at: c.iso_time(at),
+                state: r.appointment_state.clone(),
+            }),
         photos: photos
             .iter()
             .filter(|p| p.is_before())
@@ -461,7 +477,7 @@ pub async fn list_requests(
 #[serde(default)]
 pub struct ActionJson {
     /// take, assign, update, note, respond, start, ask, resume, resolve,
-    /// reopen, reject, refer or duplicate
+    /// reopen, reject, refer, duplicate or appoint
     action: String,
     /// The public message (required for update, respond, ask and resolve).
     message: String,
@@ -475,6 +491,9 @@ pub struct ActionJson {
     of: String,
     /// Account id of the member to assign.
     assignee: Option<i64>,
+    /// For appoint: the visit's time in the community's time zone, as
+    /// "2026-12-06T09:00".
+    slot: String,
 }
 
 /// The request as the viewer may see it; 404 when they may not.
@@ -548,6 +567,7 @@ pub async fn act(
         to: body.to,
         of: body.of,
         assignee: body.assignee,
+        slot: body.slot,
         ..ActForm::default()
     };
     handle_step(&state, &r, &viewer, &form).await?;
@@ -569,7 +589,7 @@ pub struct ConfirmJson {
 /// The request, when the caller is its reporter (signed in, or holding the
 /// secret from the reporter's link). Others who may read it are refused;
 /// the rest do not learn it exists.
-async fn reporters_request(
+pub(super) async fn reporters_request(
     state: &AppState,
     viewer: Option<&crate::auth::Viewer>,
     code: &str,

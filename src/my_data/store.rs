@@ -46,6 +46,8 @@ struct Reported {
     created_at: i64,
     rating: Option<i64>,
     rating_comment: String,
+    appointment_at: Option<i64>,
+    appointment_state: String,
 }
 
 /// Who is taking the copy: the person, or reception for them. Confidential
@@ -104,7 +106,7 @@ pub async fn export(
         sqlx::query_as(
         "SELECT c.private_by_nature AS confidential, r.id, r.tracking_code, r.kind, r.urgency, r.status, c.name_zh AS category, p.name_zh AS place, \
          r.location_note, r.description, r.visibility, r.reporter_name, r.reporter_phone, r.reporter_email, \
-         r.contact_preference, r.created_at, r.rating, r.rating_comment \
+         r.contact_preference, r.created_at, r.rating, r.rating_comment, r.appointment_at, r.appointment_state \
          FROM requests r JOIN categories c ON c.id = r.category_id LEFT JOIN places p ON p.id = r.place_id \
          WHERE r.reporter_account_id = $1 ORDER BY r.created_at"
     )
@@ -175,6 +177,10 @@ pub async fn export(
     Ok(document)
 }
 
+/// A history entry as the reporter saw it: when, what, the status it led
+/// to, the words for them, and the visit's time it names.
+type HistoryRow = (i64, String, Option<String>, String, Option<i64>);
+
 async fn request_json(db: &Db, r: Reported) -> Result<Value, AppError> {
     let id = r.id;
     let attributes: Vec<(String, String)> = on_db!(db, |pool| sqlx::query_as(
@@ -185,8 +191,8 @@ async fn request_json(db: &Db, r: Reported) -> Result<Value, AppError> {
     .await)?;
     // What the reporter was shown: the public timeline and the words meant
     // for them. The teams' own working notes are not theirs.
-    let history: Vec<(i64, String, Option<String>, String)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT at, kind, to_status, public_message FROM request_events \
+    let history: Vec<HistoryRow> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT at, kind, to_status, public_message, slot FROM request_events \
          WHERE request_id = $1 AND audience IN ('public', 'reporter') ORDER BY id"
     )
     .bind(id)
@@ -206,9 +212,10 @@ async fn request_json(db: &Db, r: Reported) -> Result<Value, AppError> {
         "contact_by": r.contact_preference,
         "created_at": iso(r.created_at), "rating": r.rating, "rating_comment": r.rating_comment,
         "answers": attributes.into_iter().map(|(c, v)| json!({"question": c, "answer": v})).collect::<Vec<_>>(),
-        "history": history.into_iter().map(|(at, kind, to, message)| json!({
-            "at": iso(at), "what": kind, "status": to, "message": message,
+        "history": history.into_iter().map(|(at, kind, to, message, slot)| json!({
+            "at": iso(at), "what": kind, "status": to, "message": message, "visit_at": slot.map(iso),
         })).collect::<Vec<_>>(),
+        "visit": r.appointment_at.map(|at| json!({"at": iso(at), "state": r.appointment_state})),
         "photos": photos.into_iter().map(|p| format!("/photos/{p}")).collect::<Vec<_>>(),
     }))
 }

@@ -5,6 +5,7 @@
 #[macro_use]
 mod history;
 
+pub mod appointment;
 pub mod deadlines;
 pub mod draft;
 pub mod field;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}/act", post(page::act))
         .route("/r/{code}/confirm", post(page::confirm))
         .route("/r/{code}/reply", post(page::reply))
+        .route("/r/{code}/appointment", post(page::appointment))
         .route("/r/{code}/follow", post(page::follow))
         .route("/photos/{id}", get(page::photo))
         .route("/requests", get(queue::public_list))

@@ -123,6 +123,10 @@ pub struct ActForm {
     pub solved: String,
     pub rating: Option<i64>,
     pub comment: String,
+    /// A visit's time, as a `datetime-local` field sends it.
+    pub slot: String,
+    /// The resident's answer to a visit's time: agree or move.
+    pub answer: String,
 }
 
 #[derive(Template)]
@@ -200,6 +204,16 @@ impl RequestPage {
         );
         self.ctx.t(key)
     }
+    fn appointment_state_key(&self) -> String {
+        format!("appointment-state-{}", self.r.appointment_state)
+    }
+
+    /// A visit can be offered, agreed or moved only while the request is
+    /// being handled.
+    fn visit_can_be_arranged(&self) -> bool {
+        super::appointment::may_arrange(self.r.status())
+    }
+
     /// The photos of one stage: before (the resident's), after (with the
     /// solution).
     fn photos_at(&self, stage: &str) -> Vec<&PhotoRef> {
@@ -429,6 +443,7 @@ pub async fn handle_step(
     };
     let change = match form.action.as_str() {
         "take" => return Ok(store::assign(&state.db, request, viewer, viewer.id).await?),
+        "appoint" => return super::appointment::staff_step(state, request, viewer, form).await,
         "assign" => {
             let assignee = form
                 .assignee
@@ -498,6 +513,7 @@ pub async fn handle_step(
 enum ReporterStep {
     Confirm,
     Reply,
+    Appointment,
 }
 
 /// The reporter says whether it is solved, and rates it.
@@ -520,6 +536,25 @@ pub async fn reply(
     Form(form): Form<ActForm>,
 ) -> Result<Response, AppError> {
     as_reporter(&state, ctx, &code, &headers, form, ReporterStep::Reply).await
+}
+
+/// The resident agrees to the visit's time or asks for another.
+pub async fn appointment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ActForm>,
+) -> Result<Response, AppError> {
+    as_reporter(
+        &state,
+        ctx,
+        &code,
+        &headers,
+        form,
+        ReporterStep::Appointment,
+    )
+    .await
 }
 
 /// A step only the reporter may take: signed in as them, or holding the
@@ -548,6 +583,9 @@ async fn as_reporter(
         ReporterStep::Confirm => confirm_step(state, &request, ctx.viewer.as_ref(), &form).await,
         ReporterStep::Reply => {
             reply_step(state, &request, ctx.viewer.as_ref(), &form.message).await
+        }
+        ReporterStep::Appointment => {
+            super::appointment::resident_step(state, &request, ctx.viewer.as_ref(), &form).await
         }
     };
     match outcome {

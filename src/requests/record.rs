@@ -44,6 +44,9 @@ pub struct RequestRow {
     pub resolved_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub paused_since: Option<i64>,
+    /// The visit agreed or offered, and where it stands.
+    pub appointment_at: Option<i64>,
+    pub appointment_state: String,
     pub follower_count: i64,
     pub rating: Option<i64>,
     pub rating_comment: String,
@@ -76,6 +79,7 @@ pub const REQUEST_COLUMNS: &str = "r.id, r.community_id, r.tracking_code, r.secr
     r.reporter_account_id, r.reporter_name, r.reporter_phone, r.reporter_email, r.contact_preference, \
     r.status, r.assignee_id, r.duplicate_of, r.referred_to, r.rejection_reason, r.created_at, r.updated_at, \
     r.response_due_at, r.resolution_due_at, r.responded_at, r.resolved_at, r.closed_at, r.paused_since, \
+    r.appointment_at, r.appointment_state, \
     r.follower_count, r.rating, r.rating_comment, \
     c.code AS category_code, c.name_zh AS category_zh, c.name_en AS category_en, c.icon, \
     w.name_zh AS workgroup_zh, w.name_en AS workgroup_en, \
@@ -258,6 +262,8 @@ pub struct EventRow {
     pub public_message: String,
     pub internal_note: String,
     pub audience: String,
+    /// The time an appointment's entry names.
+    pub slot: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +317,7 @@ pub async fn timeline(
     let mut events = on_db!(db, |pool| {
         sqlx::query_as::<_, EventRow>(
         "SELECT e.id, e.at, e.actor_id, e.actor_role, a.display_name AS actor_name, e.kind, e.from_status, \
-         e.to_status, e.public_message, e.internal_note, e.audience FROM request_events e \
+         e.to_status, e.public_message, e.internal_note, e.audience, e.slot FROM request_events e \
          LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.request_id = $1 ORDER BY e.id"
     )
     .bind(request_id)

@@ -20,6 +20,9 @@ pub fn event_key(kind: &str, to: Option<&str>, actor_role: &str, self_assigned: 
         ("close_unconfirmed", _) => "event-closed-unconfirmed",
         ("told_resident", _) => "event-told-resident",
         ("problem_fixed", _) => "event-problem-fixed",
+        ("appointment_proposed", _) => "event-appointment-proposed",
+        ("appointment_agreed", _) => "event-appointment-agreed",
+        ("appointment_moved", _) => "event-appointment-moved",
         ("rated", Some("in_progress")) => "event-rated-reopened",
         ("rated", _) => "event-rated",
         ("resume", _) if by_reporter => "event-resident-answered",
@@ -54,6 +57,18 @@ mod tests {
         assert_eq!(
             event_key("reopen", Some("in_progress"), "admin", false),
             "event-reopened"
+        );
+    }
+
+    #[test]
+    fn a_visits_time_is_offered_by_the_team_and_answered_by_the_resident() {
+        assert_eq!(
+            event_key("appointment_proposed", None, "member", false),
+            "event-appointment-proposed"
+        );
+        assert_eq!(
+            event_key("appointment_moved", None, "reporter", false),
+            "event-appointment-moved"
         );
     }
 

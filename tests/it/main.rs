@@ -8,6 +8,7 @@ mod access;
 mod admin;
 mod answers;
 mod api;
+mod appointments;
 mod authz;
 mod backup;
 mod bad_input;
