@@ -54,7 +54,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rates::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::problems::routes())
-        .merge(crate::audit::routes());
+        .merge(crate::audit::routes())
+        .merge(crate::referrals::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -94,6 +95,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
     parts.insert(crate::api::Docs(vec![
         <crate::desk::api::DeskApi as OpenApi>::openapi,
         <crate::audit::AuditApi as OpenApi>::openapi,
+        <crate::referrals::ReferralsApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
@@ -238,6 +240,7 @@ mod tests {
                 "notify-tell-resident",
                 "notify-update",
                 "notify-appointment",
+                "notify-referral-due",
                 "notify-appointment-answered",
                 "appointment-state-proposed",
                 "appointment-state-agreed",
@@ -262,6 +265,8 @@ mod tests {
                 "appointment-proposed",
                 "appointment-agreed",
                 "appointment-moved",
+                "referral-answered",
+                "referral-due",
             ]
             .map(|k| format!("event-{k}")),
         );

@@ -701,6 +701,9 @@ async fn sample_requests(
         .map_err(err)?
         .ok_or_else(|| anyhow::anyhow!("no reception"))?;
 
+    crate::referrals::add_demo_bodies(db, community_id)
+        .await
+        .map_err(err)?;
     // (reporter, category, place, description, steps by staff)
     let samples: &[(&crate::auth::Viewer, &str, &str, &str, &[&str])] = &[
         (
@@ -832,7 +835,7 @@ async fn sample_requests(
                 ),
                 "refer" => change(
                     Action::Refer {
-                        to: "燃气公司客服 95158".into(),
+                        to: "燃气公司".into(),
                     },
                     "燃气费请咨询燃气公司，我们已帮您转达。",
                 ),
@@ -863,6 +866,21 @@ async fn sample_requests(
             store::apply(db, &request, Some(by), change)
                 .await
                 .map_err(err)?;
+            if *step == "refer" {
+                // The gas company is on the list; its answer is due in three days.
+                let gas: Option<i64> = on_db!(db, |pool| {
+                    sqlx::query_scalar(
+                    "SELECT id FROM outside_bodies WHERE community_id = $1 AND name_zh = '燃气公司'"
+                )
+                .bind(community_id)
+                .fetch_optional(pool)
+                .await
+                })
+                .map_err(err)?;
+                crate::referrals::waits_on(db, request.id, gas, now() + 3 * 86_400)
+                    .await
+                    .map_err(err)?;
+            }
         }
         if *category == "light" && first_light.is_none() {
             first_light = record::by_id(db, created.id).await.map_err(err)?;

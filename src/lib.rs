@@ -31,6 +31,7 @@ pub mod open311;
 pub mod photos;
 pub mod problems;
 pub mod rates;
+pub mod referrals;
 pub mod requests;
 pub mod screen;
 pub mod server;

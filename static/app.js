@@ -46,18 +46,19 @@ document.addEventListener("submit", async (event) => {
   if (form.dataset.photosReady === "working") return;
   form.dataset.photosReady = "working";
   const problem = form.querySelector("#photo-problem");
-  const say = (text) => {
+  const say = (text, state) => {
     if (problem) {
       problem.textContent = text;
+      problem.dataset.state = state;
       problem.hidden = false;
     }
   };
-  say(input.dataset.shrinking);
+  say(input.dataset.shrinking, "shrinking");
   const files = await Promise.all(chosen.map(smaller));
   const sent = files.reduce((sum, f) => sum + f.size, 0);
   if (files.some((f) => f.size > PHOTO_MAX) || sent > BODY_MAX) {
     delete form.dataset.photosReady;
-    say(input.dataset.tooLarge);
+    say(input.dataset.tooLarge, "too-large");
     input.setAttribute("aria-describedby", "photo-problem");
     input.focus();
     return;

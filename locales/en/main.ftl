@@ -776,3 +776,27 @@ event-appointment-agreed = The resident agreed to the visit
 event-appointment-moved = The resident asked for another time
 notify-appointment = The team would like to visit you. Please say whether the time suits you.
 notify-appointment-answered = The resident answered about the visit. Please have a look.
+
+# Referrals to outside bodies
+admin-outside-bodies = Outside bodies
+admin-outside-bodies-help = The bodies a lead can refer a request to: the power bureau, the water company, the street office. A referred request waits on their answer, and the team is reminded on the day it is due.
+admin-outside-body-add = Add an outside body
+admin-outside-body-phone = Phone
+admin-outside-bodies-none = None yet. Add the bodies your estate deals with.
+admin-outside-body-off = No longer offered
+admin-outside-body-on = Offer again
+referral-body-taken = That body is already on the list.
+referral-body-unknown = Choose a body from the list.
+referral-body-required = Choose the body it is referred to.
+referral-days-range = Give a number of days from 1 to 60.
+act-refer-body = Refer to
+act-refer-other = Another body, not on the list (name it below)
+act-refer-days = Their answer is expected within (days)
+act-refer-days-hint = The team is reminded on that day if they have not answered. Left empty: 7 days.
+act-referral-answered = The outside body answered: back to us
+request-referral = Referred to
+request-referral-due = Their answer is expected by
+request-referral-late = their answer is late
+event-referral-answered = The outside body answered; the team takes it from here
+event-referral-due = The outside body has not answered by the day expected
+notify-referral-due = An outside body has not answered a referral by the day expected. Please call them.

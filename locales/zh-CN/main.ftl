@@ -776,3 +776,27 @@ event-appointment-agreed = 居民确认了上门时间
 event-appointment-moved = 居民改约了时间
 notify-appointment = 工作人员约您上门时间，请看看是否方便。
 notify-appointment-answered = 居民回复了上门时间，请看一看。
+
+# Referrals to outside bodies
+admin-outside-bodies = 外部单位
+admin-outside-bodies-help = 组长可以把诉求转给这些单位：供电局、自来水公司、街道办事处等。转出的诉求会等对方答复，到了预计答复的日子还没有答复，会提醒工作组。
+admin-outside-body-add = 添加外部单位
+admin-outside-body-phone = 电话
+admin-outside-bodies-none = 还没有。请添加小区常打交道的单位。
+admin-outside-body-off = 不再使用
+admin-outside-body-on = 重新使用
+referral-body-taken = 这个单位已经在列表里了。
+referral-body-unknown = 请从列表里选择单位。
+referral-body-required = 请选择转给哪个单位。
+referral-days-range = 请填 1 到 60 之间的天数。
+act-refer-body = 转给
+act-refer-other = 列表里没有的单位（在下面写上名称）
+act-refer-days = 预计几天内答复
+act-refer-days-hint = 到那天还没有答复，会提醒工作组。不填就是 7 天。
+act-referral-answered = 外部单位已答复，由我们接着办
+request-referral = 已转给
+request-referral-due = 预计答复日期
+request-referral-late = 对方逾期未答复
+event-referral-answered = 外部单位已答复，工作组接着办理
+event-referral-due = 外部单位到预计日期还没有答复
+notify-referral-due = 有一件转给外部单位的诉求，到预计日期还没有答复，请打电话问问。

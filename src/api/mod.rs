@@ -206,7 +206,7 @@ async fn openapi(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi
 /// The id of what was made.
 #[derive(Serialize, ToSchema)]
 pub struct CreatedId {
-    id: i64,
+    pub id: i64,
 }
 
 /// Answers a check's outcome: the value, or the person's mistakes as 422.

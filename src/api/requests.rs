@@ -205,7 +205,10 @@ pub struct RequestJson {
     follower_count: i64,
     rating: Option<i64>,
     duplicate_of: Option<String>,
+    /// The outside body it was referred to, in the caller's language.
     referred_to: String,
+    /// While referred: when the outside body's answer is expected.
+    referral_due_at: Option<String>,
     rejection_reason: String,
     /// Staff only.
     assignee_name: Option<String>,
@@ -315,7 +318,11 @@ fn request_json(
             None
         },
         duplicate_of: r.duplicate_code.clone(),
-        referred_to: r.referred_to.clone(),
+        referred_to: r.referred_name(lang).to_string(),
+        referral_due_at: r
+            .referral_due_at
+            .filter(|_| r.status == "referred")
+            .map(|t| c.iso_time(t)),
         rejection_reason: r.rejection_reason.clone(),
         assignee_name: if staff { r.assignee_name.clone() } else { None },
         reporter_name: (staff && r.visibility() != crate::requests::model::Visibility::Anonymous)
@@ -485,8 +492,14 @@ pub struct ActionJson {
     note: String,
     /// Why it is rejected.
     reason: String,
-    /// The outside body it is referred to.
+    /// The outside body it is referred to, in words, when it is not on the
+    /// list (`body`).
     to: String,
+    /// For refer: the id of an outside body from `/api/v1/outside-bodies`.
+    body: String,
+    /// For refer: in how many days their answer is expected (1 to 60;
+    /// empty: 7). The team is reminded then.
+    expect_days: String,
     /// The tracking code it duplicates.
     of: String,
     /// Account id of the member to assign.
@@ -565,6 +578,8 @@ pub async fn act(
         note: body.note,
         reason: body.reason,
         to: body.to,
+        body: body.body,
+        expect_days: body.expect_days,
         of: body.of,
         assignee: body.assignee,
         slot: body.slot,

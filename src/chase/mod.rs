@@ -1,6 +1,7 @@
 //! Deadlines that chase: reminders before a deadline, escalation to the
 //! lead at it and to the secretary at twice the time, a nudge to confirm a
-//! resolved request, and closing it as not confirmed after a while.
+//! resolved request, closing it as not confirmed after a while, and a
+//! reminder when an outside body has not answered a referral in time.
 //!
 //! Each job is recorded in `jobs_done` under a key naming the request, the
 //! clock and the deadline, in the same transaction as its notifications:
@@ -264,8 +265,45 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
             });
         }
     }
+    jobs.extend(referral_jobs(db, now).await?);
     ran.jobs += run_jobs(db, jobs).await?;
     Ok(ran)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Referred {
+    id: i64,
+    workgroup_id: i64,
+    assignee_id: Option<i64>,
+    referral_due_at: i64,
+}
+
+/// Referrals whose outside body's answer was expected by `now` and has not
+/// come: the one handling it (or the team) is reminded to call them, once
+/// for each day expected.
+async fn referral_jobs(db: &Db, now: i64) -> Result<Vec<Job>, AppError> {
+    let late = on_db!(db, |pool| {
+        sqlx::query_as::<_, Referred>(
+            "SELECT id, workgroup_id, assignee_id, referral_due_at FROM requests \
+         WHERE status = 'referred' AND referral_due_at <= $1",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(late
+        .into_iter()
+        .map(|r| Job {
+            key: format!("referral:{}:{}", r.id, r.referral_due_at),
+            request_id: r.id,
+            audience: Audience::Handlers {
+                workgroup_id: r.workgroup_id,
+                assignee_id: r.assignee_id,
+            },
+            message: "notify-referral-due",
+            event: Some("referral_due"),
+        })
+        .collect())
 }
 
 /// What an open request's two clocks call for at `now`.

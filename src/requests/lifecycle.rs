@@ -40,6 +40,8 @@ pub enum Action {
     Refer {
         to: String,
     },
+    /// The outside body answered a referral: back to the team to finish.
+    ReferralAnswered,
     /// Resolved and never confirmed within the allowed time.
     CloseUnconfirmed,
 }
@@ -83,6 +85,7 @@ impl Action {
             Action::Reject { .. } => "reject",
             Action::MarkDuplicate { .. } => "duplicate",
             Action::Refer { .. } => "refer",
+            Action::ReferralAnswered => "referral_answered",
             Action::CloseUnconfirmed => "close_unconfirmed",
         }
     }
@@ -120,7 +123,8 @@ pub fn next_status(from: Status, action: &Action, actor: Actor) -> Result<Status
         (Action::Start, Submitted | Responded) => InProgress,
         (Action::AskResident, Submitted | Responded | InProgress) => Waiting,
         (Action::Resume, Waiting) => InProgress,
-        (Action::Resolve, Submitted | Responded | InProgress | Waiting) => Resolved,
+        (Action::Resolve, Submitted | Responded | InProgress | Waiting | Referred) => Resolved,
+        (Action::ReferralAnswered, Referred) => InProgress,
         (Action::Confirm, Resolved) => Closed,
         (Action::CloseUnconfirmed, Resolved) => Closed,
         // The resident may reopen what was resolved or closed; staff may
@@ -240,7 +244,10 @@ mod tests {
     #[test]
     fn terminal_states_refuse_work() {
         for from in [Closed, Rejected, Duplicate, Referred] {
-            assert_eq!(staff(from, Action::Resolve), Err(TransitionError::NotNow));
+            if from != Referred {
+                // A referral waits on an answer that may solve it.
+                assert_eq!(staff(from, Action::Resolve), Err(TransitionError::NotNow));
+            }
             assert_eq!(staff(from, Action::Start), Err(TransitionError::NotNow));
             assert_eq!(
                 staff(from, Action::Reject { reason: "x".into() }),
@@ -364,6 +371,38 @@ mod tests {
             staff(Waiting, Action::MarkDuplicate { of: 7, this: 8 }),
             Ok(Duplicate)
         );
+    }
+
+    #[test]
+    fn a_referral_waits_on_the_outside_body_and_comes_back() {
+        // The answer sends it back to the team, or it is solved there.
+        assert_eq!(staff(Referred, Action::ReferralAnswered), Ok(InProgress));
+        assert_eq!(staff(Referred, Action::Resolve), Ok(Resolved));
+        // Only a referral can be answered, and only by staff.
+        for from in [
+            Submitted, Responded, InProgress, Waiting, Resolved, Closed, Rejected, Duplicate,
+        ] {
+            assert_eq!(
+                staff(from, Action::ReferralAnswered),
+                Err(TransitionError::NotNow),
+                "{from:?}"
+            );
+        }
+        assert_eq!(
+            next_status(Referred, &Action::ReferralAnswered, Actor::Reporter),
+            Err(TransitionError::NotYours)
+        );
+        // Still not something to refer twice, nor to resolve once closed.
+        assert_eq!(
+            staff(
+                Referred,
+                Action::Refer {
+                    to: "Water company".into()
+                }
+            ),
+            Err(TransitionError::NotNow)
+        );
+        assert_eq!(staff(Closed, Action::Resolve), Err(TransitionError::NotNow));
     }
 
     #[test]

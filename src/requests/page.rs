@@ -127,6 +127,10 @@ pub struct ActForm {
     pub slot: String,
     /// The resident's answer to a visit's time: agree or move.
     pub answer: String,
+    /// The outside body a request is referred to (its id in the list).
+    pub body: String,
+    /// In how many days the outside body's answer is expected.
+    pub expect_days: String,
 }
 
 #[derive(Template)]
@@ -139,6 +143,8 @@ struct RequestPage {
     photos: Vec<PhotoRef>,
     templates: Vec<ResponseTemplate>,
     members: Vec<Member>,
+    /// The outside bodies a lead can refer it to.
+    outside_bodies: Vec<crate::referrals::OutsideBody>,
     /// The category questions' answers: for staff and the reporter.
     answers: Vec<crate::community::attributes::ShownAnswer>,
     /// The reporter's account and the flats of their household: for staff,
@@ -328,6 +334,15 @@ async fn page(
         Vec::new()
     };
     let reporter_account = reporter_account_seen(state, &r, &access).await?;
+    let outside_bodies = if access.lead {
+        crate::referrals::list(&state.db, r.community_id)
+            .await?
+            .into_iter()
+            .filter(|b| b.active)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let status = match error {
         "" => StatusCode::OK,
         _ => StatusCode::CONFLICT,
@@ -340,6 +355,7 @@ async fn page(
         photos,
         templates,
         members,
+        outside_bodies,
         answers,
         reporter_account,
         following,
@@ -473,9 +489,11 @@ pub async fn handle_step(
         "reject" => staff(Action::Reject {
             reason: form.reason.clone(),
         }),
-        "refer" => staff(Action::Refer {
-            to: form.to.clone(),
-        }),
+        "refer" => return crate::referrals::refer_step(state, request, viewer, form).await,
+        "referral_answered" if message.is_empty() => {
+            return Err(AppError::BadRequest("act-message-required"));
+        }
+        "referral_answered" => staff(Action::ReferralAnswered),
         "duplicate" => {
             let found = record::by_code(&state.db, &form.of).await?.filter(|t| {
                 t.community_id == request.community_id && t.status() != Status::Duplicate

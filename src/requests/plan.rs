@@ -118,8 +118,9 @@ pub fn plan(
             working_calendar(request.urgency(), calendar),
         );
     }
-    // Reopened work gets as long again as it had at first.
-    if change.action == Action::Reopen {
+    // Reopened work, and work back from an outside body, gets as long
+    // again as it had at first.
+    if matches!(change.action, Action::Reopen | Action::ReferralAnswered) {
         let first_allowed = (request.resolution_due_at - request.created_at).max(0);
         deadlines.resolution_due = deadlines.resolution_due.max(at + first_allowed);
     }

@@ -47,6 +47,13 @@ pub struct RequestRow {
     /// The visit agreed or offered, and where it stands.
     pub appointment_at: Option<i64>,
     pub appointment_state: String,
+    /// The outside body it is referred to, from the community's list, and
+    /// when their answer is expected.
+    pub referred_body_id: Option<i64>,
+    pub referral_due_at: Option<i64>,
+    pub referred_zh: Option<String>,
+    pub referred_en: Option<String>,
+    pub referred_phone: Option<String>,
     pub follower_count: i64,
     pub rating: Option<i64>,
     pub rating_comment: String,
@@ -79,7 +86,8 @@ pub const REQUEST_COLUMNS: &str = "r.id, r.community_id, r.tracking_code, r.secr
     r.reporter_account_id, r.reporter_name, r.reporter_phone, r.reporter_email, r.contact_preference, \
     r.status, r.assignee_id, r.duplicate_of, r.referred_to, r.rejection_reason, r.created_at, r.updated_at, \
     r.response_due_at, r.resolution_due_at, r.responded_at, r.resolved_at, r.closed_at, r.paused_since, \
-    r.appointment_at, r.appointment_state, \
+    r.appointment_at, r.appointment_state, r.referred_body_id, r.referral_due_at, \
+    ob.name_zh AS referred_zh, ob.name_en AS referred_en, ob.phone AS referred_phone, \
     r.follower_count, r.rating, r.rating_comment, \
     c.code AS category_code, c.name_zh AS category_zh, c.name_en AS category_en, c.icon, \
     w.name_zh AS workgroup_zh, w.name_en AS workgroup_en, \
@@ -96,7 +104,8 @@ pub const REQUEST_FROM: &str = "FROM requests r \
     LEFT JOIN places p ON p.id = r.place_id \
     LEFT JOIN places pp ON pp.id = p.parent_id \
     LEFT JOIN accounts a ON a.id = r.assignee_id \
-    LEFT JOIN requests d ON d.id = r.duplicate_of";
+    LEFT JOIN requests d ON d.id = r.duplicate_of \
+    LEFT JOIN outside_bodies ob ON ob.id = r.referred_body_id";
 
 impl RequestRow {
     pub fn status(&self) -> Status {
@@ -134,6 +143,21 @@ impl RequestRow {
     pub fn workgroup_name(&self, lang: impl Borrow<Lang>) -> &str {
         lang.borrow().pick(&self.workgroup_zh, &self.workgroup_en)
     }
+    /// The outside body it was referred to, in the reader's language: from
+    /// the community's list, or as the lead named it.
+    pub fn referred_name(&self, lang: impl Borrow<Lang>) -> &str {
+        match (&self.referred_zh, &self.referred_en) {
+            (Some(zh), Some(en)) => lang.borrow().pick(zh, en),
+            _ => &self.referred_to,
+        }
+    }
+
+    /// A referral whose answer was expected by now and has not come.
+    pub fn referral_late(&self, now: impl Borrow<i64>) -> bool {
+        let now = *now.borrow();
+        self.status == "referred" && self.referral_due_at.is_some_and(|due| due <= now)
+    }
+
     pub fn place_name(&self, lang: impl Borrow<Lang>) -> &str {
         let lang = *lang.borrow();
         match (&self.place_zh, &self.place_en) {

@@ -62,11 +62,16 @@ impl Words {
 /// Open requests, in the order a queue shows them.
 const OPEN: &str = "('submitted', 'responded', 'in_progress', 'waiting')";
 
+/// Not finished for the team: open, or referred and waiting on an outside
+/// body's answer.
+const STILL_OURS: &str = "('submitted', 'responded', 'in_progress', 'waiting', 'referred')";
+
 /// A queue, or search results: only the filters given reach the SQL, so
 /// the database can use its indexes (community, workgroup, status) instead
 /// of reading every request of the community. In order: a request whose
 /// code was typed first; then open requests, dangerous ones first, then the
-/// one due soonest; then finished ones, most recently changed first.
+/// one due soonest; then those waiting on an outside body, the answer due
+/// soonest first; then finished ones, most recently changed first.
 pub async fn queue(
     db: &Db,
     community_id: i64,
@@ -122,7 +127,7 @@ pub async fn queue(
                 .push(")");
         }
         if f.open_only {
-            q.push(format!(" AND r.status IN {OPEN}"));
+            q.push(format!(" AND r.status IN {STILL_OURS}"));
         }
         // Legal questions and the like: only their own team sees them.
         q.push(" AND (NOT c.private_by_nature OR r.workgroup_id IN (SELECT workgroup_id FROM workgroup_members WHERE account_id = ")
@@ -160,10 +165,11 @@ pub async fn queue(
                         .push(" THEN 0 ELSE 1 END, ");
                 }
                 q.push(format!(
-                    "CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
+                    "CASE WHEN r.status IN {OPEN} THEN 0 WHEN r.status = 'referred' THEN 1 ELSE 2 END, \
                      CASE WHEN r.status IN {OPEN} THEN \
                          CASE r.urgency WHEN 'danger' THEN 0 WHEN 'utilities' THEN 1 ELSE 2 END ELSE 0 END, \
-                     CASE WHEN r.status IN {OPEN} THEN r.resolution_due_at ELSE -r.updated_at END, \
+                     CASE WHEN r.status IN {OPEN} THEN r.resolution_due_at \
+                         WHEN r.status = 'referred' THEN COALESCE(r.referral_due_at, 0) ELSE -r.updated_at END, \
                      r.id DESC"
                 ));
             };

@@ -21,6 +21,8 @@ pub fn event_key(kind: &str, to: Option<&str>, actor_role: &str, self_assigned: 
         ("told_resident", _) => "event-told-resident",
         ("problem_fixed", _) => "event-problem-fixed",
         ("appointment_proposed", _) => "event-appointment-proposed",
+        ("referral_answered", _) => "event-referral-answered",
+        ("referral_due", _) => "event-referral-due",
         ("appointment_agreed", _) => "event-appointment-agreed",
         ("appointment_moved", _) => "event-appointment-moved",
         ("rated", Some("in_progress")) => "event-rated-reopened",

@@ -522,6 +522,11 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/admin/notices"),
     ("GET", "/admin/audit"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/admin/outside-bodies"),
+    ("POST", "/admin/outside-bodies"),
+    ("POST", "/admin/outside-bodies/{id}/active"),
+    ("GET", "/api/v1/outside-bodies"),
+    ("POST", "/api/v1/outside-bodies"),
     ("GET", "/account/tokens"),
     ("POST", "/account/tokens/{id}/revoke"),
     ("POST", "/account/signout-everywhere"),
@@ -663,6 +668,16 @@ fn table(fx: &Fixture) -> Vec<Route> {
         // The desk's log: what staff did for residents.
         get("/admin/audit", ADMIN),
         get("/api/v1/audit", ADMIN),
+        get("/admin/outside-bodies", ADMIN),
+        post("/admin/outside-bodies", &[], ADMIN),
+        // For the outsider a harmless no-op (limited to their community).
+        post(
+            format!("/admin/outside-bodies/{}/active", fx.outside_body),
+            &[("active", "1")],
+            ADMIN,
+        ),
+        get("/api/v1/outside-bodies", STAFF),
+        post_json("/api/v1/outside-bodies", json!({}), ADMIN),
         // --- screens and kiosks (public, by their secret token) -----------
         get(format!("/screen/{}", fx.screen), EVERYONE),
         stream(format!("/screen/{}/events", fx.screen), EVERYONE),
@@ -1085,6 +1100,8 @@ struct Fixture {
     screen: String,
     kiosk: String,
     spare_screen: i64,
+    /// The demo's power bureau, on the list of outside bodies.
+    outside_body: i64,
     notice: i64,
     /// Category ids.
     lift: i64,
@@ -1211,6 +1228,12 @@ async fn prepare(app: &TestApp) -> Fixture {
         .find(|s| s.token == spare_token)
         .map(|s| s.id)
         .expect("the spare screen");
+    let outside_body = grassroots::referrals::list(&app.db, ours)
+        .await
+        .expect("outside bodies")
+        .first()
+        .map(|b| b.id)
+        .expect("the demo has outside bodies");
     let notice = grassroots::notices::Notice::current(&app.db, ours)
         .await
         .expect("notices")
@@ -1357,6 +1380,7 @@ async fn prepare(app: &TestApp) -> Fixture {
         screen,
         kiosk,
         spare_screen,
+        outside_body,
         notice,
         lift,
         activity,

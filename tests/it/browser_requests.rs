@@ -152,7 +152,9 @@ async fn photos_too_large_to_send_lose_nothing_written() {
     let problem = c
         .wait()
         .at_most(std::time::Duration::from_secs(10))
-        .for_element(Locator::Css("#photo-problem:not([hidden])"))
+        .for_element(Locator::Css(
+            "#photo-problem[data-state=too-large]:not([hidden])",
+        ))
         .await
         .expect("the problem is said")
         .text()

@@ -33,6 +33,7 @@ mod open311;
 mod operations;
 mod problems;
 mod rates;
+mod referrals;
 mod screen;
 mod search;
 mod visibility;
