@@ -221,6 +221,7 @@ mod tests {
         keys.extend(crate::auth::Role::ALL.iter().map(|r| r.key()));
         keys.extend(crate::community::PlaceKind::ALL.iter().map(|k| k.key()));
         keys.extend((1..=5).map(|n| format!("rate-{n}")));
+        keys.extend(crate::requests::search::PublicState::ALL.map(|s| s.key()));
         keys.extend((1..=7).map(|n| format!("weekday-{n}")));
         keys.extend(crate::mail::settings::MODES.map(|m| format!("news-mode-{m}")));
         keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));

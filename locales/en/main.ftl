@@ -248,9 +248,17 @@ queue-empty = Nothing here. Well done.
 card-followers = { $count } following
 list-title = Neighbours' requests
 list-intro = What neighbours have asked for and what the teams have done. Private requests are never shown.
-list-show-all = Show solved ones too
-list-show-open = Show open ones only
 list-empty = Nothing to show.
+list-search = Words or a code
+list-building = Building
+list-state-open = Being handled
+list-state-solved = Solved
+list-state-all = All
+list-map = Open requests by building
+list-found = { $count ->
+    [one] One request
+   *[other] { $count } requests
+}
 my-title = My requests
 my-news = News for you
 my-requests = Requests I sent or follow
@@ -800,3 +808,33 @@ request-referral-late = their answer is late
 event-referral-answered = The outside body answered; the team takes it from here
 event-referral-due = The outside body has not answered by the day expected
 notify-referral-due = An outside body has not answered a referral by the day expected. Please call them.
+
+# Work orders and the queue's selection
+orders-title = Work orders
+orders-one = Work order
+orders-count = { $count ->
+    [one] One work order
+   *[other] { $count } work orders
+}
+orders-left-out = { $count } not yours to print
+orders-print = Print
+orders-print-selected = Print work orders
+orders-print-one = Print a work order
+orders-back = Back to the queue
+orders-done = What was done:
+orders-materials = Materials used:
+orders-finished-at = Finished on (date and time):
+orders-signature = Resident’s signature:
+bulk-title = The selected requests
+bulk-selected = With the selected requests
+bulk-pick = Select { $code }
+bulk-assign = Assign them
+bulk-duplicate = Close them as duplicates
+bulk-done = { $count ->
+    [one] One request done.
+   *[other] { $count } requests done.
+}
+bulk-refused = Not done
+bulk-choose-action = Choose what to do with them.
+bulk-choose-requests = Tick the requests first.
+bulk-not-yours = Not yours to change.

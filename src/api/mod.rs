@@ -68,6 +68,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/requests/{code}/actions", post(requests::act))
         .route("/api/v1/requests/{code}/photos", post(field::add_photos))
         .route(
+            "/api/v1/requests/bulk",
+            post(crate::requests::work_orders::bulk_json),
+        )
+        .route(
             "/api/v1/requests/{code}/appointment",
             post(field::answer_appointment),
         )
@@ -101,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         requests::act,
         field::add_photos,
         field::answer_appointment,
+        crate::requests::work_orders::bulk_json,
         requests::confirm,
         requests::reply,
         requests::follow,
@@ -134,6 +139,9 @@ pub fn routes() -> Router<AppState> {
         requests::FieldPhotoJson,
         field::PhotoUpload,
         field::AppointmentAnswerJson,
+        crate::requests::work_orders::BulkJson,
+        crate::requests::work_orders::BulkOutcome,
+        crate::requests::work_orders::Refused,
         requests::AppointmentJson,
         requests::ActionJson,
         requests::ConfirmJson,

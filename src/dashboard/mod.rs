@@ -4,8 +4,6 @@
 //! requests, and the busiest places. Charts are drawn on the server as SVG
 //! with their data tables beside them.
 
-mod chart;
-
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -358,10 +356,10 @@ async fn page(
             .join("、")
     };
     render(&DashboardPage {
-        weeks_chart: chart::bars(&weeks),
-        solve_chart: chart::bars(&solve),
-        map: chart::building_map(&buildings),
-        places_chart: chart::bars(&places),
+        weeks_chart: crate::web::chart::bars(&weeks),
+        solve_chart: crate::web::chart::bars(&solve),
+        map: crate::web::chart::building_map(&buildings),
+        places_chart: crate::web::chart::bars(&places),
         ctx,
         this,
         last,
@@ -473,7 +471,7 @@ async fn monthly(
         month: label(from),
         previous: label(before_from),
         next: label(to),
-        kinds_chart: chart::bars(&kinds),
+        kinds_chart: crate::web::chart::bars(&kinds),
         filed: filed_rows.len() as i64,
         ctx,
         scope: scope_name,

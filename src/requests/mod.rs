@@ -24,6 +24,7 @@ mod report;
 pub mod search;
 pub mod store;
 pub mod timeline;
+pub mod work_orders;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -49,5 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests", get(queue::public_list))
         .route("/queue", get(queue::queue))
         .route("/queue.csv", get(queue::queue_csv))
+        .route("/queue/bulk", post(work_orders::bulk))
+        .route("/work-orders", get(work_orders::print))
         .route("/my", get(queue::mine))
 }

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::SignedIn;
-use crate::community::{Category, Membership, Place, Workgroup};
+use crate::community::{Category, Member, Membership, Place, Workgroup};
 use crate::db::now;
 use crate::web::{AppError, AppState, Ctx, render};
 
@@ -75,6 +75,8 @@ struct QueuePage {
     now: i64,
     /// The flat whose household's requests these are, if asked.
     household: Option<Place>,
+    /// The members a lead can hand the selection to (none: not a lead).
+    assignable: Vec<Member>,
     /// The same list as a spreadsheet.
     csv_href: String,
     /// The places in the whole list of the first and last shown, from 1.
@@ -178,8 +180,19 @@ pub async fn queue(
     let previous_href = (page > 1).then(|| page_href(&ctx.here, page - 1));
     let next_href = more.then(|| page_href(&ctx.here, page + 1));
     let (_, household) = household_flat(&state, community_id, &q.household).await?;
+    let mut assignable: Vec<Member> = Vec::new();
+    for m in Workgroup::of_member(&state.db, viewer.id).await? {
+        if m.is_lead {
+            for member in Workgroup::members(&state.db, m.workgroup_id).await? {
+                if !assignable.iter().any(|a| a.id == member.id) {
+                    assignable.push(member);
+                }
+            }
+        }
+    }
     render(&QueuePage {
         household,
+        assignable,
         categories: Category::list(&state.db, community_id, false).await?,
         places: Place::list(&state.db, community_id).await?,
         ctx,
@@ -281,28 +294,126 @@ pub async fn queue_csv(
 #[template(path = "public_list.html")]
 struct PublicListPage {
     ctx: Ctx,
+    q: PublicQuery,
     requests: Vec<RequestRow>,
-    open_only: bool,
+    categories: Vec<Category>,
+    /// Each building with its open requests, for the filter and the map.
+    buildings: Vec<(Place, i64)>,
+    states: [search::PublicState; 3],
+    map: String,
+}
+
+impl PublicListPage {
+    /// This list's address with another building, every other choice kept.
+    fn with_building(&self, code: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [
+            ("q", self.q.q.as_str()),
+            ("category", self.q.category.as_str()),
+            ("state", self.q.state.as_str()),
+            ("building", code),
+        ] {
+            if !value.is_empty() {
+                out.append_pair(key, value);
+            }
+        }
+        match out.finish() {
+            q if q.is_empty() => "/requests".to_string(),
+            q => format!("/requests?{q}"),
+        }
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct PublicQuery {
+    /// Words to find, or a tracking code.
+    q: String,
+    /// A category's code.
+    category: String,
+    /// A building's code.
+    building: String,
+    /// open (the default), solved or all.
+    state: String,
+    /// The old way of asking for every state.
     all: String,
 }
 
 pub async fn public_list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<PublicQuery>,
+    Query(mut q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    let open_only = q.all != "1";
-    let requests = search::public_list(&state.db, ctx.community.id, open_only, 100).await?;
-    render(&PublicListPage {
+    let community_id = ctx.community.id;
+    if q.all == "1" && q.state.is_empty() {
+        q.state = "all".into();
+    }
+    let categories: Vec<Category> = Category::list(&state.db, community_id, true)
+        .await?
+        .into_iter()
+        .filter(|c| !c.private_by_nature)
+        .collect();
+    let open = search::public_open_by_building(&state.db, community_id).await?;
+    let buildings: Vec<(Place, i64)> = Place::list(&state.db, community_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.kind == "building")
+        .map(|b| {
+            let n = open
+                .iter()
+                .find(|(id, _)| *id == b.id)
+                .map_or(0, |(_, n)| *n);
+            (b, n)
+        })
+        .collect();
+    let category_id = match q.category.trim() {
+        "" => None,
+        code => Some(
+            categories
+                .iter()
+                .find(|c| c.code == code)
+                .map_or(-1, |c| c.id),
+        ),
+    };
+    let building_id = match q.building.trim() {
+        "" => None,
+        code => Some(
+            buildings
+                .iter()
+                .find(|(b, _)| b.code == code)
+                .map_or(-1, |(b, _)| b.id),
+        ),
+    };
+    let filter = search::PublicFilter {
+        state: search::PublicState::parse(q.state.trim()),
+        category_id,
+        building_id,
+        words: Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty()),
+    };
+    let requests = search::public_search(&state.db, community_id, &filter, 100).await?;
+    let lang = ctx.lang;
+    let mut page = PublicListPage {
         ctx,
+        q,
         requests,
-        open_only,
-    })
+        categories,
+        buildings,
+        states: search::PublicState::ALL,
+        map: String::new(),
+    };
+    let tiles: Vec<(String, i64, Option<String>)> = page
+        .buildings
+        .iter()
+        .map(|(b, n)| {
+            (
+                lang.pick(&b.name_zh, &b.name_en).to_string(),
+                *n,
+                Some(page.with_building(&b.code)),
+            )
+        })
+        .collect();
+    page.map = crate::web::chart::building_map_linked(&tiles);
+    render(&page)
 }
 
 #[derive(Template)]

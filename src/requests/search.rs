@@ -185,27 +185,131 @@ pub async fn queue(
     })?)
 }
 
-/// Requests neighbours may read, newest first.
+/// What a neighbour narrows the public list to.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    /// Which requests by where they stand: open ones, solved ones, or all.
+    pub state: PublicState,
+    pub category_id: Option<i64>,
+    /// A building: requests about it and about its flats.
+    pub building_id: Option<i64>,
+    /// Words to find in the description, or a tracking code.
+    pub words: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PublicState {
+    #[default]
+    Open,
+    Solved,
+    All,
+}
+
+impl PublicState {
+    pub const ALL: [PublicState; 3] = [PublicState::Open, PublicState::Solved, PublicState::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublicState::Open => "open",
+            PublicState::Solved => "solved",
+            PublicState::All => "all",
+        }
+    }
+
+    pub fn key(self) -> String {
+        format!("list-state-{}", self.as_str())
+    }
+
+    pub fn parse(text: &str) -> PublicState {
+        PublicState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or_default()
+    }
+}
+
+/// The newest requests neighbours may read: never private ones, legal
+/// questions or duplicates.
 pub async fn public_list(
     db: &Db,
     community_id: i64,
     open_only: bool,
     limit: i64,
 ) -> Result<Vec<RequestRow>, StoreError> {
-    let sql = format!(
-        "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = $1 AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
-         AND r.status <> 'duplicate' \
-         AND (NOT $2 OR r.status IN ('submitted', 'responded', 'in_progress', 'waiting')) \
-         ORDER BY r.created_at DESC, r.id DESC LIMIT $3"
-    );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, RequestRow>(
-        sqlx::AssertSqlSafe(sql)
+    let filter = PublicFilter {
+        state: if open_only {
+            PublicState::Open
+        } else {
+            PublicState::All
+        },
+        ..PublicFilter::default()
+    };
+    public_search(db, community_id, &filter, limit).await
+}
+
+/// The public list, narrowed as a neighbour asked; newest first.
+pub async fn public_search(
+    db: &Db,
+    community_id: i64,
+    f: &PublicFilter,
+    limit: i64,
+) -> Result<Vec<RequestRow>, StoreError> {
+    let words = Words::new(db, f.words.as_deref());
+    Ok(on_db!(db, |pool| {
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = "
+        ));
+        q.push_bind(community_id);
+        q.push(" AND r.visibility <> 'private' AND c.private_by_nature = FALSE AND r.status <> 'duplicate'");
+        match f.state {
+            PublicState::Open => q.push(format!(" AND r.status IN {STILL_OURS}")),
+            PublicState::Solved => q.push(" AND r.status IN ('resolved', 'closed')"),
+            PublicState::All => &mut q,
+        };
+        if let Some(id) = f.category_id {
+            q.push(" AND r.category_id = ").push_bind(id);
+        }
+        if let Some(id) = f.building_id {
+            q.push(" AND (p.id = ")
+                .push_bind(id)
+                .push(" OR p.parent_id = ")
+                .push_bind(id)
+                .push(")");
+        }
+        if let Some(w) = &words {
+            q.push(" AND (lower(r.description) LIKE ")
+                .push_bind(w.like.clone())
+                .push(" ESCAPE '\\'");
+            if let Some(code) = &w.code {
+                q.push(" OR r.tracking_code = ").push_bind(code.clone());
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
+            .push_bind(limit);
+        q.build_query_as::<RequestRow>().fetch_all(pool).await
+    })?)
+}
+
+/// Open requests neighbours may read, by building (a flat counts for its
+/// building): what the estate map shades.
+pub async fn public_open_by_building(
+    db: &Db,
+    community_id: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, (i64, i64)>(
+        "SELECT CASE WHEN p.kind = 'building' THEN p.id ELSE p.parent_id END AS building, COUNT(*) \
+         FROM requests r JOIN categories c ON c.id = r.category_id JOIN places p ON p.id = r.place_id \
+         WHERE r.community_id = $1 AND r.visibility <> 'private' AND c.private_by_nature = FALSE \
+         AND r.status IN ('submitted', 'responded', 'in_progress', 'waiting', 'referred') \
+         AND (p.kind = 'building' OR (p.kind = 'unit' AND p.parent_id IS NOT NULL)) \
+         GROUP BY CASE WHEN p.kind = 'building' THEN p.id ELSE p.parent_id END"
     )
     .bind(community_id)
-    .bind(open_only)
-    .bind(limit)
     .fetch_all(pool)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Open, listed requests of the same category at the same place: "already

@@ -5,6 +5,7 @@
 //! format, shared values such as a cache).
 
 pub mod address;
+pub mod chart;
 pub mod community;
 mod error;
 pub mod forms;

@@ -432,6 +432,9 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/requests"),
     ("GET", "/queue"),
     ("GET", "/queue.csv"),
+    ("GET", "/work-orders"),
+    ("POST", "/queue/bulk"),
+    ("POST", "/api/v1/requests/bulk"),
     ("GET", "/my"),
     // community administration
     ("GET", "/admin"),
@@ -642,6 +645,9 @@ fn table(fx: &Fixture) -> Vec<Route> {
         // --- work ---------------------------------------------------------
         get("/queue", STAFF),
         get("/queue.csv", STAFF),
+        get(format!("/work-orders?code={public}"), STAFF),
+        post("/queue/bulk", &[], STAFF),
+        post_json("/api/v1/requests/bulk", json!({}), STAFF),
         get("/desk", DESK),
         get("/dashboard", TRACKERS),
         get("/dashboard/monthly", TRACKERS),
@@ -1032,6 +1038,17 @@ fn pages_that_might_leak(fx: &Fixture) -> Vec<Route> {
     vec![
         get(format!("/queue?q={}", enc(PRIVATE_SEARCH)), EVERYONE),
         get(format!("/queue?q={}", enc(LEGAL_SEARCH)), EVERYONE),
+        get(
+            format!("/work-orders?code={private}&code={legal}"),
+            EVERYONE,
+        ),
+        get("/queue?household=B1-101", EVERYONE),
+        get(
+            format!("/requests?q={}&state=all", enc(PRIVATE_SEARCH)),
+            EVERYONE,
+        ),
+        get(format!("/requests?q={legal}&state=all"), EVERYONE),
+        get("/requests?building=B1&state=all", EVERYONE),
         // Part of Sun's question: the search box shows what was searched for.
         get(format!("/queue?q={}", enc("不退押金")), EVERYONE),
         get(format!("/queue?q={private}"), EVERYONE),

@@ -929,6 +929,8 @@ async fn staff_journeys_in_a_real_browser() {
             "/admin/screens",
             "/admin/notices",
             "/admin/audit",
+            "/admin/outside-bodies",
+            "/queue?household=B1-101",
             "/account/news",
             "/account/tokens",
             "/account/password",
@@ -940,6 +942,24 @@ async fn staff_journeys_in_a_real_browser() {
             c.goto(&app.url(page)).await.expect("page");
             let name = page.trim_start_matches('/').replace('/', "-");
             screenshot(c, &format!("{name}-{lang}")).await;
+        }
+        // The demo's water leak, with a visit offered, as a work order; and
+        // its referral to the gas company, waiting on an answer.
+        for (words, shot) in [("厨房水管漏水", "work-order"), ("燃气费", "referred")] {
+            let code: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+                "SELECT tracking_code FROM requests WHERE description LIKE $1"
+            )
+            .bind(format!("%{words}%"))
+            .fetch_one(pool)
+            .await)
+            .expect("a demo request");
+            let path = if shot == "work-order" {
+                format!("/work-orders?code={code}")
+            } else {
+                format!("/r/{code}")
+            };
+            c.goto(&app.url(&path)).await.expect("page");
+            screenshot(c, &format!("{shot}-{lang}")).await;
         }
         c.goto(&app.url("/report")).await.expect("report");
         assert!(

@@ -33,20 +33,32 @@ pub fn bars(rows: &[(String, i64)]) -> String {
 
 /// Buildings as tiles, darker with more open requests.
 pub fn building_map(tiles: &[(String, i64)]) -> String {
-    let max = tiles.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let tiles: Vec<(String, i64, Option<String>)> =
+        tiles.iter().map(|(n, v)| (n.clone(), *v, None)).collect();
+    building_map_linked(&tiles)
+}
+
+/// The same map, each tile a link where one is given (for the mouse and
+/// the finger: the links are out of the keyboard's way, as the page lists
+/// the same places as ordinary links).
+pub fn building_map_linked(tiles: &[(String, i64, Option<String>)]) -> String {
+    let max = tiles.iter().map(|(_, v, _)| *v).max().unwrap_or(0).max(1);
     let per_row = 4;
     let rows = (tiles.len() as i64 + per_row - 1) / per_row;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 {}" width="100%" aria-hidden="true" class="chart">"#,
         rows * 110 + 10
     );
-    for (i, (name, open)) in tiles.iter().enumerate() {
+    for (i, (name, open, href)) in tiles.iter().enumerate() {
         let (col, row) = (i as i64 % per_row, i as i64 / per_row);
         let (x, y) = (col * 148 + 4, row * 110 + 4);
         // From pale (none open) to deep red (the most).
         let strength = open * 100 / max;
         let light = 95 - strength * 55 / 100;
         let ink = if light < 60 { "#ffffff" } else { "#1b1b1b" };
+        if let Some(href) = href {
+            svg.push_str(&format!(r#"<a href="{}" tabindex="-1">"#, escape(href)));
+        }
         svg.push_str(&format!(
             r##"<rect x="{x}" y="{y}" width="140" height="100" rx="8" fill="hsl(0, 70%, {light}%)" stroke="#888"/><text x="{tx}" y="{ny}" font-size="16" text-anchor="middle" fill="{ink}">{name}</text><text x="{tx}" y="{cy}" font-size="28" font-weight="bold" text-anchor="middle" fill="{ink}">{open}</text>"##,
             tx = x + 70,
@@ -54,6 +66,9 @@ pub fn building_map(tiles: &[(String, i64)]) -> String {
             cy = y + 75,
             name = escape(name),
         ));
+        if href.is_some() {
+            svg.push_str("</a>");
+        }
     }
     svg.push_str("</svg>");
     svg
