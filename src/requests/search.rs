@@ -107,14 +107,18 @@ pub async fn queue(
             q.push(" AND r.place_id = ").push_bind(id);
         }
         if let Some(flat) = f.household {
-            q.push(" AND (r.place_id = ")
+            // Two indexed lookups (by place, by reporter) rather than an OR
+            // that would read the whole community.
+            q.push(" AND r.id IN (SELECT id FROM requests WHERE community_id = ")
+                .push_bind(community_id)
+                .push(" AND place_id = ")
                 .push_bind(flat)
                 .push(
-                    " OR (r.visibility <> 'anonymous' AND r.reporter_account_id IN \
+                    " UNION SELECT id FROM requests WHERE visibility <> 'anonymous' AND reporter_account_id IN \
                        (SELECT account_id FROM household_members WHERE place_id = ",
                 )
                 .push_bind(flat)
-                .push(")))");
+                .push("))");
         }
         if let Some(id) = f.assignee_id {
             q.push(" AND r.assignee_id = ").push_bind(id);
@@ -270,11 +274,13 @@ pub async fn public_search(
             q.push(" AND r.category_id = ").push_bind(id);
         }
         if let Some(id) = f.building_id {
-            q.push(" AND (p.id = ")
+            q.push(" AND r.place_id IN (SELECT id FROM places WHERE community_id = ")
+                .push_bind(community_id)
+                .push(" AND (id = ")
                 .push_bind(id)
-                .push(" OR p.parent_id = ")
+                .push(" OR parent_id = ")
                 .push_bind(id)
-                .push(")");
+                .push("))");
         }
         if let Some(w) = &words {
             q.push(" AND (lower(r.description) LIKE ")
@@ -285,8 +291,15 @@ pub async fn public_search(
             }
             q.push(")");
         }
-        q.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
-            .push_bind(limit);
+        // For one building, its few requests are found by place and then
+        // sorted (the unary plus keeps SQLite from walking the whole
+        // community in date order instead).
+        let newest = if f.building_id.is_some() {
+            " ORDER BY +r.created_at DESC, r.id DESC LIMIT "
+        } else {
+            " ORDER BY r.created_at DESC, r.id DESC LIMIT "
+        };
+        q.push(newest).push_bind(limit);
         q.build_query_as::<RequestRow>().fetch_all(pool).await
     })?)
 }
