@@ -373,7 +373,7 @@ async fn record_callback(
     let comment = form.comment.trim().to_string();
     let outcome = if request.status() == crate::requests::model::Status::Waiting {
         let words = form.answer.trim();
-        crate::requests::page::reply_step(&state, &request, Some(&viewer), words).await
+        crate::requests::reporter::reply_step(&state, &request, Some(&viewer), words).await
     } else {
         let answer = crate::requests::page::ActForm {
             solved: form.solved,
@@ -381,7 +381,7 @@ async fn record_callback(
             comment,
             ..Default::default()
         };
-        crate::requests::page::confirm_step(&state, &request, Some(&viewer), &answer).await
+        crate::requests::reporter::confirm_step(&state, &request, Some(&viewer), &answer).await
     };
     match outcome {
         Ok(()) => Ok(Redirect::to("/desk").into_response()),

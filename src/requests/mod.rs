@@ -11,6 +11,7 @@ pub mod draft;
 pub mod field;
 pub mod filing;
 pub mod followers;
+pub mod handling;
 pub mod inbox;
 pub mod intake;
 pub mod lifecycle;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod queue;
 pub mod record;
 mod report;
+pub mod reporter;
 pub mod search;
 pub mod store;
 pub mod timeline;
@@ -41,10 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/report/{category}", get(report::form))
         .route("/track", get(page::track))
         .route("/r/{code}", get(page::show))
-        .route("/r/{code}/act", post(page::act))
-        .route("/r/{code}/confirm", post(page::confirm))
-        .route("/r/{code}/reply", post(page::reply))
-        .route("/r/{code}/appointment", post(page::appointment))
+        .route("/r/{code}/act", post(handling::act))
+        .route("/r/{code}/confirm", post(reporter::confirm))
+        .route("/r/{code}/reply", post(reporter::reply))
+        .route("/r/{code}/appointment", post(reporter::appointment))
         .route("/r/{code}/follow", post(page::follow))
         .route("/photos/{id}", get(page::photo))
         .route("/requests", get(queue::public_list))

@@ -2,7 +2,6 @@
 //! (answer, confirm, rate), and the workgroup's handling panel.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,12 +12,10 @@ use crate::db::now;
 use crate::i18n::cookie_value;
 use crate::web::{AppError, AppState, Ctx, render};
 
-use super::lifecycle::{Action, Actor, rating_reopens, valid_rating};
-use super::model::{ContactPreference, Status, Visibility};
+use super::model::{ContactPreference, Visibility};
 use super::photos::PhotoRef;
-use super::plan::Change;
 use super::record::{Audience, EventRow, RequestRow, Template as ResponseTemplate};
-use super::{followers, photos, record, store};
+use super::{followers, photos, record};
 
 /// The cookie that remembers an anonymous reporter's secret in this browser.
 pub fn key_cookie(code: &str, secret: &str, secure: bool) -> String {
@@ -92,7 +89,11 @@ impl Access {
 }
 
 /// The secret an anonymous reporter holds: from the link or this browser.
-fn reporter_key(code: &str, query_key: Option<&str>, headers: &HeaderMap) -> Option<String> {
+pub(super) fn reporter_key(
+    code: &str,
+    query_key: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<String> {
     query_key
         .filter(|k| !k.is_empty())
         .map(str::to_string)
@@ -299,7 +300,7 @@ pub async fn show(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     ctx: Ctx,
     r: RequestRow,
@@ -384,237 +385,6 @@ pub async fn track(Query(q): Query<std::collections::HashMap<String, String>>) -
     }
 }
 
-/// A handler's step: take, assign, update, note, or a lifecycle action.
-pub async fn act(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(code): Path<String>,
-    input: super::field::StepInput,
-) -> Result<Response, AppError> {
-    let super::field::StepInput {
-        form,
-        photos,
-        photo_problem,
-    } = input;
-    let request = record::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = Access::of(&state, &request, Some(&viewer), None).await?;
-    if !access.may_read(&request) {
-        return Err(AppError::NotFound);
-    }
-    let note_only = form.action == "note" && access.desk;
-    if !access.handler && !note_only {
-        return Err(AppError::Forbidden);
-    }
-    let stage = super::field::stage_of(&form.action);
-    let refused = photo_problem
-        .or_else(|| (!photos.is_empty() && stage.is_none()).then_some("act-photos-need-a-message"));
-    if let Some(key) = refused {
-        return page(&state, ctx, request, "", key, form, String::new(), false).await;
-    }
-    match handle_step(&state, &request, &viewer, &form).await {
-        Ok(()) => {
-            if let Some(stage) = stage.filter(|_| !photos.is_empty()) {
-                photos::attach_field_photos(&state.db, request.id, stage, &photos).await?;
-            }
-            Ok(Redirect::to(&format!("/r/{}", request.tracking_code)).into_response())
-        }
-        Err(AppError::Conflict(key)) | Err(AppError::BadRequest(key)) => {
-            page(&state, ctx, request, "", key, form, String::new(), false).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// The action the handling panel asked for, checked and applied.
-pub async fn handle_step(
-    state: &AppState,
-    request: &RequestRow,
-    viewer: &Viewer,
-    form: &ActForm,
-) -> Result<(), AppError> {
-    let message = form.message.trim();
-    let too_long = message.chars().count() > 2000
-        || form.note.trim().chars().count() > 2000
-        || form.reason.trim().chars().count() > 500
-        || form.to.trim().chars().count() > 200;
-    if too_long {
-        return Err(AppError::BadRequest("field-too-long"));
-    }
-    if matches!(
-        form.action.as_str(),
-        "assign" | "reject" | "refer" | "duplicate"
-    ) && !followers::is_lead(&state.db, request, viewer).await?
-    {
-        return Err(AppError::Conflict("act-leads-only"));
-    }
-    let staff = |action: Action| Change {
-        action,
-        actor: Actor::Staff,
-        public_message: message.to_string(),
-        internal_note: form.note.trim().to_string(),
-        rating: None,
-    };
-    let change = match form.action.as_str() {
-        "take" => return Ok(store::assign(&state.db, request, viewer, viewer.id).await?),
-        "appoint" => return super::appointment::staff_step(state, request, viewer, form).await,
-        "assign" => {
-            let assignee = form
-                .assignee
-                .ok_or(AppError::BadRequest("assign-choose-member"))?;
-            return Ok(store::assign(&state.db, request, viewer, assignee).await?);
-        }
-        "update" | "note" => {
-            let internal = form.action == "note";
-            let text = if internal { form.note.trim() } else { message };
-            if text.is_empty() {
-                return Err(AppError::BadRequest("act-message-required"));
-            }
-            if text.chars().count() > 2000 {
-                return Err(AppError::BadRequest("field-too-long"));
-            }
-            return Ok(store::post_update(&state.db, request, viewer, text, internal).await?);
-        }
-        "respond" | "ask" | "resolve" if message.is_empty() => {
-            return Err(AppError::BadRequest("act-message-required"));
-        }
-        "respond" => staff(Action::Respond),
-        "start" => staff(Action::Start),
-        "ask" => staff(Action::AskResident),
-        "resume" => staff(Action::Resume),
-        "resolve" => staff(Action::Resolve),
-        "reopen" => staff(Action::Reopen),
-        "reject" => staff(Action::Reject {
-            reason: form.reason.clone(),
-        }),
-        "refer" => return crate::referrals::refer_step(state, request, viewer, form).await,
-        "referral_answered" if message.is_empty() => {
-            return Err(AppError::BadRequest("act-message-required"));
-        }
-        "referral_answered" => staff(Action::ReferralAnswered),
-        "duplicate" => {
-            let found = record::by_code(&state.db, &form.of).await?.filter(|t| {
-                t.community_id == request.community_id && t.status() != Status::Duplicate
-            });
-            // Only into a request the lead may read: another team's private
-            // request or a legal question answers as if it did not exist,
-            // and gets no "merged" entry from someone who cannot see it.
-            let target = match found {
-                Some(t)
-                    if Access::of(state, &t, Some(viewer), None)
-                        .await?
-                        .may_read(&t) =>
-                {
-                    t
-                }
-                _ => return Err(AppError::BadRequest("act-duplicate-unknown")),
-            };
-            // Merging into a finished request hides this one's news in it:
-            // the lead says so knowingly.
-            if !target.status().is_open() && form.even_if_closed.is_empty() {
-                return Err(AppError::Conflict("act-duplicate-closed"));
-            }
-            staff(Action::MarkDuplicate {
-                of: target.id,
-                this: request.id,
-            })
-        }
-        _ => return Err(AppError::BadRequest("error-bad-input")),
-    };
-    store::apply(&state.db, request, Some(viewer), change).await?;
-    Ok(())
-}
-
-#[derive(Clone, Copy)]
-enum ReporterStep {
-    Confirm,
-    Reply,
-    Appointment,
-}
-
-/// The reporter says whether it is solved, and rates it.
-pub async fn confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<ActForm>,
-) -> Result<Response, AppError> {
-    as_reporter(&state, ctx, &code, &headers, form, ReporterStep::Confirm).await
-}
-
-/// The reporter answers the workgroup's question; the clock runs again.
-pub async fn reply(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<ActForm>,
-) -> Result<Response, AppError> {
-    as_reporter(&state, ctx, &code, &headers, form, ReporterStep::Reply).await
-}
-
-/// The resident agrees to the visit's time or asks for another.
-pub async fn appointment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<ActForm>,
-) -> Result<Response, AppError> {
-    as_reporter(
-        &state,
-        ctx,
-        &code,
-        &headers,
-        form,
-        ReporterStep::Appointment,
-    )
-    .await
-}
-
-/// A step only the reporter may take: signed in as them, or holding the
-/// secret link (in the form or remembered by this browser).
-async fn as_reporter(
-    state: &AppState,
-    ctx: Ctx,
-    code: &str,
-    headers: &HeaderMap,
-    form: ActForm,
-    step: ReporterStep,
-) -> Result<Response, AppError> {
-    let request = record::by_code(&state.db, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let key = reporter_key(&request.tracking_code, Some(&form.key), headers).unwrap_or_default();
-    let access = Access::of(state, &request, ctx.viewer.as_ref(), Some(&key)).await?;
-    if !access.reporter {
-        return Err(if access.may_read(&request) {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
-    }
-    let outcome = match step {
-        ReporterStep::Confirm => confirm_step(state, &request, ctx.viewer.as_ref(), &form).await,
-        ReporterStep::Reply => {
-            reply_step(state, &request, ctx.viewer.as_ref(), &form.message).await
-        }
-        ReporterStep::Appointment => {
-            super::appointment::resident_step(state, &request, ctx.viewer.as_ref(), &form).await
-        }
-    };
-    match outcome {
-        Ok(()) => Ok(back_to_the_request(state, &request, &key)),
-        Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
-            page(state, ctx, request, &key, k, form, String::new(), false).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// The language the resident wrote their request in: Chinese if it holds
 /// any Chinese character, else English.
 pub fn residents_language(r: &RequestRow) -> crate::i18n::Lang {
@@ -694,95 +464,6 @@ pub async fn answers_shown(
     }
     let defs = for_category(&state.db, r.category_id).await?;
     Ok(shown_answers(&defs, &given))
-}
-
-/// Back to the request after the reporter's step. One who came by the
-/// secret link keeps it (in the address, and remembered by this browser),
-/// or they would lose their own request and never see the confirm form.
-fn back_to_the_request(state: &AppState, request: &RequestRow, key: &str) -> Response {
-    let code = &request.tracking_code;
-    if key.is_empty() || token_hash(key) != request.secret_hash {
-        return Redirect::to(&format!("/r/{code}")).into_response();
-    }
-    let mut response = Redirect::to(&format!(
-        "/r/{code}?key={}",
-        crate::web::forms::url_encode(key)
-    ))
-    .into_response();
-    let cookie = key_cookie(code, key, state.config.secure_cookies());
-    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-        response
-            .headers_mut()
-            .append(axum::http::header::SET_COOKIE, value);
-    }
-    response
-}
-
-/// The reporter's answer to the workgroup's question.
-pub async fn reply_step(
-    state: &AppState,
-    request: &RequestRow,
-    viewer: Option<&Viewer>,
-    message: &str,
-) -> Result<(), AppError> {
-    let answer = message.trim();
-    if answer.is_empty() {
-        return Err(AppError::BadRequest("act-message-required"));
-    }
-    if answer.chars().count() > 2000 {
-        return Err(AppError::BadRequest("field-too-long"));
-    }
-    let change = Change {
-        action: Action::Resume,
-        actor: Actor::Reporter,
-        public_message: answer.to_string(),
-        internal_note: String::new(),
-        rating: None,
-    };
-    store::apply(&state.db, request, viewer, change).await?;
-    Ok(())
-}
-
-pub async fn confirm_step(
-    state: &AppState,
-    request: &RequestRow,
-    viewer: Option<&Viewer>,
-    form: &ActForm,
-) -> Result<(), AppError> {
-    let comment = form.comment.trim().to_string();
-    if comment.chars().count() > 1000 {
-        return Err(AppError::BadRequest("field-too-long"));
-    }
-    let change = match form.solved.as_str() {
-        "yes" => {
-            let rating = form
-                .rating
-                .filter(|r| valid_rating(*r))
-                .ok_or(AppError::BadRequest("rate-choose"))?;
-            let action = if rating_reopens(rating) {
-                Action::Reopen
-            } else {
-                Action::Confirm
-            };
-            Change {
-                action,
-                actor: Actor::Reporter,
-                public_message: String::new(),
-                internal_note: comment,
-                rating: Some(rating),
-            }
-        }
-        "no" => Change {
-            action: Action::Reopen,
-            actor: Actor::Reporter,
-            public_message: String::new(),
-            internal_note: comment,
-            rating: form.rating.filter(|r| valid_rating(*r)),
-        },
-        _ => return Err(AppError::BadRequest("rate-say-solved")),
-    };
-    store::apply(&state.db, request, viewer, change).await?;
-    Ok(())
 }
 
 /// "Me too" from a signed-in neighbour.

@@ -12,8 +12,9 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::handling::handle_step;
 use super::model::{ContactPreference, Visibility};
-use super::page::{Access, ActForm, answers_shown, handle_step};
+use super::page::{Access, ActForm, answers_shown};
 use super::record::{self, RequestRow};
 use crate::auth::{SignedIn, Viewer};
 use crate::community::attributes::ShownAnswer;
