@@ -109,11 +109,20 @@ pub async fn household_flat(
 }
 
 /// The queue the viewer may see, filtered as asked.
+/// What a queue is filtered by, and what its page shows around the list,
+/// read once.
+struct Scope {
+    filter: QueueFilter,
+    workgroups: Vec<Workgroup>,
+    memberships: Vec<Membership>,
+    household: Option<Place>,
+}
+
 async fn queue_filter(
     state: &AppState,
     viewer: &crate::auth::Viewer,
     q: &QueueQuery,
-) -> Result<(QueueFilter, Vec<Workgroup>), AppError> {
+) -> Result<Scope, AppError> {
     viewer.require_staff()?;
     let community_id = viewer.community_id;
     let memberships: Vec<Membership> = Workgroup::of_member(&state.db, viewer.id).await?;
@@ -139,7 +148,7 @@ async fn queue_filter(
         ),
     };
     let words = Some(q.q.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty());
-    let (household, _) = household_flat(state, community_id, &q.household).await?;
+    let (household, flat) = household_flat(state, community_id, &q.household).await?;
     let filter = QueueFilter {
         workgroup_id: group,
         member_of: if sees_all { None } else { Some(viewer.id) },
@@ -155,7 +164,12 @@ async fn queue_filter(
         viewer_id: Some(viewer.id),
         words,
     };
-    Ok((filter, workgroups))
+    Ok(Scope {
+        filter,
+        workgroups,
+        memberships,
+        household: flat,
+    })
 }
 
 pub async fn queue(
@@ -164,7 +178,12 @@ pub async fn queue(
     SignedIn(viewer): SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let (filter, workgroups) = queue_filter(&state, &viewer, &q).await?;
+    let Scope {
+        filter,
+        workgroups,
+        memberships,
+        household,
+    } = queue_filter(&state, &viewer, &q).await?;
     let community_id = viewer.community_id;
     let page = page_number(&q.page);
     let offset = (page - 1) * PAGE_SIZE;
@@ -179,9 +198,8 @@ pub async fn queue(
     );
     let previous_href = (page > 1).then(|| page_href(&ctx.here, page - 1));
     let next_href = more.then(|| page_href(&ctx.here, page + 1));
-    let (_, household) = household_flat(&state, community_id, &q.household).await?;
     let mut assignable: Vec<Member> = Vec::new();
-    for m in Workgroup::of_member(&state.db, viewer.id).await? {
+    for m in memberships {
         if m.is_lead {
             for member in Workgroup::members(&state.db, m.workgroup_id).await? {
                 if !assignable.iter().any(|a| a.id == member.id) {
@@ -227,7 +245,7 @@ pub async fn queue_csv(
     SignedIn(viewer): SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let (filter, _) = queue_filter(&state, &viewer, &q).await?;
+    let filter = queue_filter(&state, &viewer, &q).await?.filter;
     let requests = search::queue(&state.db, viewer.community_id, &filter, 10_000, 0).await?;
     let lang = ctx.lang;
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
