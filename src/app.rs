@@ -55,7 +55,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dashboard::routes())
         .merge(crate::problems::routes())
         .merge(crate::audit::routes())
-        .merge(crate::referrals::routes());
+        .merge(crate::referrals::routes())
+        .merge(crate::rooms::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -96,10 +97,12 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::desk::api::DeskApi as OpenApi>::openapi,
         <crate::audit::AuditApi as OpenApi>::openapi,
         <crate::referrals::ReferralsApi as OpenApi>::openapi,
+        <crate::rooms::RoomsApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
         ("desk_log", desk_log_section),
+        ("room_bookings", bookings_section),
     ]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
@@ -112,6 +115,7 @@ pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
     let mut tasks = vec![
         tokio::spawn(crate::chase::run_forever(db.clone())),
         tokio::spawn(watch_screens(db.clone())),
+        tokio::spawn(crate::rooms::run_forever(db.clone())),
     ];
     if let Some(mailer) = config.mailer.clone() {
         tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
@@ -151,6 +155,15 @@ fn desk_log_section<'a>(
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     Box::pin(crate::audit::own_entries(db, account_id))
+}
+
+/// The rooms' part of a person's own data: their bookings.
+fn bookings_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::rooms::own_bookings(db, account_id))
 }
 
 /// The page header's bell counts the person's unread news.
@@ -223,6 +236,10 @@ mod tests {
         keys.extend((1..=5).map(|n| format!("rate-{n}")));
         keys.extend(crate::requests::search::PublicState::ALL.map(|s| s.key()));
         keys.extend((1..=7).map(|n| format!("weekday-{n}")));
+        keys.extend((1..=7).map(|n| format!("weekday-short-{n}")));
+        keys.extend(crate::rooms::STATES.map(crate::rooms::state_key));
+        keys.extend(["free", "past", "mine", "taken"].map(|k| format!("rooms-slot-{k}")));
+        keys.extend(crate::rooms::WHO.map(|w| format!("room-who-{w}")));
         keys.extend(crate::mail::settings::MODES.map(|m| format!("news-mode-{m}")));
         keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
         keys.extend(

@@ -33,6 +33,7 @@ pub mod problems;
 pub mod rates;
 pub mod referrals;
 pub mod requests;
+pub mod rooms;
 pub mod screen;
 pub mod server;
 pub mod web;

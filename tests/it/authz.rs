@@ -530,6 +530,18 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/admin/outside-bodies/{id}/active"),
     ("GET", "/api/v1/outside-bodies"),
     ("POST", "/api/v1/outside-bodies"),
+    // rooms
+    ("GET", "/rooms"),
+    ("GET", "/rooms/{code}"),
+    ("POST", "/rooms/{code}/bookings"),
+    ("POST", "/rooms/bookings/{id}/check-in"),
+    ("POST", "/rooms/bookings/{id}/cancel"),
+    ("POST", "/rooms/bookings/{id}/approve"),
+    ("POST", "/rooms/bookings/{id}/refuse"),
+    ("GET", "/admin/rooms"),
+    ("POST", "/admin/rooms"),
+    ("GET", "/api/v1/rooms"),
+    ("POST", "/api/v1/rooms/{code}/bookings"),
     ("GET", "/account/tokens"),
     ("POST", "/account/tokens/{id}/revoke"),
     ("POST", "/account/signout-everywhere"),
@@ -684,6 +696,48 @@ fn table(fx: &Fixture) -> Vec<Route> {
         ),
         get("/api/v1/outside-bodies", STAFF),
         post_json("/api/v1/outside-bodies", json!({}), ADMIN),
+        // --- shared rooms -------------------------------------------------
+        // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
+        get("/rooms", EVERYONE),
+        get("/rooms/dance", [OK, OK, OK, OK, OK, OK, OK, OK, NF, OK]),
+        get("/api/v1/rooms", EVERYONE),
+        get("/admin/rooms", ADMIN),
+        post("/admin/rooms", &[], ADMIN),
+        // An empty form books nothing; the outsider has no dance room.
+        post(
+            "/rooms/dance/bookings",
+            &[],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        post_json(
+            "/api/v1/rooms/dance/bookings",
+            json!({}),
+            [SI, OK, OK, OK, OK, OK, OK, OK, OK, SI],
+        ),
+        // Huang's booking: hers, and the desk's to help with; check-in is
+        // not open yet (409), so nothing changes.
+        post(
+            format!("/rooms/bookings/{}/check-in", fx.booking),
+            &[],
+            [SI, OK, FB, FB, FB, FB, OK, OK, NF, SI],
+        ),
+        // Only a lead of the approving workgroup (Wu, recreation) decides.
+        post(
+            format!("/rooms/bookings/{}/approve", fx.pending_booking),
+            &[],
+            [SI, FB, FB, FB, FB, FB, FB, FB, FB, SI],
+        ),
+        post(
+            format!("/rooms/bookings/{}/refuse", fx.pending_booking),
+            &[],
+            [SI, FB, FB, FB, FB, FB, FB, FB, FB, SI],
+        ),
+        // Cancelling Sun's pending booking: Sun and the desk may.
+        post(
+            format!("/rooms/bookings/{}/cancel", fx.pending_booking),
+            &[],
+            [SI, FB, OK, FB, FB, FB, OK, OK, NF, SI],
+        ),
         // --- screens and kiosks (public, by their secret token) -----------
         get(format!("/screen/{}", fx.screen), EVERYONE),
         stream(format!("/screen/{}/events", fx.screen), EVERYONE),
@@ -1119,6 +1173,10 @@ struct Fixture {
     spare_screen: i64,
     /// The demo's power bureau, on the list of outside bodies.
     outside_body: i64,
+    /// Huang's demo booking of the dance room, and Sun's of the meeting
+    /// room (waiting for the recreation group's lead).
+    booking: i64,
+    pending_booking: i64,
     notice: i64,
     /// Category ids.
     lift: i64,
@@ -1251,6 +1309,20 @@ async fn prepare(app: &TestApp) -> Fixture {
         .first()
         .map(|b| b.id)
         .expect("the demo has outside bodies");
+    let booking_of = |state: &'static str| {
+        let db = app.db.clone();
+        async move {
+            grassroots::on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM bookings WHERE state = $1 AND account_id IS NOT NULL ORDER BY id LIMIT 1"
+            )
+            .bind(state)
+            .fetch_one(pool)
+            .await)
+            .expect("the demo's bookings")
+        }
+    };
+    let booking = booking_of("confirmed").await;
+    let pending_booking = booking_of("pending").await;
     let notice = grassroots::notices::Notice::current(&app.db, ours)
         .await
         .expect("notices")
@@ -1398,6 +1470,8 @@ async fn prepare(app: &TestApp) -> Fixture {
         kiosk,
         spare_screen,
         outside_body,
+        booking,
+        pending_booking,
         notice,
         lift,
         activity,

@@ -35,6 +35,7 @@ mod problems;
 mod public_list;
 mod rates;
 mod referrals;
+mod rooms;
 mod screen;
 mod search;
 mod visibility;
