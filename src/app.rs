@@ -56,7 +56,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::problems::routes())
         .merge(crate::audit::routes())
         .merge(crate::referrals::routes())
-        .merge(crate::rooms::routes());
+        .merge(crate::rooms::routes())
+        .merge(crate::activities::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -98,12 +99,15 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::audit::AuditApi as OpenApi>::openapi,
         <crate::referrals::ReferralsApi as OpenApi>::openapi,
         <crate::rooms::RoomsApi as OpenApi>::openapi,
+        <crate::activities::ActivitiesApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
         ("desk_log", desk_log_section),
         ("room_bookings", bookings_section),
+        ("activity_signups", signups_section),
     ]));
+    parts.insert(crate::my_data::store::Closers(vec![give_up_places]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
     }
@@ -116,6 +120,7 @@ pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
         tokio::spawn(crate::chase::run_forever(db.clone())),
         tokio::spawn(watch_screens(db.clone())),
         tokio::spawn(crate::rooms::run_forever(db.clone())),
+        tokio::spawn(crate::activities::run_forever(db.clone())),
     ];
     if let Some(mailer) = config.mailer.clone() {
         tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
@@ -164,6 +169,23 @@ fn bookings_section<'a>(
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     Box::pin(crate::rooms::own_bookings(db, account_id))
+}
+
+/// The activities' part of a person's own data: their sign-ups.
+fn signups_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::activities::own_signups(db, account_id))
+}
+
+/// An account closing gives up its future sign-ups and bookings.
+fn give_up_places<'a>(
+    db: &'a Db,
+    account_id: i64,
+) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    Box::pin(crate::activities::cancel_future_of(db, account_id))
 }
 
 /// The page header's bell counts the person's unread news.
@@ -240,6 +262,21 @@ mod tests {
         keys.extend(crate::rooms::STATES.map(crate::rooms::state_key));
         keys.extend(["free", "past", "mine", "taken"].map(|k| format!("rooms-slot-{k}")));
         keys.extend(crate::rooms::WHO.map(|w| format!("room-who-{w}")));
+        keys.extend(crate::activities::SIGNUP_STATES.map(crate::activities::state_key));
+        keys.extend(
+            crate::activities::recurrence::Repeat::ALL
+                .map(|r| format!("activity-repeat-{}", r.as_str())),
+        );
+        keys.extend(["1", "2", "3", "4", "-1"].map(|n| format!("activity-nth-{n}")));
+        keys.extend(
+            [
+                "notify-activity-moved-up",
+                "notify-activity-cancelled",
+                "notify-activity-tomorrow",
+                "notify-booking-soon",
+            ]
+            .map(String::from),
+        );
         keys.extend(crate::mail::settings::MODES.map(|m| format!("news-mode-{m}")));
         keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
         keys.extend(

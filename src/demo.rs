@@ -573,6 +573,14 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     crate::rooms::demo(db, community_id, &[ids["huang"], ids["sun"]])
         .await
         .map_err(err)?;
+    crate::activities::demo(
+        db,
+        community_id,
+        Some(ids["wu"]),
+        &[ids["sun"], ids["huang"], ids["zhao"]],
+    )
+    .await
+    .map_err(err)?;
     let notice = crate::notices::NoticeForm {
         title_zh: "本周六上午太极拳课移到荷花池边".into(),
         title_en: "Saturday's tai chi class moves to the lily pond".into(),

@@ -142,6 +142,17 @@
         prepend("notice-list", li);
       }
     });
+    source.addEventListener("activity_cancelled", function (e) {
+      var d = JSON.parse(e.data);
+      document.querySelectorAll("#activity-list [data-occurrence='" + d.occurrence + "']").forEach(function (li) {
+        li.classList.add("cancelled");
+        var state = li.querySelector(".state");
+        if (state) {
+          state.innerHTML = "";
+          state.appendChild(both("已取消 " + (d.reason || ""), "Cancelled " + (d.reason || "")));
+        }
+      });
+    });
     source.addEventListener("notice_withdrawn", function (e) {
       withdraw(JSON.parse(e.data).id);
     });

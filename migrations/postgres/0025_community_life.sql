@@ -112,6 +112,10 @@ CREATE TABLE series_signups (
     PRIMARY KEY (activity_id, account_id)
 );
 
+-- What a notification that is not about a request names (an activity and
+-- its time, say).
+ALTER TABLE notifications ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+
 -- A person's calendar feed is at a secret URL they can reset.
 ALTER TABLE accounts ADD COLUMN calendar_token TEXT;
 CREATE UNIQUE INDEX accounts_calendar_token ON accounts (calendar_token);

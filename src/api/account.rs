@@ -92,6 +92,9 @@ pub struct NoticeJson {
     at: String,
     read: bool,
     tracking_code: Option<String>,
+    /// For news not about a request: what it names (an activity and its
+    /// time, with the reason it was cancelled).
+    detail: String,
 }
 
 /// News for the signed-in account, newest first; reading marks them read.
@@ -114,6 +117,7 @@ pub async fn notifications(
                 at: community.iso_time(n.created_at),
                 read: n.read_at.is_some(),
                 tracking_code: n.tracking_code,
+                detail: n.detail,
             })
             .collect(),
     ))

@@ -142,7 +142,7 @@ async fn own_close(
         };
         return render_form(&page, true);
     }
-    store::close_account(&state.db, viewer.id).await?;
+    store::close_account_everywhere(&state.db, state.part::<store::Closers>(), viewer.id).await?;
     tracing::info!(account = viewer.id, "account closed by the person");
     Ok(crate::auth::routes::signed_out(
         render(&ClosedPage { ctx })?.into_response(),
@@ -364,7 +364,7 @@ async fn desk_close(
         return Err(AppError::BadRequest("my-data-desk-check-identity"));
     }
     log_step(&state, &viewer, &person, Action::Closed).await?;
-    store::close_account(&state.db, person.id).await?;
+    store::close_account_everywhere(&state.db, state.part::<store::Closers>(), person.id).await?;
     tracing::info!(
         account = person.id,
         desk = viewer.id,

@@ -257,6 +257,27 @@ pub async fn anonymise_requests(db: &Db, account_id: i64, all: bool) -> Result<u
     Ok(changed)
 }
 
+/// What a capability undoes when an account closes (future sign-ups and
+/// bookings given up, so the places go to others), handed in by the entry.
+pub type Closer =
+    for<'a> fn(&'a Db, i64) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
+
+/// Every capability's [`Closer`].
+#[derive(Clone, Default)]
+pub struct Closers(pub Vec<Closer>);
+
+/// Runs every capability's closer, then closes the account.
+pub async fn close_account_everywhere(
+    db: &Db,
+    closers: Option<&Closers>,
+    account_id: i64,
+) -> Result<(), AppError> {
+    for closer in closers.map(|c| c.0.as_slice()).unwrap_or_default() {
+        closer(db, account_id).await?;
+    }
+    close_account(db, account_id).await
+}
+
 /// Closes the account: every request of theirs loses their name, and the
 /// account keeps only a number, so the history and the figures still add up.
 pub async fn close_account(db: &Db, account_id: i64) -> Result<(), AppError> {

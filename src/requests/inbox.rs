@@ -16,12 +16,15 @@ pub struct Notice {
     pub created_at: i64,
     pub read_at: Option<i64>,
     pub tracking_code: Option<String>,
+    /// What a notification not about a request names (an activity and
+    /// its time).
+    pub detail: String,
 }
 
 pub async fn notifications(db: &Db, account_id: i64) -> Result<Vec<Notice>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Notice>(
-        "SELECT n.id, n.message_key, n.created_at, n.read_at, r.tracking_code FROM notifications n \
+        "SELECT n.id, n.message_key, n.created_at, n.read_at, r.tracking_code, n.detail FROM notifications n \
          LEFT JOIN requests r ON r.id = n.request_id WHERE n.account_id = $1 ORDER BY n.id DESC LIMIT 50"
     )
     .bind(account_id)

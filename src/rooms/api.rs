@@ -45,7 +45,7 @@ pub struct RoomJson {
 }
 
 /// The community's bookable rooms.
-#[utoipa::path(get, path = "/api/v1/rooms", security(()),
+#[utoipa::path(get, path = "/api/v1/rooms", operation_id = "list_rooms", security(()),
     responses((status = 200, description = "Done; the answer holds the result", body = Vec<RoomJson>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -108,7 +108,7 @@ fn instant(text: &str) -> Option<i64> {
 /// Books a room. Refused with 409 when the time overlaps a booking or an
 /// activity holding the room, with 422 when it breaks the room's rules
 /// (outside opening hours, too long, in the past, ending before it starts).
-#[utoipa::path(post, path = "/api/v1/rooms/{code}/bookings", request_body = NewBookingJson,
+#[utoipa::path(post, path = "/api/v1/rooms/{code}/bookings", operation_id = "book_room", request_body = NewBookingJson,
     params(("code" = String, Path, description = "The room's code")),
     responses((status = 201, description = "Booked", body = BookingJson),
         (status = 401, description = "Sign in first (a session or a bearer token)", body = ErrorJson),

@@ -18,7 +18,7 @@ use crate::db::{Db, StoreError};
 use crate::web::AppState;
 
 pub use api::RoomsApi;
-pub use pages::{day_label, time_of_day};
+pub use pages::{day_label, span_text, time_of_day};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -153,11 +153,12 @@ pub async fn demo(db: &Db, community_id: i64, people: &[i64]) -> Result<(), Stor
     let today = rules::local(&tz, crate::db::now())
         .map(|t| t.date())
         .unwrap_or_default();
-    // (room, days from today, hour, hours long, who, what for)
+    // (room, days from today, hour, hours long, who, what for); at hours
+    // the demo's classes leave free.
     let bookings = [
         ("dance", 1, 19, 1, 0, "广场舞排练 Square dance practice"),
-        ("dance", 2, 15, 2, 1, "合唱团 Choir"),
-        ("meeting", 3, 10, 2, 1, "楼长会议 Building heads' meeting"),
+        ("dance", 2, 10, 2, 1, "合唱团 Choir"),
+        ("meeting", 3, 14, 2, 1, "楼长会议 Building heads' meeting"),
     ];
     for (code, days, hour, long, who, purpose) in bookings {
         let (Some(room), Some(&account_id)) = (

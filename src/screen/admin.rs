@@ -26,7 +26,7 @@ struct ScreensPage {
     places: Vec<Place>,
     form: ScreenForm,
     errors: FieldErrors,
-    panels: [&'static str; 5],
+    panels: [&'static str; 6],
     now: i64,
 }
 

@@ -44,6 +44,8 @@ struct ScreenPage {
     fresh: Vec<RequestRow>,
     done: Vec<Done>,
     rates: Rates,
+    /// Today's and tomorrow's activities.
+    activities: Vec<crate::activities::store::Occurrence>,
     qr: String,
     last_event_id: i64,
     /// Minutes east of UTC, for the panels' hours.
@@ -62,6 +64,20 @@ impl ScreenPage {
             .percent()
             .map(|v| format!("{v}%"))
             .unwrap_or_else(|| "—".to_string())
+    }
+    /// "今天 07:00" and "Today 07:00".
+    fn starts(&self, o: &crate::activities::store::Occurrence, lang: Lang) -> String {
+        let tz = self.community.tz();
+        let day = |at: i64| crate::rooms::rules::local(&tz, at).map(|t| t.date());
+        let word = if day(o.starts_at) == day(now()) {
+            "screen-today"
+        } else {
+            "screen-tomorrow"
+        };
+        let clock = crate::rooms::rules::local(&tz, o.starts_at)
+            .map(|t| crate::rooms::time_of_day(t.time()))
+            .unwrap_or_default();
+        format!("{} {clock}", lang.t(word))
     }
     fn hours(&self, plan: &PanelPlan) -> String {
         plan.hours
@@ -87,6 +103,7 @@ pub async fn page(
         notices.into_iter().partition(|n| n.emergency);
     let fresh = crate::requests::search::public_list(&state.db, community.id, true, 6).await?;
     let done = recently_done(&state, community.id, at - 14 * 86_400).await?;
+    let activities = today_and_tomorrow(&state, &community, at).await?;
     let place = screen
         .place_code
         .clone()
@@ -110,6 +127,7 @@ pub async fn page(
         fresh,
         done,
         rates,
+        activities,
         qr,
         utc_offset_minutes,
     };
@@ -119,6 +137,33 @@ pub async fn page(
         header::HeaderValue::from_static("no-store"),
     );
     Ok(response)
+}
+
+/// The activities of today (those not over yet) and tomorrow.
+async fn today_and_tomorrow(
+    state: &AppState,
+    community: &Community,
+    at: i64,
+) -> Result<Vec<crate::activities::store::Occurrence>, AppError> {
+    let tz = community.tz();
+    let after_tomorrow = crate::rooms::rules::local(&tz, at)
+        .and_then(|t| t.date().checked_add(jiff::Span::new().days(2)).ok())
+        .and_then(|d| crate::rooms::rules::at_local(&tz, d, jiff::civil::Time::midnight()))
+        .unwrap_or(at + 2 * 86_400);
+    let list = crate::activities::store::occurrences(
+        &state.db,
+        community.id,
+        None,
+        at - 3 * 3600,
+        after_tomorrow,
+        40,
+    )
+    .await?;
+    Ok(list
+        .into_iter()
+        .filter(|o| o.ends_at > at)
+        .take(8)
+        .collect())
 }
 
 /// Public requests solved lately, with the team's last public word: "you

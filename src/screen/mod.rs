@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The panels a screen can show, in their usual order.
-pub const PANELS: [&str; 5] = ["emergency", "new", "done", "rates", "notices"];
+pub const PANELS: [&str; 6] = ["emergency", "new", "done", "rates", "notices", "activities"];
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Screen {

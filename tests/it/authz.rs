@@ -542,6 +542,27 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/admin/rooms"),
     ("GET", "/api/v1/rooms"),
     ("POST", "/api/v1/rooms/{code}/bookings"),
+    // activities
+    ("GET", "/activities"),
+    ("GET", "/activities/mine"),
+    ("POST", "/activities/mine/feed"),
+    ("GET", "/activities/new"),
+    ("POST", "/activities/new"),
+    ("GET", "/activities/{id}"),
+    ("POST", "/activities/{id}/series"),
+    ("POST", "/activities/{id}/series/leave"),
+    ("GET", "/activities/{id}/attendance"),
+    ("GET", "/activities/occurrences/{id}"),
+    ("POST", "/activities/occurrences/{id}/signup"),
+    ("POST", "/activities/occurrences/{id}/leave"),
+    ("POST", "/activities/occurrences/{id}/walk-in"),
+    ("POST", "/activities/occurrences/{id}/attended"),
+    ("POST", "/activities/occurrences/{id}/cancel"),
+    ("GET", "/activities/check-in/{code}"),
+    ("POST", "/activities/check-in/{code}"),
+    ("GET", "/calendar/{file}"),
+    ("GET", "/api/v1/activities"),
+    ("POST", "/api/v1/activities/{id}/signups"),
     ("GET", "/account/tokens"),
     ("POST", "/account/tokens/{id}/revoke"),
     ("POST", "/account/signout-everywhere"),
@@ -737,6 +758,86 @@ fn table(fx: &Fixture) -> Vec<Route> {
             format!("/rooms/bookings/{}/cancel", fx.pending_booking),
             &[],
             [SI, FB, OK, FB, FB, FB, OK, OK, NF, SI],
+        ),
+        // --- activities -------------------------------------------------
+        // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
+        get("/activities", EVERYONE),
+        get("/api/v1/activities", EVERYONE),
+        get("/calendar/jinyuan.ics", EVERYONE),
+        get("/calendar/jinyuan.recreation.ics", EVERYONE),
+        get("/calendar/me-not-a-real-token.ics", NOBODY),
+        get("/activities/mine", SIGNED_IN),
+        post("/activities/mine/feed", &[], SIGNED_IN),
+        // Members of a workgroup organise its activities (the outsider's
+        // community has no workgroups yet).
+        get("/activities/new", [SI, FB, FB, OK, OK, OK, FB, OK, FB, SI]),
+        post(
+            "/activities/new",
+            &[],
+            [SI, FB, FB, OK, OK, OK, FB, OK, FB, SI],
+        ),
+        get(
+            format!("/activities/{}", fx.tai_chi),
+            [OK, OK, OK, OK, OK, OK, OK, OK, NF, OK],
+        ),
+        get(
+            format!("/activities/{}/attendance", fx.tai_chi),
+            [SI, FB, FB, FB, FB, FB, FB, OK, NF, SI],
+        ),
+        get(
+            format!("/activities/occurrences/{}", fx.tai_chi_tomorrow),
+            [SI, FB, FB, FB, FB, FB, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/occurrences/{}/walk-in", fx.tai_chi_tomorrow),
+            &[],
+            [SI, FB, FB, FB, FB, FB, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/occurrences/{}/attended", fx.tai_chi_tomorrow),
+            &[],
+            [SI, FB, FB, FB, FB, FB, OK, OK, NF, SI],
+        ),
+        // Without a reason nothing is cancelled (422).
+        post(
+            format!("/activities/occurrences/{}/cancel", fx.tai_chi_tomorrow),
+            &[],
+            [SI, FB, FB, FB, FB, FB, FB, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/occurrences/{}/signup", fx.tai_chi_tomorrow),
+            &[],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/occurrences/{}/leave", fx.tai_chi_tomorrow),
+            &[],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/{}/series", fx.tai_chi),
+            &[],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/{}/series/leave", fx.tai_chi),
+            &[],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        post_json(
+            format!("/api/v1/activities/{}/signups", fx.tai_chi),
+            json!({}),
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        // Tomorrow's code does not check anyone in today (409).
+        get(
+            format!("/activities/check-in/{}", fx.tai_chi_code),
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/check-in/{}", fx.tai_chi_code),
+            &[],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
         ),
         // --- screens and kiosks (public, by their secret token) -----------
         get(format!("/screen/{}", fx.screen), EVERYONE),
@@ -1177,6 +1278,10 @@ struct Fixture {
     /// room (waiting for the recreation group's lead).
     booking: i64,
     pending_booking: i64,
+    /// The demo's daily tai chi class, tomorrow's occurrence and its code.
+    tai_chi: i64,
+    tai_chi_tomorrow: i64,
+    tai_chi_code: String,
     notice: i64,
     /// Category ids.
     lift: i64,
@@ -1322,6 +1427,14 @@ async fn prepare(app: &TestApp) -> Fixture {
         }
     };
     let booking = booking_of("confirmed").await;
+    let (tai_chi, tai_chi_tomorrow, tai_chi_code): (i64, i64, String) = grassroots::on_db!(&app.db, |pool| sqlx::query_as(
+        "SELECT a.id, o.id, o.checkin_code FROM activities a JOIN occurrences o ON o.activity_id = a.id \
+         WHERE a.title_zh = '太极拳' AND o.starts_at > $1 + 43200 ORDER BY o.starts_at LIMIT 1"
+    )
+    .bind(grassroots::db::now())
+    .fetch_one(pool)
+    .await)
+    .expect("the demo's tai chi class");
     let pending_booking = booking_of("pending").await;
     let notice = grassroots::notices::Notice::current(&app.db, ours)
         .await
@@ -1472,6 +1585,9 @@ async fn prepare(app: &TestApp) -> Fixture {
         outside_body,
         booking,
         pending_booking,
+        tai_chi,
+        tai_chi_tomorrow,
+        tai_chi_code,
         notice,
         lift,
         activity,

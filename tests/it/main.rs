@@ -5,6 +5,7 @@ mod smtp_sink;
 mod support;
 
 mod access;
+mod activities;
 mod admin;
 mod answers;
 mod api;
