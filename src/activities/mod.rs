@@ -23,6 +23,7 @@ use crate::on_db;
 use crate::web::AppState;
 
 pub use api::ActivitiesApi;
+pub use attendance::resident;
 pub use demo::demo;
 
 pub fn routes() -> Router<AppState> {

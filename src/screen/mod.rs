@@ -5,6 +5,7 @@
 mod admin;
 mod display;
 mod kiosk;
+mod kiosk_activities;
 pub mod qr;
 
 use axum::Router;
@@ -24,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/screen/{token}/events", get(display::events))
         .route("/kiosk/{token}", get(kiosk::start).post(kiosk::submit))
         .route("/kiosk/{token}/{category}", get(kiosk::describe))
+        .route(
+            "/kiosk/{token}/activities",
+            get(kiosk_activities::today).post(kiosk_activities::sign_up),
+        )
         .route("/posters/{file}", get(qr::poster))
         .route("/admin/screens", get(admin::list).post(admin::add))
         .route("/admin/screens/{id}/off", post(admin::switch_off))

@@ -469,6 +469,45 @@ async fn the_door_code_checks_in_on_its_day_only(app: Arc<TestApp>) {
         )
         .await;
     assert_eq!(walk_in.status, 303, "{}", walk_in.body);
+    // At the kiosk: today's list, and a sign-up by account name or phone.
+    let kiosk: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT token FROM screens WHERE kind = 'kiosk'"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("kiosk");
+    let passer_by = app.anonymous();
+    let today = passer_by.get(&format!("/kiosk/{kiosk}/activities")).await;
+    assert!(today.body.contains("手工课"), "{}", today.body);
+    let occurrence_field = occurrence.to_string();
+    let by_name = passer_by
+        .post_form(
+            &format!("/kiosk/{kiosk}/activities"),
+            &[("occurrence", &occurrence_field), ("who", "sun")],
+        )
+        .await;
+    assert_eq!(by_name.status, 200, "{}", by_name.body);
+    assert!(by_name.body.contains("报名成功"));
+    let by_phone = passer_by
+        .post_form(
+            &format!("/kiosk/{kiosk}/activities"),
+            &[("occurrence", &occurrence_field), ("who", "139 0000 1234")],
+        )
+        .await;
+    assert!(by_phone.body.contains("报名成功"), "a walk-in by phone");
+    let nobody = passer_by
+        .post_form(
+            &format!("/kiosk/{kiosk}/activities"),
+            &[("occurrence", &occurrence_field), ("who", "谁")],
+        )
+        .await;
+    assert_eq!(nobody.status, 422);
+    assert!(nobody.body.contains("请填写手机号"));
+    let people = states(&app, occurrence).await;
+    assert!(
+        people.contains(&("sun".into(), "going".into())),
+        "{people:?}"
+    );
     // Tomorrow's tai chi code is not today's.
     let tomorrow: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
         "SELECT o.checkin_code FROM occurrences o JOIN activities a ON a.id = o.activity_id WHERE a.title_zh = '太极拳' AND o.starts_at > $1 ORDER BY o.starts_at LIMIT 1"

@@ -516,6 +516,8 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/kiosk/{token}"),
     ("POST", "/kiosk/{token}"),
     ("GET", "/kiosk/{token}/{category}"),
+    ("GET", "/kiosk/{token}/activities"),
+    ("POST", "/kiosk/{token}/activities"),
     ("GET", "/posters/{file}"),
     ("GET", "/admin/screens"),
     ("POST", "/admin/screens"),
@@ -844,6 +846,9 @@ fn table(fx: &Fixture) -> Vec<Route> {
         stream(format!("/screen/{}/events", fx.screen), EVERYONE),
         get(format!("/kiosk/{}", fx.kiosk), EVERYONE),
         get(format!("/kiosk/{}/lift", fx.kiosk), EVERYONE),
+        get(format!("/kiosk/{}/activities", fx.kiosk), EVERYONE),
+        // Naming no activity signs nobody up (422).
+        post(format!("/kiosk/{}/activities", fx.kiosk), &[], EVERYONE),
         // --- the JSON API, reading ----------------------------------------
         get("/api/v1/openapi.json", EVERYONE),
         get("/api/v1/me", SIGNED_IN),

@@ -126,5 +126,23 @@ async fn community_life_in_a_real_browser() {
     for lang in ["en", "zh"] {
         look(c, &app, lang, "/admin/rooms", "admin-rooms").await;
     }
+    // The kiosk's list of today's activities, for anyone passing.
+    let kiosk: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT token FROM screens WHERE kind = 'kiosk'"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("kiosk");
+    c.delete_all_cookies().await.expect("nobody signed in");
+    for lang in ["zh", "en"] {
+        look(
+            c,
+            &app,
+            lang,
+            &format!("/kiosk/{kiosk}/activities"),
+            "kiosk-activities",
+        )
+        .await;
+    }
     let _ = browser.client.clone().close().await;
 }
