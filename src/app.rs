@@ -272,6 +272,7 @@ mod tests {
             [
                 "notify-activity-moved-up",
                 "notify-activity-cancelled",
+                "notify-activity-moved",
                 "notify-activity-tomorrow",
                 "notify-booking-soon",
             ]

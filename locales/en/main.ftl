@@ -1045,3 +1045,6 @@ kiosk-activity-who = We could not find that: give your phone number, like 138 00
 kiosk-activity-gone = This activity is no longer open.
 kiosk-activity-going = You are signed up. See you there!
 kiosk-activity-waiting = It is full: you are on the waiting list, and you will be told if a place opens.
+activity-move = Move this time
+activity-moved = Moved
+notify-activity-moved = An activity you signed up for has moved to another time.

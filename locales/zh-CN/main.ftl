@@ -1033,3 +1033,6 @@ kiosk-activity-who = 没有找到，请填写手机号，例如 138 0013 8000。
 kiosk-activity-gone = 这个活动已不能报名。
 kiosk-activity-going = 报名成功，到时见！
 kiosk-activity-waiting = 已满员：您在候补名单上，有空位时会通知您。
+activity-move = 调整这一次的时间
+activity-moved = 时间已调整
+notify-activity-moved = 您报名的活动调整了时间。

@@ -200,6 +200,30 @@ async fn activities(
         }
         ics.line(&format!("URL:https://{host}/activities/{}", a.id));
         ics.line("END:VEVENT");
+        // Each time moved elsewhere overrides its instance (RECURRENCE-ID).
+        let moved: Vec<(i64, i64, i64, String)> = on_db!(db, |pool| {
+            sqlx::query_as(
+            "SELECT original_at, starts_at, ends_at, reason FROM occurrences \
+             WHERE activity_id = $1 AND cancelled_at IS NULL AND starts_at <> original_at ORDER BY original_at"
+        )
+        .bind(a.id)
+        .fetch_all(pool)
+        .await
+        })?;
+        for (original, starts, ends, reason) in moved {
+            ics.line("BEGIN:VEVENT");
+            ics.line(&format!("UID:activity-{}@{host}", a.id));
+            ics.line(&format!(
+                "RECURRENCE-ID;TZID={zone}:{}",
+                local(&tz, original)
+            ));
+            ics.line(&format!("DTSTAMP:{stamp}"));
+            ics.line(&format!("DTSTART;TZID={zone}:{}", local(&tz, starts)));
+            ics.line(&format!("DTEND;TZID={zone}:{}", local(&tz, ends)));
+            ics.line(&format!("SUMMARY:{}", text(&summary)));
+            ics.line(&format!("DESCRIPTION:{}", text(&reason)));
+            ics.line("END:VEVENT");
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod api;
 mod attendance;
+mod changes;
 mod demo;
 mod feeds;
 mod organise;
@@ -52,7 +53,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/activities/occurrences/{id}/cancel",
-            post(organise::cancel_occurrence),
+            post(changes::cancel_occurrence),
+        )
+        .route(
+            "/activities/occurrences/{id}/move",
+            post(changes::move_occurrence),
         )
         .route(
             "/activities/check-in/{code}",

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -12,9 +12,8 @@ use super::recurrence::{self, Repeat, Timing};
 use super::store::{self, Activity, NewActivity};
 use crate::auth::SignedIn;
 use crate::community::{Place, Workgroup};
-use crate::db::{BeginWrite, StoreError, now};
+use crate::db::{StoreError, now};
 use crate::i18n::Lang;
-use crate::on_db;
 use crate::rooms::rules::{parse_date, parse_time};
 use crate::web::forms::{FieldErrors, optional_text, required_text};
 use crate::web::{AppError, AppState, Ctx, render_form};
@@ -382,67 +381,4 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CancelForm {
-    reason: String,
-}
-
-/// Cancels one occurrence: its room is freed, everyone on it is told the
-/// reason, and the screens take it off today's list at once.
-pub async fn cancel_occurrence(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<CancelForm>,
-) -> Result<Response, AppError> {
-    let o = super::pages::occurrence_of(&state, &viewer, id).await?;
-    if !super::organises(&state.db, &viewer, o.workgroup_id).await? {
-        return Err(AppError::Forbidden);
-    }
-    let reason = form.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(AppError::BadRequest("activity-reason-required"));
-    }
-    if o.cancelled_at.is_some() {
-        return Ok(Redirect::to(&format!("/activities/occurrences/{id}")).into_response());
-    }
-    let detail = format!(
-        "{} — {reason}",
-        super::signup::detail(&o, &ctx.community.tz())
-    );
-    let payload = serde_json::json!({"occurrence": o.id, "reason": reason});
-    let community_id = viewer.community_id;
-    on_db!(&state.db, |pool| {
-        async {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE occurrences SET cancelled_at = $1, reason = $2 WHERE id = $3 AND cancelled_at IS NULL")
-                .bind(now())
-                .bind(reason)
-                .bind(o.id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE bookings SET state = 'cancelled' WHERE occurrence_id = $1 AND state IN ('pending', 'confirmed')")
-                .bind(o.id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO notifications (account_id, message_key, detail, created_at) \
-                 SELECT account_id, 'notify-activity-cancelled', $2, $3 FROM signups \
-                 WHERE occurrence_id = $1 AND account_id IS NOT NULL AND state IN ('going', 'waiting')",
-            )
-            .bind(o.id)
-            .bind(&detail)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-            crate::record_live_event!(tx, community_id, "activity_cancelled", payload)?;
-            tx.commit().await
-        }
-        .await
-    })?;
-    Ok(Redirect::to(&format!("/activities/occurrences/{id}")).into_response())
 }

@@ -79,6 +79,10 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
+    /// Moved from the time its rule gave.
+    pub fn moved(&self) -> bool {
+        self.starts_at != self.original_at
+    }
     pub fn places_left(&self) -> i64 {
         (self.capacity - self.going).max(0)
     }

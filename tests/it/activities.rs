@@ -317,6 +317,56 @@ async fn a_cancelled_time_is_told_and_leaves_the_feed(app: Arc<TestApp>) {
         "the next day stays"
     );
     assert!(starts.contains(&(cancelled_at - 86_400)));
+    // Moving the day after's class to the afternoon: Sun is told, and the
+    // feed carries the new time as that instance's override.
+    let next_day = list
+        .iter()
+        .find(|o| o.1 == cancelled_at + 86_400)
+        .expect("the next day")
+        .0;
+    let new_day = jiff::Timestamp::from_second(cancelled_at + 86_400)
+        .expect("time")
+        .to_zoned_datetime(zone())
+        .date()
+        .to_string();
+    let moved = wu
+        .post_form(
+            &format!("/activities/occurrences/{next_day}/move"),
+            &[
+                ("date", &new_day),
+                ("time", "16:00"),
+                ("reason", "上午停电 No power in the morning"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    assert!(
+        news(&app, "sun")
+            .await
+            .iter()
+            .any(|(k, d)| k == "notify-activity-moved"
+                && d.contains("16:00")
+                && d.contains("上午停电"))
+    );
+    let feed = app.anonymous().get("/calendar/jinyuan.ics").await;
+    let calendar: icalendar::Calendar = feed.body.parse().expect("parsed again");
+    let instance = calendar
+        .events()
+        .find(|e| e.property_value("RECURRENCE-ID").is_some())
+        .expect("the moved instance");
+    assert_eq!(
+        instance
+            .property_value("DTSTART")
+            .map(|v| v.ends_with("T160000")),
+        Some(true),
+        "{feed:?}"
+    );
+    let page = app
+        .signed_in("sun")
+        .await
+        .get(&format!("/activities/{tai_chi}"))
+        .await;
+    assert!(page.body.contains("时间已调整") && page.body.contains("上午停电"));
     // Stable: the same UID on a second reading.
     let again = app.anonymous().get("/calendar/jinyuan.ics").await;
     let uid = |body: &str| {

@@ -560,6 +560,7 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/activities/occurrences/{id}/walk-in"),
     ("POST", "/activities/occurrences/{id}/attended"),
     ("POST", "/activities/occurrences/{id}/cancel"),
+    ("POST", "/activities/occurrences/{id}/move"),
     ("GET", "/activities/check-in/{code}"),
     ("POST", "/activities/check-in/{code}"),
     ("GET", "/calendar/{file}"),
@@ -800,9 +801,14 @@ fn table(fx: &Fixture) -> Vec<Route> {
             &[],
             [SI, FB, FB, FB, FB, FB, OK, OK, NF, SI],
         ),
-        // Without a reason nothing is cancelled (422).
+        // Without a reason nothing is cancelled or moved (422).
         post(
             format!("/activities/occurrences/{}/cancel", fx.tai_chi_tomorrow),
+            &[],
+            [SI, FB, FB, FB, FB, FB, FB, OK, NF, SI],
+        ),
+        post(
+            format!("/activities/occurrences/{}/move", fx.tai_chi_tomorrow),
             &[],
             [SI, FB, FB, FB, FB, FB, FB, OK, NF, SI],
         ),
