@@ -200,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let started = std::time::Instant::now();
     copy_communities(&db, communities).await?;
+    seed_activities(&db).await?;
     let shapes = shapes(&db).await?;
     let residents: Vec<i64> = on_db!(&db, |pool| sqlx::query_scalar(
         "SELECT id FROM accounts WHERE community_id = 1 AND role = 'resident' ORDER BY id"
@@ -239,6 +240,136 @@ async fn main() -> anyhow::Result<()> {
         "seeded {made} requests over {} communities in {:.1} s",
         ids.len(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// A year of community life in every community: the demo's rooms, and its
+/// four classes running since 245 days ago (the coming 120 days written by
+/// the app's own code, the past ones here), with a few sign-ups each.
+async fn seed_activities(db: &Db) -> anyhow::Result<()> {
+    use grassroots::activities::store::{self, NewActivity};
+    let started = std::time::Instant::now();
+    on_db!(db, |pool| {
+        sqlx::query(
+        "INSERT INTO rooms (community_id, place_id, code, opens_minute, closes_minute, longest_minutes, who_may_book, \
+         approver_workgroup_id, grace_minutes) \
+         SELECT p.community_id, p.id, r.code, r.opens_minute, r.closes_minute, r.longest_minutes, r.who_may_book, \
+         w.id, r.grace_minutes FROM rooms r JOIN places op ON op.id = r.place_id \
+         JOIN places p ON p.community_id <> 1 AND p.code = op.code \
+         LEFT JOIN workgroups ow ON ow.id = r.approver_workgroup_id \
+         LEFT JOIN workgroups w ON w.community_id = p.community_id AND w.code = ow.code \
+         WHERE r.community_id = 1"
+    )
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let demo = store::activities(db, 1, None).await?;
+    let communities: Vec<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, timezone FROM communities WHERE id <> 1 ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)?;
+    let until = now();
+    let since = until - 245 * DAY;
+    let mut rng = SmallRng::seed_from_u64(18);
+    let mut occurrences = 0usize;
+    for (community, zone) in communities {
+        for a in &demo {
+            let Some(mut timing) = a.timing() else {
+                continue;
+            };
+            timing.starts_local = timing
+                .starts_local
+                .checked_sub(jiff::Span::new().days(245))
+                .unwrap_or(timing.starts_local);
+            let (workgroup_id, place_id): (i64, Option<i64>) = on_db!(db, |pool| sqlx::query_as(
+                "SELECT w.id, (SELECT p.id FROM places p JOIN places op ON op.code = p.code \
+                 WHERE op.id = $3 AND p.community_id = $1) FROM workgroups w \
+                 WHERE w.community_id = $1 AND w.code = $2"
+            )
+            .bind(community)
+            .bind(&a.workgroup_code)
+            .bind(a.place_id)
+            .fetch_one(pool)
+            .await)?;
+            let room = match place_id {
+                Some(p) => grassroots::rooms::store::at_place(db, p).await?,
+                None => None,
+            };
+            let new = NewActivity {
+                workgroup_id,
+                place_id,
+                title_zh: a.title_zh.clone(),
+                title_en: a.title_en.clone(),
+                description: a.description.clone(),
+                teacher: a.teacher.clone(),
+                capacity: a.capacity,
+                timing: timing.clone(),
+                closes_minutes_before: a.closes_minutes_before,
+                created_by: None,
+            };
+            let id = store::create(db, community, &zone, room.as_ref(), &new).await?;
+            let past = grassroots::activities::recurrence::starts_between(
+                &timing,
+                &zone,
+                since,
+                until - timing.minutes * 60,
+                1000,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            occurrences += past.len();
+            for chunk in past.chunks(200) {
+                on_db!(db, |pool| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO occurrences (activity_id, community_id, original_at, starts_at, ends_at, checkin_code) ",
+                    );
+                    q.push_values(chunk, |mut row, start| {
+                        row.push_bind(id)
+                            .push_bind(community)
+                            .push_bind(*start)
+                            .push_bind(*start)
+                            .push_bind(*start + timing.minutes * 60)
+                            .push_bind(format!("bench-{id}-{start}"));
+                    });
+                    q.build().execute(pool).await.map(|r| r.rows_affected())
+                })?;
+            }
+        }
+        // A few people came to each past time, and a few signed up ahead.
+        let times: Vec<(i64, i64)> = on_db!(db, |pool| sqlx::query_as(
+            "SELECT o.id, o.starts_at FROM occurrences o WHERE o.community_id = $1"
+        )
+        .bind(community)
+        .fetch_all(pool)
+        .await)?;
+        let mut rows: Vec<(i64, String, i64, Option<i64>)> = Vec::new();
+        for (occurrence, starts) in times {
+            for k in 0..rng.random_range(1..6) {
+                let attended = (starts < until).then_some(starts);
+                rows.push((occurrence, format!("居民{k}"), starts - DAY, attended));
+            }
+        }
+        for chunk in rows.chunks(500) {
+            on_db!(db, |pool| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO signups (occurrence_id, walk_in_name, state, at, attended_at) ",
+                );
+                q.push_values(chunk, |mut row, (occurrence, name, at, attended)| {
+                    row.push_bind(*occurrence)
+                        .push_bind(name.as_str())
+                        .push_bind("going")
+                        .push_bind(*at)
+                        .push_bind(*attended);
+                });
+                q.build().execute(pool).await.map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    eprintln!(
+        "seeded a year of activities ({occurrences} past times) in {:.0?}",
+        started.elapsed()
     );
     Ok(())
 }

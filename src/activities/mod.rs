@@ -93,10 +93,19 @@ pub async fn organised_by(
     viewer: &Viewer,
 ) -> Result<Vec<crate::community::Workgroup>, StoreError> {
     let all = crate::community::Workgroup::list(db, viewer.community_id).await?;
+    organised_among(db, viewer, &all).await
+}
+
+/// Those of `groups` whose activities the person organises.
+pub async fn organised_among(
+    db: &Db,
+    viewer: &Viewer,
+    groups: &[crate::community::Workgroup],
+) -> Result<Vec<crate::community::Workgroup>, StoreError> {
     let mut mine = Vec::new();
-    for w in all {
+    for w in groups {
         if organises(db, viewer, w.id).await? {
-            mine.push(w);
+            mine.push(w.clone());
         }
     }
     Ok(mine)

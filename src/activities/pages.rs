@@ -55,45 +55,11 @@ pub fn hours(ctx: &Ctx, o: &Occurrence) -> String {
     }
 }
 
-/// The person's sign-ups (not cancelled) among some occurrences:
-/// (occurrence, state).
-pub async fn my_states(
-    db: &Db,
-    account_id: i64,
-    ids: &[i64],
-) -> Result<Vec<(i64, String)>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(on_db!(db, |pool| {
-        let mut q = sqlx::QueryBuilder::new(
-            "SELECT occurrence_id, state FROM signups WHERE state <> 'cancelled' AND account_id = ",
-        );
-        q.push_bind(account_id);
-        q.push(" AND occurrence_id IN (");
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        q.build_query_as::<(i64, String)>().fetch_all(pool).await
-    })?)
-}
-
-/// The person's state on an occurrence, from their sign-ups ('' for none).
-fn state_in(mine: &[(i64, String)], o: &Occurrence) -> String {
-    mine.iter()
-        .find(|(id, _)| *id == o.id)
-        .map(|(_, s)| s.clone())
-        .unwrap_or_default()
-}
-
 #[derive(Template)]
 #[template(path = "activities.html")]
 struct ListPage {
     ctx: Ctx,
     days: Vec<DayOf>,
-    mine: Vec<(i64, String)>,
     organiser: bool,
     groups: Vec<crate::community::Workgroup>,
 }
@@ -103,7 +69,7 @@ impl ListPage {
         hours(&self.ctx, o)
     }
     fn my_state(&self, o: &Occurrence) -> String {
-        state_in(&self.mine, o)
+        o.mine.clone().unwrap_or_default()
     }
 }
 
@@ -113,29 +79,28 @@ pub async fn list(
     MaybeViewer(viewer): MaybeViewer,
 ) -> Result<Response, AppError> {
     let at = now();
-    let list = store::occurrences(
+    let list = store::occurrences_seen_by(
         &state.db,
         ctx.community.id,
         None,
         at - 3600,
         at + 14 * 86_400,
         300,
+        viewer.as_ref().map(|v| v.id),
     )
     .await?;
-    let ids: Vec<i64> = list.iter().map(|o| o.id).collect();
-    let (mine, organiser) = match &viewer {
-        Some(v) => (
-            my_states(&state.db, v.id, &ids).await?,
-            !super::organised_by(&state.db, v).await?.is_empty(),
-        ),
-        None => (Vec::new(), false),
-    };
     let groups = crate::community::Workgroup::list(&state.db, ctx.community.id).await?;
+    // Residents organise nothing: only staff are asked about their groups.
+    let organiser = match &viewer {
+        Some(v) if v.is_staff() => !super::organised_among(&state.db, v, &groups)
+            .await?
+            .is_empty(),
+        _ => false,
+    };
     let days = by_day(&ctx, list);
     render(&ListPage {
         ctx,
         days,
-        mine,
         organiser,
         groups,
     })
@@ -147,7 +112,6 @@ struct ActivityPage {
     ctx: Ctx,
     activity: Activity,
     coming: Vec<Occurrence>,
-    mine: Vec<(i64, String)>,
     in_series: bool,
     organiser: bool,
     repeats: String,
@@ -162,7 +126,7 @@ impl ActivityPage {
         format!("{day} {}", hours(&self.ctx, o))
     }
     fn my_state(&self, o: &Occurrence) -> String {
-        state_in(&self.mine, o)
+        o.mine.clone().unwrap_or_default()
     }
     fn open(&self, o: &Occurrence) -> bool {
         signup::open_at(o, now()).is_ok()
@@ -179,30 +143,28 @@ pub async fn activity(
         .await?
         .ok_or(AppError::NotFound)?;
     let at = now();
-    let coming = store::occurrences(
+    let coming = store::occurrences_seen_by(
         &state.db,
         ctx.community.id,
         Some(id),
         at - 3600,
         i64::MAX / 2,
         10,
+        viewer.as_ref().map(|v| v.id),
     )
     .await?;
-    let ids: Vec<i64> = coming.iter().map(|o| o.id).collect();
-    let (mine, in_series, organiser) = match &viewer {
+    let (in_series, organiser) = match &viewer {
         Some(v) => (
-            my_states(&state.db, v.id, &ids).await?,
             in_series(&state.db, id, v.id).await?,
             super::organises(&state.db, v, activity.workgroup_id).await?,
         ),
-        None => (Vec::new(), false, false),
+        None => (false, false),
     };
     let repeats = super::organise::describe(ctx.lang, &activity);
     render(&ActivityPage {
         ctx,
         activity,
         coming,
-        mine,
         in_series,
         organiser,
         repeats,

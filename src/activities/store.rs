@@ -76,6 +76,8 @@ pub struct Occurrence {
     pub closes_minutes_before: i64,
     pub going: i64,
     pub waiting: i64,
+    /// The viewer's state on it (`going`, `waiting`), when asked for.
+    pub mine: Option<String>,
 }
 
 impl Occurrence {
@@ -88,13 +90,16 @@ impl Occurrence {
     }
 }
 
-const OCCURRENCE_SELECT: &str = "SELECT o.id, o.activity_id, o.community_id, o.original_at, o.starts_at, o.ends_at, \
+/// An occurrence's columns; `{mine}` is the viewer's state on it.
+const OCCURRENCE_COLUMNS: &str = "SELECT o.id, o.activity_id, o.community_id, o.original_at, o.starts_at, o.ends_at, \
      o.cancelled_at, o.reason, o.checkin_code, a.title_zh, a.title_en, \
      COALESCE(p.name_zh, '') AS place_zh, COALESCE(p.name_en, '') AS place_en, a.workgroup_id, \
      a.capacity, a.closes_minutes_before, \
      (SELECT COUNT(*) FROM signups s WHERE s.occurrence_id = o.id AND s.state = 'going') AS going, \
-     (SELECT COUNT(*) FROM signups s WHERE s.occurrence_id = o.id AND s.state = 'waiting') AS waiting \
-     FROM occurrences o JOIN activities a ON a.id = o.activity_id LEFT JOIN places p ON p.id = a.place_id";
+     (SELECT COUNT(*) FROM signups s WHERE s.occurrence_id = o.id AND s.state = 'waiting') AS waiting";
+const OCCURRENCE_FROM: &str = "FROM occurrences o JOIN activities a ON a.id = o.activity_id LEFT JOIN places p ON p.id = a.place_id";
+/// One occurrence, with no viewer's state.
+const NOBODY_MINE: &str = "CAST(NULL AS TEXT) AS mine";
 
 pub async fn activity(db: &Db, community_id: i64, id: i64) -> Result<Option<Activity>, StoreError> {
     let sql = format!(
@@ -138,8 +143,22 @@ pub async fn occurrences(
     to: i64,
     limit: i64,
 ) -> Result<Vec<Occurrence>, StoreError> {
+    occurrences_seen_by(db, community_id, activity, from, to, limit, None).await
+}
+
+/// Like [`occurrences`], each with the viewer's own state on it (`mine`).
+pub async fn occurrences_seen_by(
+    db: &Db,
+    community_id: i64,
+    activity: Option<i64>,
+    from: i64,
+    to: i64,
+    limit: i64,
+    viewer: Option<i64>,
+) -> Result<Vec<Occurrence>, StoreError> {
     let sql = format!(
-        "{OCCURRENCE_SELECT} WHERE o.community_id = $1 AND o.starts_at >= $2 AND o.starts_at < $3 \
+        "{OCCURRENCE_COLUMNS}, (SELECT s.state FROM signups s WHERE s.occurrence_id = o.id AND s.account_id = $6 \
+         AND s.state <> 'cancelled' LIMIT 1) AS mine {OCCURRENCE_FROM} WHERE o.community_id = $1 AND o.starts_at >= $2 AND o.starts_at < $3 \
          AND ($4 IS NULL OR o.activity_id = $4) AND a.cancelled_at IS NULL ORDER BY o.starts_at, o.id LIMIT $5"
     );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Occurrence>(
@@ -150,6 +169,7 @@ pub async fn occurrences(
     .bind(to)
     .bind(activity)
     .bind(limit)
+    .bind(viewer)
     .fetch_all(pool)
     .await)?)
 }
@@ -159,7 +179,9 @@ pub async fn occurrence(
     community_id: i64,
     id: i64,
 ) -> Result<Option<Occurrence>, StoreError> {
-    let sql = format!("{OCCURRENCE_SELECT} WHERE o.id = $1 AND o.community_id = $2");
+    let sql = format!(
+        "{OCCURRENCE_COLUMNS}, {NOBODY_MINE} {OCCURRENCE_FROM} WHERE o.id = $1 AND o.community_id = $2"
+    );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Occurrence>(
         sqlx::AssertSqlSafe(sql)
     )
@@ -170,7 +192,8 @@ pub async fn occurrence(
 }
 
 pub async fn occurrence_by_code(db: &Db, code: &str) -> Result<Option<Occurrence>, StoreError> {
-    let sql = format!("{OCCURRENCE_SELECT} WHERE o.checkin_code = $1");
+    let sql =
+        format!("{OCCURRENCE_COLUMNS}, {NOBODY_MINE} {OCCURRENCE_FROM} WHERE o.checkin_code = $1");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Occurrence>(
         sqlx::AssertSqlSafe(sql)
     )

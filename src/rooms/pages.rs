@@ -112,7 +112,6 @@ pub struct WeekQuery {
 pub struct Slot {
     pub from: String,
     pub to: String,
-    pub date: String,
     /// free, past, mine, taken or activity
     pub kind: &'static str,
     pub activity: String,
@@ -225,7 +224,6 @@ pub async fn week_days(
             slots.push(Slot {
                 from: minute_text(minute),
                 to: minute_text(until),
-                date: date.to_string(),
                 kind,
                 activity,
             });
@@ -335,12 +333,25 @@ pub async fn week(
 
 /// The span a form names, in the community's zone; or the field and the
 /// message key saying what is wrong.
-pub fn span_of(ctx: &Ctx, form: &BookForm) -> Result<(i64, i64), (&'static str, &'static str)> {
+/// A tap on a free hour names only its start: it lasts to the next full
+/// hour, or to closing.
+pub fn span_of(
+    ctx: &Ctx,
+    form: &BookForm,
+    closes_minute: i64,
+) -> Result<(i64, i64), (&'static str, &'static str)> {
     let tz = ctx.community.tz();
     let date = parse_date(&form.date).ok_or(("date", "booking-date-wrong"))?;
     let from = parse_time(&form.from).ok_or(("from", "booking-time-wrong"))?;
     let starts = at_local(&tz, date, from).ok_or(("from", "booking-time-wrong"))?;
-    let ends = if form.to.trim() == "24:00" {
+    let ends = if form.to.trim().is_empty() {
+        let start = i64::from(from.hour()) * 60 + i64::from(from.minute());
+        slot_end(
+            &tz,
+            date,
+            (start + 60 - start % 60).min(closes_minute.max(start + 1)),
+        )
+    } else if form.to.trim() == "24:00" {
         slot_end(&tz, date, 1440)
     } else {
         parse_time(&form.to).and_then(|t| at_local(&tz, date, t))
@@ -360,7 +371,7 @@ pub async fn book(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
-    match span_of(&ctx, &form) {
+    match span_of(&ctx, &form, room.closes_minute) {
         Err((field, key)) => errors.add(field, key),
         Ok((starts, ends)) => {
             let community = ctx.community.clone();
