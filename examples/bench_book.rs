@@ -94,16 +94,15 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let db = grassroots::db::Db::connect(db_url).await?;
-    let overlaps: i64 =
-        grassroots::on_db!(&db, |pool| {
-            sqlx::query_scalar(
+    let overlaps: i64 = grassroots::on_db!(&db, |pool| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings a JOIN bookings b ON b.room_id = a.room_id AND b.id > a.id \
          AND b.starts_at < a.ends_at AND a.starts_at < b.ends_at \
          WHERE a.state IN ('pending', 'confirmed') AND b.state IN ('pending', 'confirmed')"
     )
     .fetch_one(pool)
     .await
-        })?;
+    })?;
     println!("booking_overlapping_pairs {overlaps} pairs");
     Ok(())
 }
