@@ -215,3 +215,76 @@ pub async fn series_join(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn occurrence(starts_at: i64, closes_minutes_before: i64, cancelled: bool) -> Occurrence {
+        Occurrence {
+            id: 1,
+            activity_id: 1,
+            community_id: 1,
+            original_at: starts_at,
+            starts_at,
+            ends_at: starts_at + 3600,
+            cancelled_at: cancelled.then_some(0),
+            reason: String::new(),
+            checkin_code: String::new(),
+            title_zh: "太极拳".into(),
+            title_en: "Tai chi".into(),
+            place_zh: String::new(),
+            place_en: String::new(),
+            workgroup_id: 1,
+            capacity: 2,
+            closes_minutes_before,
+            going: 0,
+            waiting: 0,
+            mine: None,
+        }
+    }
+
+    #[test]
+    fn the_last_place_goes_then_the_waiting_list() {
+        assert_eq!(place_for(0, 1), "going");
+        assert_eq!(place_for(1, 1), "waiting", "the last place is taken");
+        assert_eq!(place_for(1, 2), "going");
+        assert_eq!(
+            place_for(5, 2),
+            "waiting",
+            "over capacity (the organiser added walk-ins)"
+        );
+    }
+
+    #[test]
+    fn sign_ups_close_before_the_start() {
+        let o = occurrence(10_000, 30, false);
+        assert_eq!(open_at(&o, 10_000 - 30 * 60 - 1), Ok(()));
+        assert_eq!(
+            open_at(&o, 10_000 - 30 * 60),
+            Err("signup-closed"),
+            "closing time itself is closed"
+        );
+        assert_eq!(open_at(&o, 10_000), Err("signup-closed"));
+        let at_start = occurrence(10_000, 0, false);
+        assert_eq!(
+            open_at(&at_start, 9_999),
+            Ok(()),
+            "no closing time: open until it starts"
+        );
+        assert_eq!(open_at(&at_start, 10_000), Err("signup-closed"));
+        assert_eq!(
+            open_at(&occurrence(10_000, 30, true), 0),
+            Err("signup-cancelled"),
+            "cancelled first"
+        );
+    }
+
+    #[test]
+    fn a_notification_names_the_activity_and_its_local_time() {
+        let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        // 2026-12-07 07:00 in Shanghai.
+        let o = occurrence(1_796_598_000, 0, false);
+        assert_eq!(detail(&o, &zone), "太极拳 Tai chi · 2026-12-07 07:00");
+    }
+}
