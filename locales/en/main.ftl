@@ -1048,3 +1048,7 @@ kiosk-activity-waiting = It is full: you are on the waiting list, and you will b
 activity-move = Move this time
 activity-moved = Moved
 notify-activity-moved = An activity you signed up for has moved to another time.
+activity-calls = Activity news to pass on
+activity-calls-help = Walk-ins signed up by phone have no inbox: call them about a cancelled or moved time, then mark them told.
+activity-calls-none = Nobody to call.
+activity-calls-told = Told

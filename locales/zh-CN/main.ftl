@@ -1036,3 +1036,7 @@ kiosk-activity-waiting = 已满员：您在候补名单上，有空位时会通�
 activity-move = 调整这一次的时间
 activity-moved = 时间已调整
 notify-activity-moved = 您报名的活动调整了时间。
+activity-calls = 需要转告的活动消息
+activity-calls-help = 用电话现场报名的来宾没有站内消息：活动取消或改时间时请打电话告知，然后标记"已告知"。
+activity-calls-none = 没有需要打电话的人。
+activity-calls-told = 已告知

@@ -14,6 +14,83 @@ use crate::rooms::rules::{at_local, parse_date, parse_time};
 use crate::rooms::store::Holder;
 use crate::web::{AppError, AppState, Ctx};
 
+/// Walk-ins signed up with a phone (no account, so no inbox) go on
+/// reception's list to be told; inside the change's transaction.
+#[macro_export]
+macro_rules! desk_news_for_walk_ins {
+    ($tx:expr, $occurrence_id:expr, $key:expr, $detail:expr) => {
+        sqlx::query(
+            "UPDATE signups SET desk_news = $2, desk_detail = $3, desk_news_at = $4 \
+             WHERE occurrence_id = $1 AND account_id IS NULL AND walk_in_phone <> '' \
+             AND state IN ('going', 'waiting')",
+        )
+        .bind($occurrence_id)
+        .bind($key)
+        .bind($detail)
+        .bind($crate::db::now())
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// One walk-in to call with news.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ToCall {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub news: String,
+    pub detail: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "activity_calls.html")]
+struct CallsPage {
+    ctx: Ctx,
+    calls: Vec<ToCall>,
+}
+
+fn desk(viewer: &crate::auth::Viewer) -> Result<(), AppError> {
+    viewer.require(&[crate::auth::Role::Reception, crate::auth::Role::Admin])
+}
+
+/// Reception's list of walk-ins to tell of a cancelled or moved time.
+pub async fn calls(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    desk(&viewer)?;
+    let calls = on_db!(&state.db, |pool| sqlx::query_as::<_, ToCall>(
+        "SELECT s.id, s.walk_in_name AS name, s.walk_in_phone AS phone, s.desk_news AS news, \
+         s.desk_detail AS detail FROM signups s JOIN occurrences o ON o.id = s.occurrence_id \
+         WHERE s.desk_news_at IS NOT NULL AND o.community_id = $1 ORDER BY s.desk_news_at LIMIT 200"
+    )
+    .bind(viewer.community_id)
+    .fetch_all(pool)
+    .await)?;
+    crate::web::render(&CallsPage { ctx, calls })
+}
+
+/// Reception told them: off the list.
+pub async fn told(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    desk(&viewer)?;
+    on_db!(&state.db, |pool| sqlx::query(
+        "UPDATE signups SET desk_news_at = NULL WHERE id = $1 \
+         AND occurrence_id IN (SELECT id FROM occurrences WHERE community_id = $2)"
+    )
+    .bind(id)
+    .bind(viewer.community_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(Redirect::to("/activities/calls").into_response())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CancelForm {
@@ -69,6 +146,7 @@ pub async fn cancel_occurrence(
             .bind(now())
             .execute(&mut *tx)
             .await?;
+            crate::desk_news_for_walk_ins!(tx, o.id, "notify-activity-cancelled", &detail)?;
             crate::record_live_event!(tx, community_id, "activity_cancelled", payload)?;
             tx.commit().await
         }
@@ -159,6 +237,7 @@ pub async fn move_occurrence(
             .bind(now())
             .execute(&mut *tx)
             .await?;
+            crate::desk_news_for_walk_ins!(tx, o.id, "notify-activity-moved", &detail)?;
             crate::record_live_event!(tx, community_id, "activity_moved", payload)?;
             tx.commit().await?;
             Ok(true)

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/activities", get(pages::list))
         .route("/activities/mine", get(pages::mine))
+        .route("/activities/calls", get(changes::calls))
+        .route("/activities/calls/{id}/told", post(changes::told))
         .route("/activities/mine/feed", post(feeds::reset_feed))
         .route(
             "/activities/new",

@@ -558,6 +558,45 @@ async fn the_door_code_checks_in_on_its_day_only(app: Arc<TestApp>) {
         people.contains(&("sun".into(), "going".into())),
         "{people:?}"
     );
+    // The class is called off: the walk-in who gave a phone is on
+    // reception's list to be told, until reception has told them.
+    let called_off = wu
+        .post_form(
+            &format!("/activities/occurrences/{occurrence}/cancel"),
+            &[("reason", "老师生病 The teacher is ill")],
+        )
+        .await;
+    assert_eq!(called_off.status, 303, "{}", called_off.body);
+    let calls = reception.get("/activities/calls").await;
+    assert!(
+        calls.body.contains("13900001234") && calls.body.contains("老师生病"),
+        "{}",
+        calls.body
+    );
+    assert_eq!(
+        huang.get("/activities/calls").await.status,
+        403,
+        "for the desk only"
+    );
+    let walk_in_id: i64 = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM signups WHERE occurrence_id = $1 AND walk_in_phone = '13900001234'"
+    )
+    .bind(occurrence)
+    .fetch_one(pool)
+    .await)
+    .expect("the walk-in");
+    let told = reception
+        .post_form(&format!("/activities/calls/{walk_in_id}/told"), &[])
+        .await;
+    assert_eq!(told.status, 303);
+    assert!(
+        !reception
+            .get("/activities/calls")
+            .await
+            .body
+            .contains("13900001234"),
+        "off the list"
+    );
     // Tomorrow's tai chi code is not today's.
     let tomorrow: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
         "SELECT o.checkin_code FROM occurrences o JOIN activities a ON a.id = o.activity_id WHERE a.title_zh = '太极拳' AND o.starts_at > $1 ORDER BY o.starts_at LIMIT 1"

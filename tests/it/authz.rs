@@ -547,6 +547,8 @@ const ROUTER: &[(&str, &str)] = &[
     // activities
     ("GET", "/activities"),
     ("GET", "/activities/mine"),
+    ("GET", "/activities/calls"),
+    ("POST", "/activities/calls/{id}/told"),
     ("POST", "/activities/mine/feed"),
     ("GET", "/activities/new"),
     ("POST", "/activities/new"),
@@ -770,6 +772,9 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/calendar/jinyuan.recreation.ics", EVERYONE),
         get("/calendar/me-not-a-real-token.ics", NOBODY),
         get("/activities/mine", SIGNED_IN),
+        // Reception's calls to walk-ins (the outsider's are their own).
+        get("/activities/calls", DESK),
+        post("/activities/calls/0/told", &[], DESK),
         post("/activities/mine/feed", &[], SIGNED_IN),
         // Members of a workgroup organise its activities (the outsider's
         // community has no workgroups yet).
