@@ -133,11 +133,11 @@ pub async fn walk_in(
     Form(form): Form<WalkInForm>,
 ) -> Result<Response, AppError> {
     let o = kept(&state, &viewer, id).await?;
-    signup::open_at(
-        &o,
-        now().min(o.starts_at - o.closes_minutes_before * 60 - 1),
-    )
-    .map_err(AppError::Conflict)?;
+    // The desk may sign someone up after sign-ups close, not to a
+    // cancelled time.
+    if o.cancelled_at.is_some() {
+        return Err(AppError::Conflict("signup-cancelled"));
+    }
     let who = match resident(
         &state.db,
         viewer.community_id,

@@ -91,6 +91,28 @@ pub async fn told(
     Ok(Redirect::to("/activities/calls").into_response())
 }
 
+/// The occurrence, if the person organises its activity.
+async fn organised(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    id: i64,
+) -> Result<crate::activities::store::Occurrence, AppError> {
+    let o = super::pages::occurrence_of(state, viewer, id).await?;
+    if !super::organises(&state.db, viewer, o.workgroup_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(o)
+}
+
+/// The reason everyone is told: a few words, required.
+fn reason_given(typed: &str) -> Result<&str, AppError> {
+    let reason = typed.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(AppError::BadRequest("activity-reason-required"));
+    }
+    Ok(reason)
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CancelForm {
@@ -106,14 +128,8 @@ pub async fn cancel_occurrence(
     Path(id): Path<i64>,
     Form(form): Form<CancelForm>,
 ) -> Result<Response, AppError> {
-    let o = super::pages::occurrence_of(&state, &viewer, id).await?;
-    if !super::organises(&state.db, &viewer, o.workgroup_id).await? {
-        return Err(AppError::Forbidden);
-    }
-    let reason = form.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(AppError::BadRequest("activity-reason-required"));
-    }
+    let o = organised(&state, &viewer, id).await?;
+    let reason = reason_given(&form.reason)?;
     if o.cancelled_at.is_some() {
         return Ok(Redirect::to(&format!("/activities/occurrences/{id}")).into_response());
     }
@@ -173,14 +189,8 @@ pub async fn move_occurrence(
     Path(id): Path<i64>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let o = super::pages::occurrence_of(&state, &viewer, id).await?;
-    if !super::organises(&state.db, &viewer, o.workgroup_id).await? {
-        return Err(AppError::Forbidden);
-    }
-    let reason = form.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(AppError::BadRequest("activity-reason-required"));
-    }
+    let o = organised(&state, &viewer, id).await?;
+    let reason = reason_given(&form.reason)?;
     let tz = ctx.community.tz();
     let (Some(date), Some(time)) = (parse_date(&form.date), parse_time(&form.time)) else {
         return Err(AppError::BadRequest("booking-time-wrong"));
