@@ -57,7 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::routes())
         .merge(crate::referrals::routes())
         .merge(crate::rooms::routes())
-        .merge(crate::activities::routes());
+        .merge(crate::activities::routes())
+        .merge(crate::ideas::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -100,14 +101,19 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::referrals::ReferralsApi as OpenApi>::openapi,
         <crate::rooms::RoomsApi as OpenApi>::openapi,
         <crate::activities::ActivitiesApi as OpenApi>::openapi,
+        <crate::ideas::IdeasApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
         ("desk_log", desk_log_section),
         ("room_bookings", bookings_section),
         ("activity_signups", signups_section),
+        ("ideas", ideas_section),
     ]));
-    parts.insert(crate::my_data::store::Closers(vec![give_up_places]));
+    parts.insert(crate::my_data::store::Closers(vec![
+        give_up_places,
+        take_back_supports,
+    ]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
     }
@@ -178,6 +184,24 @@ fn signups_section<'a>(
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     Box::pin(crate::activities::own_signups(db, account_id))
+}
+
+/// The ideas' part of a person's own data: their ideas, supports and
+/// comments.
+fn ideas_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::ideas::own_ideas(db, account_id))
+}
+
+/// An account closing takes its supports back.
+fn take_back_supports<'a>(
+    db: &'a Db,
+    account_id: i64,
+) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    Box::pin(crate::ideas::forget_supports(db, account_id))
 }
 
 /// An account closing gives up its future sign-ups and bookings.

@@ -581,6 +581,14 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     )
     .await
     .map_err(err)?;
+    crate::ideas::demo(
+        db,
+        community_id,
+        &[ids["huang"], ids["sun"], ids["zhao"]],
+        ids["zhang"],
+    )
+    .await
+    .map_err(err)?;
     let notice = crate::notices::NoticeForm {
         title_zh: "本周六上午太极拳课移到荷花池边".into(),
         title_en: "Saturday's tai chi class moves to the lily pond".into(),

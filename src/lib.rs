@@ -24,6 +24,7 @@ pub mod demo;
 pub mod desk;
 pub mod home;
 pub mod i18n;
+pub mod ideas;
 pub mod live;
 pub mod mail;
 pub mod my_data;

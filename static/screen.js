@@ -153,6 +153,23 @@
         }
       });
     });
+    source.addEventListener("idea_answered", function (e) {
+      var d = JSON.parse(e.data);
+      document.querySelectorAll("#idea-list [data-idea='" + d.id + "']").forEach(function (li) { li.remove(); });
+      var li = el("li", "fresh");
+      li.setAttribute("data-idea", d.id);
+      li.appendChild(el("strong", "", d.title));
+      li.appendChild(document.createElement("br"));
+      var state = both(d.state_zh, d.state_en);
+      state.className = "state";
+      if (d.planned_for) state.appendChild(document.createTextNode(" " + d.planned_for));
+      li.appendChild(state);
+      if (d.body) {
+        li.appendChild(document.createElement("br"));
+        li.appendChild(el("span", "answer", "✔ " + d.body));
+      }
+      prepend("idea-list", li);
+    });
     source.addEventListener("notice_withdrawn", function (e) {
       withdraw(JSON.parse(e.data).id);
     });

@@ -5,7 +5,7 @@
 //! code at the door; calendar feeds; the screen's panel; reminders.
 
 mod api;
-mod attendance;
+pub mod attendance;
 mod changes;
 mod demo;
 mod feeds;

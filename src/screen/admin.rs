@@ -26,7 +26,7 @@ struct ScreensPage {
     places: Vec<Place>,
     form: ScreenForm,
     errors: FieldErrors,
-    panels: [&'static str; 6],
+    panels: [&'static str; 9],
     now: i64,
 }
 

@@ -46,6 +46,8 @@ struct ScreenPage {
     rates: Rates,
     /// Today's and tomorrow's activities.
     activities: Vec<crate::activities::store::Occurrence>,
+    /// Ideas answered lately: "you said, we did".
+    answered: Vec<crate::ideas::store::Idea>,
     qr: String,
     last_event_id: i64,
     /// Minutes east of UTC, for the panels' hours.
@@ -79,6 +81,9 @@ impl ScreenPage {
             .unwrap_or_default();
         format!("{} {clock}", lang.t(word))
     }
+    fn idea_state(&self, state: &str, lang: Lang) -> String {
+        lang.t(&crate::ideas::state_key(state))
+    }
     fn hours(&self, plan: &PanelPlan) -> String {
         plan.hours
             .map(|(from, to)| format!("{from}-{to}"))
@@ -104,6 +109,13 @@ pub async fn page(
     let fresh = crate::requests::search::public_list(&state.db, community.id, true, 6).await?;
     let done = recently_done(&state, community.id, at - 14 * 86_400).await?;
     let activities = today_and_tomorrow(&state, &community, at).await?;
+    let answered = crate::ideas::store::list(
+        &state.db,
+        community.id,
+        crate::ideas::store::Listing::Answered,
+        6,
+    )
+    .await?;
     let place = screen
         .place_code
         .clone()
@@ -128,6 +140,7 @@ pub async fn page(
         done,
         rates,
         activities,
+        answered,
         qr,
         utc_offset_minutes,
     };

@@ -35,7 +35,17 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The panels a screen can show, in their usual order.
-pub const PANELS: [&str; 6] = ["emergency", "new", "done", "rates", "notices", "activities"];
+pub const PANELS: [&str; 9] = [
+    "emergency",
+    "new",
+    "done",
+    "rates",
+    "notices",
+    "activities",
+    "ideas",
+    "polls",
+    "recognitions",
+];
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Screen {
