@@ -58,7 +58,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::referrals::routes())
         .merge(crate::rooms::routes())
         .merge(crate::activities::routes())
-        .merge(crate::ideas::routes());
+        .merge(crate::ideas::routes())
+        .merge(crate::polls::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -102,6 +103,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::rooms::RoomsApi as OpenApi>::openapi,
         <crate::activities::ActivitiesApi as OpenApi>::openapi,
         <crate::ideas::IdeasApi as OpenApi>::openapi,
+        <crate::polls::PollsApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
@@ -109,6 +111,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("room_bookings", bookings_section),
         ("activity_signups", signups_section),
         ("ideas", ideas_section),
+        ("poll_votes", votes_section),
     ]));
     parts.insert(crate::my_data::store::Closers(vec![
         give_up_places,
@@ -127,6 +130,7 @@ pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
         tokio::spawn(watch_screens(db.clone())),
         tokio::spawn(crate::rooms::run_forever(db.clone())),
         tokio::spawn(crate::activities::run_forever(db.clone())),
+        tokio::spawn(crate::polls::run_forever(db.clone())),
     ];
     if let Some(mailer) = config.mailer.clone() {
         tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
@@ -194,6 +198,15 @@ fn ideas_section<'a>(
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     Box::pin(crate::ideas::own_ideas(db, account_id))
+}
+
+/// The polls' part of a person's own data: the polls they voted in.
+fn votes_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::polls::own_votes(db, account_id))
 }
 
 /// An account closing takes its supports back.

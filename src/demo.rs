@@ -364,6 +364,14 @@ const ACCOUNTS: &[DemoAccount] = &[
         group: None,
         home: Some("B3-202"),
     },
+    // Sun's wife: two members of one household, for household polls.
+    DemoAccount {
+        username: "ma",
+        name: "马阿姨",
+        role: Role::Resident,
+        group: None,
+        home: Some("B3-202"),
+    },
 ];
 
 /// Loads the estate; returns what to print.
@@ -589,6 +597,9 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     )
     .await
     .map_err(err)?;
+    crate::polls::demo(db, community_id, ids["secretary"])
+        .await
+        .map_err(err)?;
     let notice = crate::notices::NoticeForm {
         title_zh: "本周六上午太极拳课移到荷花池边".into(),
         title_en: "Saturday's tai chi class moves to the lily pond".into(),

@@ -31,6 +31,7 @@ pub mod my_data;
 pub mod notices;
 pub mod open311;
 pub mod photos;
+pub mod polls;
 pub mod problems;
 pub mod rates;
 pub mod referrals;

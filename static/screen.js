@@ -170,6 +170,24 @@
       }
       prepend("idea-list", li);
     });
+    source.addEventListener("poll_closed", function (e) {
+      var d = JSON.parse(e.data);
+      document.querySelectorAll("#poll-list [data-poll='" + d.id + "']").forEach(function (li) { li.remove(); });
+      var li = el("li", "fresh");
+      li.setAttribute("data-poll", d.id);
+      var strong = document.createElement("strong");
+      strong.appendChild(both(d.title_zh, d.title_en));
+      li.appendChild(strong);
+      li.appendChild(document.createElement("br"));
+      var line = el("span", "answer");
+      (d.choices || []).forEach(function (c, i) {
+        if (i > 0) line.appendChild(document.createTextNode(" · "));
+        line.appendChild(both(c.text_zh, c.text_en));
+        line.appendChild(document.createTextNode(" " + c.votes));
+      });
+      li.appendChild(line);
+      prepend("poll-list", li);
+    });
     source.addEventListener("notice_withdrawn", function (e) {
       withdraw(JSON.parse(e.data).id);
     });

@@ -48,6 +48,8 @@ struct ScreenPage {
     activities: Vec<crate::activities::store::Occurrence>,
     /// Ideas answered lately: "you said, we did".
     answered: Vec<crate::ideas::store::Idea>,
+    /// Open polls, and the results of polls closed lately.
+    polls: Vec<(crate::polls::store::Poll, Vec<crate::polls::store::Choice>)>,
     qr: String,
     last_event_id: i64,
     /// Minutes east of UTC, for the panels' hours.
@@ -84,6 +86,12 @@ impl ScreenPage {
     fn idea_state(&self, state: &str, lang: Lang) -> String {
         lang.t(&crate::ideas::state_key(state))
     }
+    fn poll_until(&self, p: &crate::polls::store::Poll, lang: Lang) -> String {
+        lang.t_args(
+            "screen-poll-open",
+            &[("time", self.community.format_time(p.closes_at))],
+        )
+    }
     fn hours(&self, plan: &PanelPlan) -> String {
         plan.hours
             .map(|(from, to)| format!("{from}-{to}"))
@@ -116,6 +124,7 @@ pub async fn page(
         6,
     )
     .await?;
+    let polls = screen_polls(&state, community.id, at).await?;
     let place = screen
         .place_code
         .clone()
@@ -141,6 +150,7 @@ pub async fn page(
         rates,
         activities,
         answered,
+        polls,
         qr,
         utc_offset_minutes,
     };
@@ -150,6 +160,28 @@ pub async fn page(
         header::HeaderValue::from_static("no-store"),
     );
     Ok(response)
+}
+
+/// Open polls, and polls closed in the last fortnight with their results.
+async fn screen_polls(
+    state: &AppState,
+    community_id: i64,
+    at: i64,
+) -> Result<Vec<(crate::polls::store::Poll, Vec<crate::polls::store::Choice>)>, AppError> {
+    let mut out = Vec::new();
+    for poll in crate::polls::store::list(&state.db, community_id, 6).await? {
+        if poll.opens_at > at || poll.closes_at < at - 14 * 86_400 {
+            continue;
+        }
+        let shown = poll.results_shown(at);
+        let choices = if shown {
+            crate::polls::store::choices(&state.db, poll.id, true).await?
+        } else {
+            Vec::new()
+        };
+        out.push((poll, choices));
+    }
+    Ok(out)
 }
 
 /// The activities of today (those not over yet) and tomorrow.
