@@ -104,6 +104,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::activities::ActivitiesApi as OpenApi>::openapi,
         <crate::ideas::IdeasApi as OpenApi>::openapi,
         <crate::polls::PollsApi as OpenApi>::openapi,
+        <crate::notices::NoticesApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),

@@ -606,11 +606,32 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
         body_zh: "8:00 开始，欢迎大家参加。".into(),
         body_en: "From 8:00. Everyone is welcome.".into(),
         emergency: String::new(),
+        audience: "all".into(),
+        ..Default::default()
     };
     crate::notices::post_notice(db, community_id, ids["secretary"], &notice)
         .await
         .map_err(err)?
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let water = crate::notices::NoticeForm {
+        title_zh: "周三 9:00–17:00 3号楼停水".into(),
+        title_en: "No water in building 3 on Wednesday, 9:00–17:00".into(),
+        body_zh: "自来水公司更换3号楼总阀。请提前储水；行动不便的邻居请告诉前台，志愿者会送水上门。".into(),
+        body_en: "The water company replaces building 3's main valve. Please store water beforehand; neighbours who cannot carry water, tell reception and a volunteer will bring some.".into(),
+        audience: "buildings".into(),
+        buildings: vec!["B3".into()],
+        important: "1".into(),
+        pinned: "1".into(),
+        ..Default::default()
+    };
+    let water = crate::notices::post_notice(db, community_id, ids["secretary"], &water)
+        .await
+        .map_err(err)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // Sun has read it; his wife has not.
+    crate::notices::store::mark_read(db, water, ids["sun"])
+        .await
+        .map_err(err)?;
     let mut lines = vec!["Loaded the Jinyuan example estate (金苑小区).".to_string()];
     lines.extend(welcome(base_url, &screen, &kiosk));
     Ok(lines)
