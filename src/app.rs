@@ -59,7 +59,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rooms::routes())
         .merge(crate::activities::routes())
         .merge(crate::ideas::routes())
-        .merge(crate::polls::routes());
+        .merge(crate::polls::routes())
+        .merge(crate::recognitions::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -105,6 +106,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::ideas::IdeasApi as OpenApi>::openapi,
         <crate::polls::PollsApi as OpenApi>::openapi,
         <crate::notices::NoticesApi as OpenApi>::openapi,
+        <crate::recognitions::RecognitionsApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
@@ -113,6 +115,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("activity_signups", signups_section),
         ("ideas", ideas_section),
         ("poll_votes", votes_section),
+        ("recognitions", recognitions_section),
     ]));
     parts.insert(crate::my_data::store::Closers(vec![
         give_up_places,
@@ -208,6 +211,15 @@ fn votes_section<'a>(
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     Box::pin(crate::polls::own_votes(db, account_id))
+}
+
+/// The recognitions' part of a person's own data.
+fn recognitions_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::recognitions::own_recognitions(db, account_id))
 }
 
 /// An account closing takes its supports back.

@@ -597,6 +597,15 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     )
     .await
     .map_err(err)?;
+    crate::recognitions::demo(
+        db,
+        community_id,
+        ids["huang"],
+        ids["secretary"],
+        ids["zhao"],
+    )
+    .await
+    .map_err(err)?;
     crate::polls::demo(db, community_id, ids["secretary"])
         .await
         .map_err(err)?;

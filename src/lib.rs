@@ -34,6 +34,7 @@ pub mod photos;
 pub mod polls;
 pub mod problems;
 pub mod rates;
+pub mod recognitions;
 pub mod referrals;
 pub mod requests;
 pub mod rooms;

@@ -188,6 +188,16 @@
       li.appendChild(line);
       prepend("poll-list", li);
     });
+    source.addEventListener("recognition", function (e) {
+      var d = JSON.parse(e.data);
+      var li = el("li", "fresh");
+      li.setAttribute("data-recognition", d.id);
+      li.appendChild(el("strong", "", d.person));
+      li.appendChild(document.createTextNode(" · " + (d.happened_on || "")));
+      li.appendChild(document.createElement("br"));
+      li.appendChild(el("span", "words", d.what));
+      prepend("deed-list", li);
+    });
     source.addEventListener("notice_withdrawn", function (e) {
       withdraw(JSON.parse(e.data).id);
     });

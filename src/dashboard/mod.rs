@@ -197,6 +197,9 @@ struct DashboardPage {
     /// This month's rates by kind, by building and by channel.
     slices: Vec<(String, Vec<(String, Rates)>)>,
     problems: Vec<crate::problems::Problem>,
+    /// Ideas posted this month and last: received, answered within 30
+    /// days, done.
+    ideas: (crate::ideas::Figures, crate::ideas::Figures),
 }
 
 impl DashboardPage {
@@ -377,6 +380,10 @@ async fn page(
             crate::problems::lead_scope(&viewer),
         )
         .await?,
+        ideas: (
+            crate::ideas::figures(&state.db, community.id, this_from, at).await?,
+            crate::ideas::figures(&state.db, community.id, last_from, last_to).await?,
+        ),
     })
 }
 

@@ -50,6 +50,8 @@ struct ScreenPage {
     answered: Vec<crate::ideas::store::Idea>,
     /// Open polls, and the results of polls closed lately.
     polls: Vec<(crate::polls::store::Poll, Vec<crate::polls::store::Choice>)>,
+    /// Approved good deeds, the latest first.
+    deeds: Vec<crate::recognitions::store::Recognition>,
     qr: String,
     last_event_id: i64,
     /// Minutes east of UTC, for the panels' hours.
@@ -125,6 +127,7 @@ pub async fn page(
     )
     .await?;
     let polls = screen_polls(&state, community.id, at).await?;
+    let deeds = crate::recognitions::store::approved(&state.db, community.id, 6).await?;
     let place = screen
         .place_code
         .clone()
@@ -151,6 +154,7 @@ pub async fn page(
         activities,
         answered,
         polls,
+        deeds,
         qr,
         utc_offset_minutes,
     };
