@@ -209,12 +209,12 @@ pub async fn support(
     }
 }
 
-/// Takes one's support back.
+/// Takes one's support back (done as well when there was none).
 #[utoipa::path(delete, path = "/api/v1/ideas/{id}/support", operation_id = "withdraw_idea_support",
     params(("id" = i64, Path, description = "The idea's number")),
     responses((status = 204, description = "Taken back"),
         (status = 401, description = "Sign in first (a session or a bearer token)", body = ErrorJson),
-        (status = 404, description = "No such idea, or you did not support it", body = ErrorJson)))]
+        (status = 404, description = "No such idea", body = ErrorJson)))]
 pub async fn withdraw(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -222,9 +222,6 @@ pub async fn withdraw(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let idea = find(&state, &ctx, id).await?;
-    if store::withdraw_support(&state.db, idea.id, viewer.id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    store::withdraw_support(&state.db, idea.id, viewer.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

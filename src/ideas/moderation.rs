@@ -212,7 +212,7 @@ pub struct Waiting {
 pub async fn queue(db: &Db, community_id: i64) -> Result<Vec<Waiting>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Waiting>(
-        "SELECT 'idea' AS kind, i.id, i.id AS idea_id, i.title || ' — ' || i.body AS text, a.display_name AS author_name, \
+        "SELECT * FROM (SELECT 'idea' AS kind, i.id, i.id AS idea_id, i.title || ' — ' || i.body AS text, a.display_name AS author_name, \
          i.moderation, (SELECT COUNT(*) FROM voice_flags f WHERE f.kind = 'idea' AND f.target_id = i.id AND f.cleared_at IS NULL) AS flags, \
          COALESCE((SELECT MAX(f.reason) FROM voice_flags f WHERE f.kind = 'idea' AND f.target_id = i.id AND f.cleared_at IS NULL), '') AS reasons \
          FROM ideas i JOIN accounts a ON a.id = i.author_id WHERE i.community_id = $1 AND (i.moderation = 'held' OR \
@@ -224,7 +224,7 @@ pub async fn queue(db: &Db, community_id: i64) -> Result<Vec<Waiting>, StoreErro
          FROM idea_comments c JOIN ideas i ON i.id = c.idea_id JOIN accounts a ON a.id = c.author_id \
          WHERE i.community_id = $1 AND (c.moderation = 'held' OR (c.moderation = 'shown' AND EXISTS \
          (SELECT 1 FROM voice_flags f WHERE f.kind = 'comment' AND f.target_id = c.id AND f.cleared_at IS NULL))) \
-         ORDER BY flags DESC, id"
+         ) q ORDER BY q.flags DESC, q.id"
     )
     .bind(community_id)
     .fetch_all(pool)

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::moderation::{self, Kind, is_moderator};
@@ -488,12 +488,16 @@ pub async fn answer(
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-    multipart: Multipart,
+    request: Request,
 ) -> Result<Response, AppError> {
     let idea = find(&state, &ctx, id).await?;
     if !may_answer(&state, &idea, &viewer).await? {
         return Err(AppError::Forbidden);
     }
+    // The body is read only once the person may answer.
+    let multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| AppError::BadRequest("error-bad-input"))?;
     let parts = read_parts(multipart).await?;
     let mut form = AnswerForm::default();
     for (name, value) in parts.fields {

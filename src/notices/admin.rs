@@ -3,7 +3,9 @@
 //! and a photo or PDF. Only the secretary may take over every screen.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::store::{self, AUDIENCES, NewNotice, Notice};
@@ -106,13 +108,56 @@ pub async fn list(
     .await
 }
 
-/// Reads the posting form: its fields, and the attachment checked (a
-/// photo made small and stripped, or a PDF as it is).
+impl NoticeForm {
+    /// Takes one field of the posting form.
+    fn set(&mut self, name: &str, value: String) {
+        match name {
+            "title_zh" => self.title_zh = value,
+            "title_en" => self.title_en = value,
+            "body_zh" => self.body_zh = value,
+            "body_en" => self.body_en = value,
+            "emergency" => self.emergency = value,
+            "audience" => self.audience = value,
+            "workgroup" => self.workgroup = value,
+            "starts" => self.starts = value,
+            "ends" => self.ends = value,
+            "important" => self.important = value,
+            "pinned" => self.pinned = value,
+            other => {
+                if let Some(code) = other.strip_prefix("b_") {
+                    self.buildings.push(code.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// Reads the posting form, plain (from scripts) or with a file: its
+/// fields, and the attachment checked (a photo made small and stripped,
+/// or a PDF as it is).
 async fn read_form(
-    mut multipart: Multipart,
+    state: &AppState,
+    request: Request,
     errors: &mut FieldErrors,
 ) -> Result<(NoticeForm, Option<(&'static str, Vec<u8>)>), AppError> {
     let mut form = NoticeForm::default();
+    let with_files = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !with_files {
+        let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(|_| AppError::BadRequest("error-bad-input"))?;
+        for (name, value) in fields {
+            form.set(&name, value);
+        }
+        return Ok((form, None));
+    }
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| AppError::BadRequest("error-bad-input"))?;
     let mut attachment = None;
     while let Some(field) = multipart
         .next_field()
@@ -147,24 +192,7 @@ async fn read_form(
             .await
             .map_err(|_| AppError::BadRequest("error-bad-input"))?
             .replace('\0', "");
-        match name.as_str() {
-            "title_zh" => form.title_zh = value,
-            "title_en" => form.title_en = value,
-            "body_zh" => form.body_zh = value,
-            "body_en" => form.body_en = value,
-            "emergency" => form.emergency = value,
-            "audience" => form.audience = value,
-            "workgroup" => form.workgroup = value,
-            "starts" => form.starts = value,
-            "ends" => form.ends = value,
-            "important" => form.important = value,
-            "pinned" => form.pinned = value,
-            other => {
-                if let Some(code) = other.strip_prefix("b_") {
-                    form.buildings.push(code.to_string());
-                }
-            }
-        }
+        form.set(&name, value);
     }
     Ok((form, attachment))
 }
@@ -261,11 +289,12 @@ pub async fn add(
     State(state): State<AppState>,
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
-    multipart: Multipart,
+    request: Request,
 ) -> Result<Response, AppError> {
     viewer.require(&POSTERS)?;
+    // The body is read only once the person may post.
     let mut errors = FieldErrors::default();
-    let (form, attachment) = read_form(multipart, &mut errors).await?;
+    let (form, attachment) = read_form(&state, request, &mut errors).await?;
     // Only the secretary may take over every screen.
     if form.emergency == "1" {
         viewer.require(&[Role::Admin])?;

@@ -113,6 +113,8 @@ pub async fn list(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(default)]
+#[derive(Default)]
 pub struct BallotJson {
     /// The ids of the choices marked: one for each question (several
     /// where the question allows).

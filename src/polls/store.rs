@@ -93,7 +93,7 @@ pub async fn choices(db: &Db, poll_id: i64, counted: bool) -> Result<Vec<Choice>
     let votes = if counted {
         "(SELECT COUNT(*) FROM poll_marks m WHERE m.choice_id = c.id)"
     } else {
-        "0"
+        "CAST(0 AS BIGINT)"
     };
     let sql = format!(
         "SELECT c.id, c.question_id, c.text_zh, c.text_en, {votes} AS votes FROM poll_choices c \

@@ -61,7 +61,7 @@ pub async fn demo(
             kind: "deed",
             person_name: "3号楼刘阿姨 Auntie Liu of building 3",
             person_account_id: None,
-            what: "每天帮独居的黄奶奶买菜送上楼。 Buys groceries every day for Grandma Huang, who lives alone, and carries them upstairs.",
+            what: "每天帮腿脚不便的邻居买菜送上楼。 Buys groceries every day for a neighbour who cannot walk far, and carries them upstairs.",
             happened_on: &today,
         },
         store::Nomination {

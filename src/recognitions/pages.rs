@@ -247,7 +247,18 @@ pub async fn profile(
     Path(id): Path<i64>,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
-    if !store::set_on_profile(&state.db, id, viewer.id, form.on == "1").await? {
+    let theirs = store::get(&state.db, viewer.community_id, id)
+        .await?
+        .is_some_and(|r| r.person_account_id == Some(viewer.id));
+    if !theirs {
+        return Err(AppError::NotFound);
+    }
+    let on = match form.on.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::BadRequest("error-bad-input")),
+    };
+    if !store::set_on_profile(&state.db, id, viewer.id, on).await? {
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to("/recognitions?said=recognition-said-profile").into_response())

@@ -277,6 +277,12 @@ const FOLLOW_PRIVATE: Expect = [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI];
 
 // The desk on a request: reception and the administrator of its community,
 // never on a legal question.
+/// Something of our community's that anyone may read.
+const OURS: Expect = [OK, OK, OK, OK, OK, OK, OK, OK, NF, OK];
+/// Something of ours that anyone signed in may act on.
+const OURS_SIGNED_IN: Expect = [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI];
+/// The secretary, reception and workgroup leads post notices.
+const POSTERS: Expect = [SI, FB, FB, FB, OK, OK, OK, OK, OK, SI];
 const DESK_ON_OURS: Expect = [SI, FB, FB, FB, FB, FB, OK, OK, NF, SI];
 const NOT_THE_DESKS: Expect = [SI, FB, FB, FB, FB, FB, NF, NF, NF, SI];
 const DESK_ON_LEGAL: Expect = [SI, FB, FB, FB, FB, FB, NF, NF, NF, SI];
@@ -602,6 +608,57 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/problems/{id}"),
     ("POST", "/problems/{id}"),
     ("POST", "/problems/{id}/fixed"),
+    // residents' voice: ideas and moderation
+    ("GET", "/ideas"),
+    ("POST", "/ideas"),
+    ("GET", "/ideas/new"),
+    ("GET", "/ideas/we-did"),
+    ("GET", "/ideas/{id}"),
+    ("POST", "/ideas/{id}/support"),
+    ("POST", "/ideas/{id}/withdraw"),
+    ("POST", "/ideas/{id}/comments"),
+    ("POST", "/ideas/{id}/flag"),
+    ("POST", "/ideas/{id}/answers"),
+    ("GET", "/ideas/{id}/edit"),
+    ("POST", "/ideas/{id}/edit"),
+    ("POST", "/ideas/comments/{id}/flag"),
+    ("POST", "/ideas/comments/{id}/edit"),
+    ("GET", "/ideas/photos/{id}"),
+    ("GET", "/moderation"),
+    ("POST", "/moderation/{kind}/{id}"),
+    ("GET", "/admin/ideas"),
+    ("POST", "/admin/ideas"),
+    ("GET", "/api/v1/ideas"),
+    ("POST", "/api/v1/ideas"),
+    ("GET", "/api/v1/ideas/{id}"),
+    ("POST", "/api/v1/ideas/{id}/support"),
+    ("DELETE", "/api/v1/ideas/{id}/support"),
+    // polls
+    ("GET", "/polls"),
+    ("GET", "/polls/new"),
+    ("POST", "/polls/new"),
+    ("GET", "/polls/{id}"),
+    ("POST", "/polls/{id}/vote"),
+    ("POST", "/polls/{id}/paper"),
+    ("GET", "/api/v1/polls"),
+    ("POST", "/api/v1/polls/{id}/votes"),
+    // notices
+    ("GET", "/notices"),
+    ("POST", "/notices/in-person"),
+    ("POST", "/notices/{id}/read"),
+    ("GET", "/notices/{id}/attachment"),
+    ("GET", "/notices/{id}/unread"),
+    ("POST", "/notices/{id}/told"),
+    ("GET", "/api/v1/notices"),
+    // recognition
+    ("GET", "/recognitions"),
+    ("POST", "/recognitions"),
+    ("GET", "/recognitions/new"),
+    ("POST", "/recognitions/{id}/decide"),
+    ("POST", "/recognitions/{id}/profile"),
+    ("GET", "/recognitions/photos/{id}"),
+    ("GET", "/people/{id}"),
+    ("GET", "/api/v1/recognitions"),
 ];
 
 /// Whether a concrete path (query left out) fits a route's pattern.
@@ -708,7 +765,8 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/admin/api-keys", ADMIN),
         get("/admin/calendar", ADMIN),
         get("/admin/screens", ADMIN),
-        get("/admin/notices", DESK),
+        // The secretary, reception and workgroup leads post notices.
+        get("/admin/notices", POSTERS),
         // The desk's log: what staff did for residents.
         get("/admin/audit", ADMIN),
         get("/api/v1/audit", ADMIN),
@@ -764,6 +822,107 @@ fn table(fx: &Fixture) -> Vec<Route> {
             &[],
             [SI, FB, OK, FB, FB, FB, OK, OK, NF, SI],
         ),
+        // --- residents' voice ----------------------------------------------
+        // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
+        get("/ideas", EVERYONE),
+        get("/ideas/we-did", EVERYONE),
+        get("/api/v1/ideas", EVERYONE),
+        get("/ideas/new", SIGNED_IN),
+        // A plain form where a form with files is expected: 400, past the check.
+        post("/ideas", &[], SIGNED_IN),
+        post_json("/api/v1/ideas", json!({}), SIGNED_IN),
+        get(format!("/ideas/{}", fx.idea), OURS),
+        get(format!("/api/v1/ideas/{}", fx.idea), OURS),
+        get(format!("/ideas/photos/{}", fx.answer_photo), OURS),
+        post(format!("/ideas/{}/support", fx.idea), &[], OURS_SIGNED_IN),
+        post(format!("/ideas/{}/withdraw", fx.idea), &[], OURS_SIGNED_IN),
+        post_json(
+            format!("/api/v1/ideas/{}/support", fx.idea),
+            json!({}),
+            OURS_SIGNED_IN,
+        ),
+        delete(format!("/api/v1/ideas/{}/support", fx.idea), OURS_SIGNED_IN),
+        post(format!("/ideas/{}/comments", fx.idea), &[], OURS_SIGNED_IN),
+        post(format!("/ideas/{}/flag", fx.idea), &[], OURS_SIGNED_IN),
+        post(
+            format!("/ideas/comments/{}/flag", fx.comment),
+            &[],
+            OURS_SIGNED_IN,
+        ),
+        // The idea's workgroup (property) and the secretary answer.
+        post(
+            format!("/ideas/{}/answers", fx.idea),
+            &[],
+            [SI, FB, FB, FB, FB, OK, FB, OK, NF, SI],
+        ),
+        // Only the author edits: Huang's idea, Sun's comment.
+        get(
+            format!("/ideas/{}/edit", fx.idea),
+            [SI, OK, FB, FB, FB, FB, FB, FB, NF, SI],
+        ),
+        post(
+            format!("/ideas/{}/edit", fx.idea),
+            &[],
+            [SI, OK, FB, FB, FB, FB, FB, FB, NF, SI],
+        ),
+        post(
+            format!("/ideas/comments/{}/edit", fx.comment),
+            &[],
+            [SI, NF, OK, NF, NF, NF, NF, NF, NF, SI],
+        ),
+        // Moderators: the secretary, reception and workgroup leads.
+        get("/moderation", [SI, FB, FB, FB, OK, OK, OK, OK, OK, SI]),
+        post(
+            format!("/moderation/comment/{}", fx.comment),
+            &[],
+            [SI, FB, FB, FB, OK, OK, OK, OK, NF, SI],
+        ),
+        get("/admin/ideas", ADMIN),
+        post("/admin/ideas", &[], ADMIN),
+        get("/polls", EVERYONE),
+        get("/api/v1/polls", EVERYONE),
+        get("/polls/new", ADMIN),
+        post("/polls/new", &[], ADMIN),
+        get(format!("/polls/{}", fx.poll), OURS),
+        post(format!("/polls/{}/vote", fx.poll), &[], OURS_SIGNED_IN),
+        post_json(
+            format!("/api/v1/polls/{}/votes", fx.poll),
+            json!({}),
+            OURS_SIGNED_IN,
+        ),
+        post(format!("/polls/{}/paper", fx.poll), &[], DESK_ON_OURS),
+        get("/notices", EVERYONE),
+        get("/api/v1/notices", EVERYONE),
+        post("/notices/in-person", &[], SIGNED_IN),
+        post(format!("/notices/{}/read", fx.notice), &[], OURS_SIGNED_IN),
+        // The demo's notices have no attachment.
+        get(format!("/notices/{}/attachment", fx.notice), NOBODY),
+        get(
+            format!("/notices/{}/unread?building=B3", fx.notice),
+            DESK_ON_OURS,
+        ),
+        post(format!("/notices/{}/told", fx.notice), &[], DESK_ON_OURS),
+        get("/recognitions", EVERYONE),
+        get("/api/v1/recognitions", EVERYONE),
+        get("/recognitions/new", SIGNED_IN),
+        post("/recognitions", &[], SIGNED_IN),
+        post(
+            format!("/recognitions/{}/decide", fx.nomination),
+            &[],
+            [SI, FB, FB, FB, FB, FB, FB, OK, NF, SI],
+        ),
+        // Only the person recognised chooses what their profile shows.
+        post(
+            format!("/recognitions/{}/profile", fx.commendation),
+            &[],
+            [SI, NF, NF, OK, NF, NF, NF, NF, NF, SI],
+        ),
+        // A nomination's photo: its nominator and the secretary, until approved.
+        get(
+            format!("/recognitions/photos/{}", fx.nomination_photo),
+            [NF, NF, OK, NF, NF, NF, NF, OK, NF, NF],
+        ),
+        get(format!("/people/{}", fx.zhao), OURS),
         // --- activities -------------------------------------------------
         // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
         get("/activities", EVERYONE),
@@ -1049,9 +1208,13 @@ fn table(fx: &Fixture) -> Vec<Route> {
             &[],
             ADMIN,
         ),
-        post("/admin/notices", &[], DESK),
+        post("/admin/notices", &[], POSTERS),
         // For the outsider a harmless no-op (limited to their community).
-        post(format!("/admin/notices/{}/withdraw", fx.notice), &[], DESK),
+        post(
+            format!("/admin/notices/{}/withdraw", fx.notice),
+            &[],
+            POSTERS,
+        ),
         // --- the JSON API, writing ----------------------------------------
         post_json(
             "/api/v1/tokens",
@@ -1315,6 +1478,19 @@ struct Fixture {
     open311_token: String,
     api_key: String,
     sun_token: String,
+    /// Residents' voice: the demo's ramp idea (Huang's, planned by the
+    /// property team), Sun's comment on it, the roses' answer photo.
+    idea: i64,
+    comment: i64,
+    answer_photo: i64,
+    /// The demo's household poll.
+    poll: i64,
+    /// Sun's nomination waiting for the secretary, and its photo; Zhao's
+    /// commendation and her account (she shows it on her profile).
+    nomination: i64,
+    nomination_photo: i64,
+    commendation: i64,
+    zhao: i64,
 }
 
 async fn file(huang: &Person, fields: &[(&str, &str)], photo: bool) -> String {
@@ -1561,6 +1737,45 @@ async fn prepare(app: &TestApp) -> Fixture {
         .parse()
         .expect("the problem's id");
 
+    let id_of = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            grassroots::on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(pool)
+                .await)
+            .expect(sql)
+        }
+    };
+    let idea = id_of("SELECT id FROM ideas WHERE state = 'planned' ORDER BY id LIMIT 1").await;
+    let sun = app.signed_in("sun").await;
+    let commented = sun
+        .post_form(
+            &format!("/ideas/{idea}/comments"),
+            &[("body", "坡道要防滑")],
+        )
+        .await;
+    assert_eq!(commented.status, 303, "{}", commented.body);
+    let comment = id_of("SELECT MAX(id) FROM idea_comments").await;
+    let answer_photo = id_of("SELECT MIN(id) FROM voice_photos WHERE owner = 'answer'").await;
+    let poll = id_of("SELECT MIN(id) FROM polls").await;
+    let nominated = sun
+        .post_multipart(
+            "/recognitions",
+            &[
+                ("person_name", "王师傅"),
+                ("what", "修好了楼道灯"),
+                ("happened_on", "2026-01-05"),
+            ],
+            &[photo_with_gps()],
+        )
+        .await;
+    assert_eq!(nominated.status, 303, "{}", nominated.body);
+    let nomination = id_of("SELECT MAX(id) FROM recognitions WHERE state = 'proposed'").await;
+    let nomination_photo =
+        id_of("SELECT MAX(id) FROM voice_photos WHERE owner = 'recognition'").await;
+    let commendation = id_of("SELECT MIN(id) FROM recognitions WHERE kind = 'red_armband'").await;
+    let zhao = id_of("SELECT id FROM accounts WHERE username = 'zhao'").await;
+
     let other = Community::create(&app.db, "hexie", "和谐小区", "Hexie Estate")
         .await
         .expect("community");
@@ -1617,6 +1832,14 @@ async fn prepare(app: &TestApp) -> Fixture {
         open311_token,
         api_key,
         sun_token,
+        idea,
+        comment,
+        answer_photo,
+        poll,
+        nomination,
+        nomination_photo,
+        commendation,
+        zhao,
     }
 }
 

@@ -67,7 +67,7 @@ pub(crate) async fn open_browser() -> Option<Browser> {
 
 /// A browser whose viewport is `width` × `height` CSS pixels (a 360-pixel
 /// phone by default; Chrome's windows cannot be made that narrow).
-async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
+pub(crate) async fn open_browser_sized(width: u32, height: u32) -> Option<Browser> {
     let (Some(driver_path), Some(chromium)) =
         (find_on_path("chromedriver"), find_on_path("chromium"))
     else {

@@ -226,16 +226,20 @@ async fn reception_does_it_for_a_resident_in_person(app: Arc<TestApp>) {
     let found = reception.get("/desk/person?username=sun").await;
     assert_eq!(found.status, 200);
     assert!(found.body.contains("/desk/person/sun/data.json"));
-    // Found by flat or by name too, as a walk-in gives them.
+    // Found by flat or by name too, as a walk-in gives them: the flat
+    // holds Sun and his wife Ma, and reception chooses.
     for typed in ["B3-202", "b3-202"] {
         let by_flat = reception
             .get(&format!("/desk/person?username={typed}"))
             .await;
         assert!(
-            by_flat.body.contains("/desk/person/sun/data.json"),
+            by_flat.body.contains("/desk/person?username=sun")
+                && by_flat.body.contains("/desk/person?username=ma"),
             "{typed}"
         );
     }
+    let by_name = reception.get("/desk/person?username=孙大爷").await;
+    assert!(by_name.body.contains("/desk/person/sun/data.json"));
     let missing = reception.get("/desk/person?username=zhang").await;
     assert_eq!(
         missing.status, 404,

@@ -330,6 +330,16 @@ impl Person {
 
     /// The resident's form, as a browser sends it: multipart with photos.
     pub async fn report(&self, fields: &[(&str, &str)], photos: &[Vec<u8>]) -> Answer {
+        self.post_multipart("/report", fields, photos).await
+    }
+
+    /// A form with files, as a browser sends it: the photos as `photo`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        photos: &[Vec<u8>],
+    ) -> Answer {
         let mut form = multipart::Form::new();
         for (k, v) in fields {
             form = form.text(k.to_string(), v.to_string());
@@ -340,11 +350,11 @@ impl Person {
         }
         answer(
             self.http
-                .post(self.url("/report"))
+                .post(self.url(path))
                 .multipart(form)
                 .send()
                 .await
-                .expect("POST /report"),
+                .expect("POST multipart"),
         )
         .await
     }
