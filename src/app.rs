@@ -117,6 +117,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("poll_votes", votes_section),
         ("recognitions", recognitions_section),
     ]));
+    parts.insert(crate::my_data::store::Anonymisers(vec![unname_posts]));
     parts.insert(crate::my_data::store::Closers(vec![
         give_up_places,
         take_back_supports,
@@ -220,6 +221,14 @@ fn recognitions_section<'a>(
     _: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     Box::pin(crate::recognitions::own_recognitions(db, account_id))
+}
+
+/// A person's name comes off their ideas and comments.
+fn unname_posts<'a>(
+    db: &'a Db,
+    account_id: i64,
+) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    Box::pin(crate::ideas::anonymise(db, account_id))
 }
 
 /// An account closing takes its supports back.
@@ -329,6 +338,33 @@ mod tests {
             .map(String::from),
         );
         keys.extend(crate::mail::settings::MODES.map(|m| format!("news-mode-{m}")));
+        keys.extend(crate::ideas::rules::STATES.map(crate::ideas::state_key));
+        keys.extend(
+            crate::ideas::store::Listing::ALL.map(|l| format!("ideas-view-{}", l.as_str())),
+        );
+        keys.extend(["shown", "held", "hidden"].map(|m| format!("moderation-{m}")));
+        keys.extend(["idea", "comment"].map(|k| format!("moderation-kind-{k}")));
+        keys.extend(
+            crate::ideas::rules::ANSWERS.map(|a| format!("notify-idea-{}", a.replace('_', "-"))),
+        );
+        keys.extend(["not-yet", "open", "closed"].map(|s| format!("poll-stage-{s}")));
+        keys.extend(["household", "resident"].map(|p| format!("poll-per-{p}")));
+        keys.extend(crate::notices::store::AUDIENCES.map(|a| format!("notices-audience-{a}")));
+        keys.extend(
+            crate::recognitions::store::KINDS
+                .map(|k| format!("recognition-kind-{}", k.replace('_', "-"))),
+        );
+        keys.extend(
+            [
+                "notify-idea-agenda",
+                "notify-voice-hidden",
+                "notify-voice-shown",
+                "notify-nomination-approved",
+                "notify-nomination-declined",
+                "notify-recognised",
+            ]
+            .map(String::from),
+        );
         keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
         keys.extend(
             [

@@ -1321,3 +1321,4 @@ dash-ideas = Ideas (posted in the month)
 dash-ideas-received = Received
 dash-ideas-answered = Answered within 30 days
 dash-ideas-done = Done
+ideas-a-resident = A resident

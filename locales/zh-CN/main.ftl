@@ -1300,3 +1300,4 @@ dash-ideas = 建议（当月提出）
 dash-ideas-received = 收到
 dash-ideas-answered = 30 天内答复
 dash-ideas-done = 已完成
+ideas-a-resident = 一位居民

@@ -33,6 +33,8 @@ CREATE TABLE ideas (
     answered_at     BIGINT,
     moderation      TEXT NOT NULL DEFAULT 'shown' CHECK (moderation IN ('shown', 'held', 'hidden')),
     moderation_reason TEXT NOT NULL DEFAULT '',
+    -- False once the author asked for their name to come off their posts.
+    author_named    BOOLEAN NOT NULL DEFAULT TRUE,
     created_at      BIGINT NOT NULL,
     edited_at       BIGINT
 );
@@ -54,6 +56,7 @@ CREATE TABLE idea_comments (
     body              TEXT NOT NULL,
     moderation        TEXT NOT NULL DEFAULT 'shown' CHECK (moderation IN ('shown', 'held', 'hidden')),
     moderation_reason TEXT NOT NULL DEFAULT '',
+    author_named      BOOLEAN NOT NULL DEFAULT TRUE,
     created_at        BIGINT NOT NULL,
     edited_at         BIGINT
 );

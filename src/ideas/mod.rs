@@ -122,6 +122,22 @@ pub async fn own_ideas(db: &Db, account_id: i64) -> Result<serde_json::Value, St
     }))
 }
 
+/// The person asked for their name to come off what they posted, as off
+/// their past requests: their ideas and comments stay, signed "a resident".
+pub async fn anonymise(db: &Db, account_id: i64) -> Result<(), StoreError> {
+    for sql in [
+        "UPDATE ideas SET author_named = FALSE WHERE author_id = $1",
+        "UPDATE idea_comments SET author_named = FALSE WHERE author_id = $1",
+    ] {
+        on_db!(db, |pool| sqlx::query(sql)
+            .bind(account_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
 /// An account closing: its supports are taken back (the counts follow);
 /// its ideas and comments stay, under the closed account's name, as a
 /// closed account's requests do.

@@ -33,7 +33,8 @@ pub struct Idea {
     pub answer_body: String,
 }
 
-const IDEA_SELECT: &str = "SELECT i.id, i.community_id, i.author_id, a.display_name AS author_name, i.title, i.body, \
+const IDEA_SELECT: &str = "SELECT i.id, i.community_id, i.author_id, \
+    CASE WHEN i.author_named THEN a.display_name ELSE '' END AS author_name, i.title, i.body, \
     i.place_id, p.name_zh AS place_zh, p.name_en AS place_en, i.workgroup_id, w.name_zh AS workgroup_zh, \
     w.name_en AS workgroup_en, i.state, i.planned_for, i.supports, i.agenda_at, i.first_answer_at, i.answered_at, \
     i.moderation, i.moderation_reason, i.created_at, \
@@ -472,7 +473,8 @@ pub async fn comments(
 ) -> Result<Vec<Comment>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Comment>(
-        "SELECT c.id, c.idea_id, c.author_id, a.display_name AS author_name, c.body, c.moderation, \
+        "SELECT c.id, c.idea_id, c.author_id, CASE WHEN c.author_named THEN a.display_name ELSE '' END AS author_name, \
+         c.body, c.moderation, \
          c.moderation_reason, c.created_at FROM idea_comments c JOIN accounts a ON a.id = c.author_id \
          WHERE c.idea_id = $1 AND (c.moderation = 'shown' OR c.author_id = $2 OR $3) ORDER BY c.id"
     )

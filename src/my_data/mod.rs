@@ -97,7 +97,8 @@ async fn own_anonymise(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
-    let n = store::anonymise_requests(&state.db, viewer.id, false).await?;
+    let n = store::anonymise_everywhere(&state.db, state.part::<store::Anonymisers>(), viewer.id)
+        .await?;
     tracing::info!(
         account = viewer.id,
         requests = n,
@@ -332,7 +333,8 @@ async fn desk_anonymise(
         return Err(AppError::BadRequest("desk-check-identity"));
     }
     log_step(&state, &viewer, &person, Action::Anonymised).await?;
-    let n = store::anonymise_requests(&state.db, person.id, false).await?;
+    let n = store::anonymise_everywhere(&state.db, state.part::<store::Anonymisers>(), person.id)
+        .await?;
     tracing::info!(
         account = person.id,
         desk = viewer.id,

@@ -266,6 +266,25 @@ pub type Closer =
 #[derive(Clone, Default)]
 pub struct Closers(pub Vec<Closer>);
 
+/// What each capability does when a person asks for their name to come
+/// off what they gave (their ideas and comments signed "a resident"), as
+/// it comes off their past requests.
+#[derive(Clone, Default)]
+pub struct Anonymisers(pub Vec<Closer>);
+
+/// Takes the person's name off their past requests and, through every
+/// capability's [`Anonymisers`], off the rest; returns how many requests.
+pub async fn anonymise_everywhere(
+    db: &Db,
+    anonymisers: Option<&Anonymisers>,
+    account_id: i64,
+) -> Result<u64, AppError> {
+    for anonymise in anonymisers.map(|a| a.0.as_slice()).unwrap_or_default() {
+        anonymise(db, account_id).await?;
+    }
+    anonymise_requests(db, account_id, false).await
+}
+
 /// Runs every capability's closer, then closes the account.
 pub async fn close_account_everywhere(
     db: &Db,

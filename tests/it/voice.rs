@@ -264,6 +264,30 @@ async fn an_idea_reaches_the_agenda_and_its_answers_reach_supporters(app: Arc<Te
     )
     .await;
     assert_eq!(status, 422);
+    // Huang's own data holds her ideas and supports; asking for her name
+    // to come off her past posts signs her ideas "a resident".
+    let huang_page = app.signed_in("huang").await;
+    let own = huang_page.get("/account/data.json").await;
+    let own: Value = serde_json::from_str(&own.body).expect("json");
+    assert!(
+        own.to_string().contains("长椅"),
+        "her ideas are in her data"
+    );
+    assert!(
+        own.get("ideas").is_some() && own.get("recognitions").is_some(),
+        "{own}"
+    );
+    assert!(
+        app.anonymous()
+            .get(&format!("/ideas/{id}"))
+            .await
+            .body
+            .contains("黄奶奶")
+    );
+    let done = huang_page.post_form("/account/data/anonymise", &[]).await;
+    assert_eq!(done.status, 303);
+    let page = app.anonymous().get(&format!("/ideas/{id}")).await;
+    assert!(!page.body.contains("黄奶奶") && page.body.contains("一位居民"));
     // The dashboard counts ideas.
     let secretary = app.signed_in("secretary").await;
     let dash = secretary.get("/dashboard").await;

@@ -10,6 +10,8 @@
 //! backlog that a real estate would not have), ratings on most closed
 //! requests. Rows go in as multi-row inserts, a transaction per batch.
 
+mod voice;
+
 use std::collections::HashMap;
 
 use anyhow::Context;
@@ -201,6 +203,8 @@ async fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     copy_communities(&db, communities).await?;
     seed_activities(&db).await?;
+    let poll = voice::seed(&db).await?;
+    println!("The closed poll: /polls/{poll}");
     let shapes = shapes(&db).await?;
     let residents: Vec<i64> = on_db!(&db, |pool| sqlx::query_scalar(
         "SELECT id FROM accounts WHERE community_id = 1 AND role = 'resident' ORDER BY id"
