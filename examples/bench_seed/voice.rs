@@ -36,15 +36,14 @@ pub async fn seed(db: &Db) -> anyhow::Result<i64> {
     let mut ballots = 0usize;
     for community in communities {
         let author = author_of(db, community).await?;
-        let units: Vec<(i64, Option<i64>)> =
-            on_db!(db, |pool| {
-                sqlx::query_as(
+        let units: Vec<(i64, Option<i64>)> = on_db!(db, |pool| {
+            sqlx::query_as(
             "SELECT id, parent_id FROM places WHERE community_id = $1 AND kind = 'unit' ORDER BY id"
         )
         .bind(community)
         .fetch_all(pool)
         .await
-            })?;
+        })?;
         let ideas: Vec<(String, i64, i64, Option<&str>)> = (0..IDEAS_PER_COMMUNITY)
             .map(|i| {
                 let created = until - 365 * DAY + i * (365 * DAY / IDEAS_PER_COMMUNITY);
@@ -165,15 +164,14 @@ pub async fn seed(db: &Db) -> anyhow::Result<i64> {
 /// An account to post a community's ideas: the demo's Huang in the demo
 /// estate, a resident made for it elsewhere.
 async fn author_of(db: &Db, community: i64) -> anyhow::Result<i64> {
-    let found: Option<i64> =
-        on_db!(db, |pool| {
-            sqlx::query_scalar(
+    let found: Option<i64> = on_db!(db, |pool| {
+        sqlx::query_scalar(
         "SELECT id FROM accounts WHERE community_id = $1 AND role = 'resident' ORDER BY id LIMIT 1"
     )
     .bind(community)
     .fetch_optional(pool)
     .await
-        })?;
+    })?;
     if let Some(id) = found {
         return Ok(id);
     }

@@ -106,13 +106,16 @@ CREATE INDEX voice_photos_owner ON voice_photos (owner, owner_id);
 ALTER TABLE notices ADD COLUMN audience TEXT NOT NULL DEFAULT 'all'
     CHECK (audience IN ('all', 'buildings', 'workgroup', 'volunteers'));
 ALTER TABLE notices ADD COLUMN audience_workgroup_id INTEGER REFERENCES workgroups(id);
-ALTER TABLE notices ADD COLUMN posted_for_workgroup_id INTEGER REFERENCES workgroups(id);
 ALTER TABLE notices ADD COLUMN starts_at INTEGER;
 ALTER TABLE notices ADD COLUMN ends_at INTEGER;
 ALTER TABLE notices ADD COLUMN important BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE notices ADD COLUMN pinned BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE notices ADD COLUMN attachment BLOB;
 ALTER TABLE notices ADD COLUMN attachment_type TEXT NOT NULL DEFAULT '';
+
+-- A building's flats, for turnout and for reception's list of who has
+-- not heard of a notice.
+CREATE INDEX places_parent ON places (parent_id);
 
 CREATE TABLE notice_buildings (
     notice_id INTEGER NOT NULL REFERENCES notices(id),
@@ -195,6 +198,7 @@ CREATE TABLE poll_ballots (
     UNIQUE (poll_id, voter)
 );
 CREATE INDEX poll_ballots_cast_by ON poll_ballots (cast_by);
+CREATE INDEX poll_ballots_building ON poll_ballots (poll_id, building_id);
 
 CREATE TABLE poll_marks (
     ballot_id INTEGER NOT NULL REFERENCES poll_ballots(id),

@@ -138,5 +138,7 @@ pub async fn save(
         held_words: form.held_words.trim().to_string(),
     };
     store::save_settings(&state.db, viewer.community_id, &settings).await?;
+    // A lower threshold puts on the agenda the ideas it now reaches.
+    store::sweep_agenda(&state.db, viewer.community_id).await?;
     Ok(Redirect::to("/admin/ideas?saved=1").into_response())
 }

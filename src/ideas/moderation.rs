@@ -212,13 +212,15 @@ pub struct Waiting {
 pub async fn queue(db: &Db, community_id: i64) -> Result<Vec<Waiting>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Waiting>(
-        "SELECT * FROM (SELECT 'idea' AS kind, i.id, i.id AS idea_id, i.title || ' — ' || i.body AS text, a.display_name AS author_name, \
+        "SELECT * FROM (SELECT 'idea' AS kind, i.id, i.id AS idea_id, i.title || ' — ' || i.body AS text, \
+         CASE WHEN i.author_named THEN a.display_name ELSE '' END AS author_name, \
          i.moderation, (SELECT COUNT(*) FROM voice_flags f WHERE f.kind = 'idea' AND f.target_id = i.id AND f.cleared_at IS NULL) AS flags, \
          COALESCE((SELECT MAX(f.reason) FROM voice_flags f WHERE f.kind = 'idea' AND f.target_id = i.id AND f.cleared_at IS NULL), '') AS reasons \
          FROM ideas i JOIN accounts a ON a.id = i.author_id WHERE i.community_id = $1 AND (i.moderation = 'held' OR \
          (i.moderation = 'shown' AND EXISTS (SELECT 1 FROM voice_flags f WHERE f.kind = 'idea' AND f.target_id = i.id AND f.cleared_at IS NULL))) \
          UNION ALL \
-         SELECT 'comment' AS kind, c.id, c.idea_id, c.body AS text, a.display_name AS author_name, c.moderation, \
+         SELECT 'comment' AS kind, c.id, c.idea_id, c.body AS text, \
+         CASE WHEN c.author_named THEN a.display_name ELSE '' END AS author_name, c.moderation, \
          (SELECT COUNT(*) FROM voice_flags f WHERE f.kind = 'comment' AND f.target_id = c.id AND f.cleared_at IS NULL) AS flags, \
          COALESCE((SELECT MAX(f.reason) FROM voice_flags f WHERE f.kind = 'comment' AND f.target_id = c.id AND f.cleared_at IS NULL), '') AS reasons \
          FROM idea_comments c JOIN ideas i ON i.id = c.idea_id JOIN accounts a ON a.id = c.author_id \

@@ -235,9 +235,23 @@ struct IdeaPage {
     said: &'static str,
     errors: FieldErrors,
     answer_form: AnswerForm,
+    /// A refused edit of a comment: which, what was typed, why.
+    edit_error: Option<(i64, String, &'static str)>,
 }
 
 impl IdeaPage {
+    fn edit_text(&self, c: &Comment) -> String {
+        match &self.edit_error {
+            Some((id, typed, _)) if *id == c.id => typed.clone(),
+            _ => c.body.clone(),
+        }
+    }
+    fn edit_problem(&self, c: &Comment) -> &'static str {
+        match &self.edit_error {
+            Some((id, _, key)) if *id == c.id => key,
+            _ => "",
+        }
+    }
     fn mine(&self, author_id: &i64) -> bool {
         self.ctx.viewer.as_ref().is_some_and(|v| v.id == *author_id)
     }
@@ -335,6 +349,7 @@ async fn idea_page(
         said,
         errors,
         answer_form,
+        edit_error: None,
     })
 }
 
@@ -611,6 +626,7 @@ pub async fn edit(
 /// The author edits a hidden comment and asks again.
 pub async fn edit_comment(
     State(state): State<AppState>,
+    ctx: Ctx,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<CommentForm>,
@@ -625,7 +641,18 @@ pub async fn edit_comment(
     }
     let body = form.body.trim();
     if body.is_empty() || body.chars().count() > COMMENT_MAX {
-        return Err(AppError::BadRequest("idea-comment-length"));
+        let idea = find(&state, &ctx, idea_id).await?;
+        let mut page = idea_page(
+            &state,
+            ctx,
+            idea,
+            "",
+            FieldErrors::default(),
+            AnswerForm::default(),
+        )
+        .await?;
+        page.edit_error = Some((id, form.body.clone(), "idea-comment-length"));
+        return render_form(&page, true);
     }
     let held = store::holds(&state.db, viewer.community_id, body).await?;
     moderation::edit(&state.db, Kind::Comment, id, "", body, held).await?;

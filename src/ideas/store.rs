@@ -5,6 +5,34 @@
 use crate::db::{BeginWrite, Db, StoreError, now};
 use crate::on_db;
 
+/// Puts an idea on the branch's agenda inside a write transaction; its
+/// workgroup and the secretary hear of it. Once: an idea on the agenda
+/// already is left as it is.
+macro_rules! put_on_agenda {
+    ($tx:expr, $idea:expr, $at:expr) => {
+        let fresh = sqlx::query("UPDATE ideas SET agenda_at = $1 WHERE id = $2 AND agenda_at IS NULL")
+            .bind($at)
+            .bind($idea.id)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+        if fresh > 0 {
+            sqlx::query(
+                "INSERT INTO notifications (account_id, message_key, detail, created_at) \
+                 SELECT DISTINCT a.id, 'notify-idea-agenda', $1, $2 FROM accounts a \
+                 LEFT JOIN workgroup_members m ON m.account_id = a.id AND m.workgroup_id = $3 \
+                 WHERE a.community_id = $4 AND a.active AND (a.role = 'admin' OR m.account_id IS NOT NULL)",
+            )
+            .bind(detail($idea))
+            .bind($at)
+            .bind($idea.workgroup_id)
+            .bind($idea.community_id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Idea {
     pub id: i64,
@@ -35,13 +63,15 @@ pub struct Idea {
 
 const IDEA_SELECT: &str = "SELECT i.id, i.community_id, i.author_id, \
     CASE WHEN i.author_named THEN a.display_name ELSE '' END AS author_name, i.title, i.body, \
-    i.place_id, p.name_zh AS place_zh, p.name_en AS place_en, i.workgroup_id, w.name_zh AS workgroup_zh, \
+    i.place_id, p.name_zh AS place_zh, p.name_en AS place_en, \
+    COALESCE(i.workgroup_id, vs.idea_workgroup_id) AS workgroup_id, w.name_zh AS workgroup_zh, \
     w.name_en AS workgroup_en, i.state, i.planned_for, i.supports, i.agenda_at, i.first_answer_at, i.answered_at, \
     i.moderation, i.moderation_reason, i.created_at, \
     (SELECT COUNT(*) FROM idea_comments c WHERE c.idea_id = i.id AND c.moderation = 'shown') AS comments, \
     COALESCE((SELECT x.body FROM idea_answers x WHERE x.idea_id = i.id ORDER BY x.id DESC LIMIT 1), '') AS answer_body \
     FROM ideas i JOIN accounts a ON a.id = i.author_id LEFT JOIN places p ON p.id = i.place_id \
-    LEFT JOIN workgroups w ON w.id = i.workgroup_id";
+    LEFT JOIN voice_settings vs ON vs.community_id = i.community_id \
+    LEFT JOIN workgroups w ON w.id = COALESCE(i.workgroup_id, vs.idea_workgroup_id)";
 
 /// Which ideas a list shows, and in what order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,30 +317,38 @@ pub async fn support(
             .await?;
             let agenda = agenda_at.is_none() && super::rules::reached(supports, threshold);
             if agenda {
-                sqlx::query("UPDATE ideas SET agenda_at = $1 WHERE id = $2")
-                    .bind(at)
-                    .bind(idea.id)
-                    .execute(&mut *tx)
-                    .await?;
-                // The idea's workgroup, and the secretary, hear of it.
-                sqlx::query(
-                    "INSERT INTO notifications (account_id, message_key, detail, created_at) \
-                     SELECT DISTINCT a.id, 'notify-idea-agenda', $1, $2 FROM accounts a \
-                     LEFT JOIN workgroup_members m ON m.account_id = a.id AND m.workgroup_id = $3 \
-                     WHERE a.community_id = $4 AND a.active AND (a.role = 'admin' OR m.account_id IS NOT NULL)",
-                )
-                .bind(detail(idea))
-                .bind(at)
-                .bind(idea.workgroup_id)
-                .bind(idea.community_id)
-                .execute(&mut *tx)
-                .await?;
+                put_on_agenda!(tx, idea, at);
             }
             tx.commit().await?;
             Ok::<Supported, sqlx::Error>(Supported::Counted { supports, agenda })
         }
         .await
     })?)
+}
+
+/// After the threshold changed: ideas it now reaches go on the agenda;
+/// returns how many.
+pub async fn sweep_agenda(db: &Db, community_id: i64) -> Result<usize, StoreError> {
+    let Some(threshold) = threshold(db, community_id).await? else {
+        return Ok(0);
+    };
+    let due: Vec<Idea> = list(db, community_id, Listing::MostSupported, 1000)
+        .await?
+        .into_iter()
+        .filter(|i| i.agenda_at.is_none() && super::rules::reached(i.supports, Some(threshold)))
+        .collect();
+    let at = now();
+    for idea in &due {
+        on_db!(db, |pool| {
+            async {
+                let mut tx = pool.begin_write().await?;
+                put_on_agenda!(tx, idea, at);
+                tx.commit().await
+            }
+            .await
+        })?;
+    }
+    Ok(due.len())
 }
 
 /// Takes a person's support back; false when they had none.

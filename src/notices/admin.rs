@@ -58,6 +58,9 @@ impl NoticesPage {
     fn audiences(&self) -> &'static [&'static str] {
         &AUDIENCES
     }
+    fn may_withdraw(&self, n: &Notice) -> bool {
+        self.ctx.viewer.as_ref().is_some_and(|v| n.may_withdraw(v))
+    }
 }
 
 async fn page(
@@ -67,7 +70,16 @@ async fn page(
     form: NoticeForm,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
-    let notices = Notice::recent(&state.db, community_id).await?;
+    // A lead sees the notices for everyone and their own, not another
+    // workgroup's.
+    let notices = Notice::recent(&state.db, community_id)
+        .await?
+        .into_iter()
+        .filter(|n| match &ctx.viewer {
+            Some(v) if v.role() == Role::Lead => n.public() || n.created_by == Some(v.id),
+            _ => true,
+        })
+        .collect();
     let buildings = Place::list(&state.db, community_id)
         .await?
         .into_iter()
@@ -355,6 +367,12 @@ pub async fn withdraw(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     viewer.require(&POSTERS)?;
+    let notice = Notice::by_id(&state.db, viewer.community_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !notice.may_withdraw(&viewer) {
+        return Err(AppError::Forbidden);
+    }
     withdraw_notice(&state.db, viewer.community_id, id).await?;
     Ok(Redirect::to("/admin/notices").into_response())
 }

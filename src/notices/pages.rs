@@ -64,7 +64,12 @@ async fn visible(state: &AppState, ctx: &Ctx, id: i64) -> Result<Notice, AppErro
     let notice = Notice::by_id(&state.db, ctx.community.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if notice.public() {
+    // Those who post see every notice; others only what shows now.
+    let poster = ctx
+        .viewer
+        .as_ref()
+        .is_some_and(|v| matches!(v.role(), Role::Admin | Role::Reception | Role::Lead));
+    if notice.public() && (poster || notice.showing(ctx.now())) {
         return Ok(notice);
     }
     let seen = seen_by(state, ctx.community.id, ctx.viewer.as_ref()).await?;
@@ -152,8 +157,11 @@ pub async fn unread(
     Query(q): Query<UnreadQuery>,
 ) -> Result<Response, AppError> {
     viewer.require(&[Role::Reception, Role::Admin])?;
+    // Reception follows up important notices for everyone or for some
+    // buildings; the others are not theirs to chase.
     let notice = Notice::by_id(&state.db, viewer.community_id, id)
         .await?
+        .filter(|n| n.important && n.public())
         .ok_or(AppError::NotFound)?;
     let chosen: Vec<&str> = notice
         .buildings

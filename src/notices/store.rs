@@ -13,6 +13,7 @@ pub struct Notice {
     pub body_zh: String,
     pub body_en: String,
     pub emergency: bool,
+    pub created_by: Option<i64>,
     pub created_at: i64,
     pub withdrawn_at: Option<i64>,
     /// `all`, `buildings`, `workgroup` or `volunteers`.
@@ -30,7 +31,7 @@ pub struct Notice {
 
 pub const AUDIENCES: [&str; 4] = ["all", "buildings", "workgroup", "volunteers"];
 
-const NOTICE_SELECT: &str = "SELECT n.id, n.title_zh, n.title_en, n.body_zh, n.body_en, n.emergency, n.created_at, \
+const NOTICE_SELECT: &str = "SELECT n.id, n.title_zh, n.title_en, n.body_zh, n.body_en, n.emergency, n.created_by, n.created_at, \
     n.withdrawn_at, n.audience, n.audience_workgroup_id, n.starts_at, n.ends_at, n.important, n.pinned, \
     n.attachment_type, COALESCE((SELECT STRING_AGG(p.code, ',') FROM notice_buildings nb JOIN places p ON p.id = nb.place_id \
     WHERE nb.notice_id = n.id), '') AS buildings FROM notices n";
@@ -109,6 +110,23 @@ impl Notice {
     /// For everyone who may see public pages and screens.
     pub fn public(&self) -> bool {
         self.audience == "all" || self.audience == "buildings"
+    }
+
+    /// Showing at `at`: posted, started, not ended, not withdrawn.
+    pub fn showing(&self, at: i64) -> bool {
+        self.withdrawn_at.is_none()
+            && self.starts_at.is_none_or(|s| s <= at)
+            && self.ends_at.is_none_or(|e| e > at)
+    }
+
+    /// Who may withdraw it: the secretary and reception any; a lead the
+    /// ones they posted, never an emergency.
+    pub fn may_withdraw(&self, viewer: &Viewer) -> bool {
+        match viewer.role() {
+            Role::Admin | Role::Reception => true,
+            Role::Lead => self.created_by == Some(viewer.id) && !self.emergency,
+            _ => false,
+        }
     }
 }
 

@@ -49,6 +49,9 @@ struct PollPage {
     error: &'static str,
     said: &'static str,
     desk: bool,
+    /// What a refused ballot marked, and whose it was, kept for the retry.
+    chosen: Vec<i64>,
+    who: String,
 }
 
 impl PollPage {
@@ -66,6 +69,9 @@ impl PollPage {
     }
     fn open(&self) -> bool {
         self.stage() == Stage::Open
+    }
+    fn marked(&self, c: &Choice) -> bool {
+        self.chosen.contains(&c.id)
     }
     /// A choice's share of the ballots that answered its question.
     fn share(&self, c: &Choice) -> i64 {
@@ -132,6 +138,8 @@ async fn poll_page(
         error,
         said,
         desk,
+        chosen: Vec::new(),
+        who: String::new(),
     })
 }
 
@@ -270,7 +278,8 @@ pub async fn vote(
     match outcome {
         Ok(_) => Ok(Redirect::to(&format!("/polls/{id}?voted=1")).into_response()),
         Err(key) => {
-            let page = poll_page(&state, ctx, poll, key, "").await?;
+            let mut page = poll_page(&state, ctx, poll, key, "").await?;
+            page.chosen = marks_of(&fields).into_values().flatten().collect();
             render_form(&page, true)
         }
     }
@@ -313,7 +322,9 @@ pub async fn paper(
     match outcome {
         Ok(_) => Ok(Redirect::to(&format!("/polls/{id}?voted=1")).into_response()),
         Err(key) => {
-            let page = poll_page(&state, ctx, poll, key, "").await?;
+            let mut page = poll_page(&state, ctx, poll, key, "").await?;
+            page.chosen = marks_of(&fields).into_values().flatten().collect();
+            page.who = who;
             render_form(&page, true)
         }
     }

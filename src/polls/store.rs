@@ -207,10 +207,12 @@ pub enum Cast {
 /// Casts a ballot, replacing the voter's earlier one; the poll's being
 /// open is checked by the same statement that writes.
 pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, StoreError> {
-    let at = now();
     Ok(on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
+            // The time once the write lock is held: a ballot that waited
+            // for it past the close is not counted.
+            let at = now();
             let earlier = sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM poll_ballots WHERE poll_id = $1 AND voter = $2",
             )

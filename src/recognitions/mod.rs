@@ -33,13 +33,20 @@ pub async fn own_recognitions(db: &Db, account_id: i64) -> Result<serde_json::Va
     let list = store::involving(db, account_id).await?;
     Ok(serde_json::json!(
         list.iter()
-            .map(|r| serde_json::json!({
-                "nominated_by_me": r.nominated_by == Some(account_id),
-                "of_me": r.person_account_id == Some(account_id),
-                "kind": r.kind, "person": r.person_name, "what": r.what,
-                "happened_on": r.happened_on, "state": r.state, "reason": r.reason,
-                "on_profile": r.on_profile, "created_at": iso(r.created_at),
-            }))
+            // A nomination of the person reaches them only once approved;
+            // why one was declined is the nominator's to read.
+            .filter(|r| r.nominated_by == Some(account_id) || r.state == "approved")
+            .map(|r| {
+                let mine = r.nominated_by == Some(account_id);
+                serde_json::json!({
+                    "nominated_by_me": mine,
+                    "of_me": r.person_account_id == Some(account_id),
+                    "kind": r.kind, "person": r.person_name, "what": r.what,
+                    "happened_on": r.happened_on, "state": r.state,
+                    "reason": if mine { r.reason.as_str() } else { "" },
+                    "on_profile": r.on_profile, "created_at": iso(r.created_at),
+                })
+            })
             .collect::<Vec<_>>()
     ))
 }

@@ -1210,10 +1210,11 @@ fn table(fx: &Fixture) -> Vec<Route> {
         ),
         post("/admin/notices", &[], POSTERS),
         // For the outsider a harmless no-op (limited to their community).
+        // A lead withdraws only what they posted (this is the secretary's).
         post(
             format!("/admin/notices/{}/withdraw", fx.notice),
             &[],
-            POSTERS,
+            [SI, FB, FB, FB, FB, FB, OK, OK, NF, SI],
         ),
         // --- the JSON API, writing ----------------------------------------
         post_json(
