@@ -40,6 +40,7 @@ CREATE TABLE ideas (
 );
 CREATE INDEX ideas_community ON ideas (community_id, moderation, created_at);
 CREATE INDEX ideas_answered ON ideas (community_id, answered_at);
+CREATE INDEX ideas_author ON ideas (author_id);
 
 CREATE TABLE idea_supports (
     idea_id    INTEGER NOT NULL REFERENCES ideas(id),

@@ -89,7 +89,7 @@ pub async fn figures(
 /// A person's part of their own-data download: their ideas, supports and
 /// comments.
 pub async fn own_ideas(db: &Db, account_id: i64) -> Result<serde_json::Value, StoreError> {
-    let ideas = store::of_author(db, account_id).await?;
+    let ideas = store::of_author(db, account_id, false).await?;
     let supports = on_db!(db, |pool| {
         sqlx::query_as::<_, (i64, String, i64)>(
         "SELECT i.id, i.title, s.created_at FROM idea_supports s JOIN ideas i ON i.id = s.idea_id \

@@ -70,11 +70,7 @@ async fn list_page(
     let ideas = store::list(&state.db, community_id, listing, 100).await?;
     let threshold = store::threshold(&state.db, community_id).await?;
     let mine = match &viewer {
-        Some(v) => store::of_author(&state.db, v.id)
-            .await?
-            .into_iter()
-            .filter(|i| i.moderation != "shown")
-            .collect(),
+        Some(v) => store::of_author(&state.db, v.id, true).await?,
         None => Vec::new(),
     };
     render(&ListPage {

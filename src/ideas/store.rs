@@ -150,9 +150,15 @@ pub async fn get(db: &Db, community_id: i64, id: i64) -> Result<Option<Idea>, St
     .await)?)
 }
 
-/// A person's own ideas, shown or not.
-pub async fn of_author(db: &Db, account_id: i64) -> Result<Vec<Idea>, StoreError> {
-    let sql = format!("{IDEA_SELECT} WHERE i.author_id = $1 ORDER BY i.id DESC");
+/// A person's own ideas, shown or not (`waiting`: only those held or
+/// hidden).
+pub async fn of_author(db: &Db, account_id: i64, waiting: bool) -> Result<Vec<Idea>, StoreError> {
+    let filter = if waiting {
+        " AND i.moderation <> 'shown'"
+    } else {
+        ""
+    };
+    let sql = format!("{IDEA_SELECT} WHERE i.author_id = $1{filter} ORDER BY i.id DESC");
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Idea>(
         sqlx::AssertSqlSafe(sql)
     )

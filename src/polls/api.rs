@@ -146,31 +146,28 @@ pub async fn vote(
     let poll = store::get(&state.db, viewer.community_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (voter, building) = voter_of(&state, &poll, &viewer)
+    let (voter, building_id) = voter_of(&state, &poll, &viewer)
         .await?
         .map_err(AppError::BadRequest)?;
     // Each choice belongs to one question: group them as the form does.
-    let choices = store::choices(&state.db, poll.id, false).await?;
+    let offered = store::offered(&state.db, poll.id).await?;
     let mut marks = std::collections::BTreeMap::<i64, Vec<i64>>::new();
     for c in &body.choices {
-        let question = choices
+        let question = offered
             .iter()
-            .find(|x| x.id == *c)
-            .map(|x| x.question_id)
+            .find(|o| o.choice_id == *c)
+            .map(|o| o.question_id)
             .ok_or(AppError::BadRequest("poll-choice-unknown"))?;
         marks.entry(question).or_default().push(*c);
     }
-    match vote_as(
-        &state,
-        &poll,
-        &voter,
-        building,
-        Some(viewer.id),
-        false,
-        &marks,
-    )
-    .await?
-    {
+    let ballot = store::Ballot {
+        voter: &voter,
+        building_id,
+        cast_by: Some(viewer.id),
+        paper: false,
+        choices: &[],
+    };
+    match vote_as(&state, &poll, &offered, ballot, &marks).await? {
         Ok(replaced) => Ok((StatusCode::CREATED, Json(VotedJson { replaced })).into_response()),
         Err(key @ ("poll-closed" | "poll-not-open")) => Err(AppError::Conflict(key)),
         Err(key) => Err(AppError::BadRequest(key)),

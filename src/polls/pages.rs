@@ -181,67 +181,58 @@ pub fn marks_of(fields: &[(String, String)]) -> BTreeMap<i64, Vec<i64>> {
     marks
 }
 
-/// Checks the marks against the poll's questions; the choices to record.
-pub async fn checked_choices(
-    state: &AppState,
-    poll: &Poll,
+/// Checks the marks (question → choices) against what the poll offers;
+/// the choices to record.
+pub fn checked_choices(
+    offered: &[store::Offered],
     marks: &BTreeMap<i64, Vec<i64>>,
-) -> Result<Result<Vec<i64>, &'static str>, AppError> {
-    let questions = store::questions(&state.db, poll.id).await?;
-    let choices = store::choices(&state.db, poll.id, false).await?;
-    let offered: Vec<Vec<i64>> = questions
-        .iter()
-        .map(|q| {
-            choices
-                .iter()
-                .filter(|c| c.question_id == q.id)
-                .map(|c| c.id)
-                .collect()
-        })
-        .collect();
+) -> Result<Vec<i64>, &'static str> {
+    let mut questions: Vec<(i64, bool, Vec<i64>)> = Vec::new();
+    for o in offered {
+        match questions.iter_mut().find(|(q, _, _)| *q == o.question_id) {
+            Some((_, _, choices)) => choices.push(o.choice_id),
+            None => questions.push((o.question_id, o.multiple, vec![o.choice_id])),
+        }
+    }
+    if marks
+        .keys()
+        .any(|q| !questions.iter().any(|(x, _, _)| x == q))
+    {
+        return Err("poll-choice-unknown");
+    }
     let empty = Vec::new();
     let ballot: Vec<Marked<'_>> = questions
         .iter()
-        .zip(&offered)
-        .map(|(q, offered)| Marked {
+        .map(|(q, multiple, offered)| Marked {
             offered,
-            multiple: q.multiple,
-            chosen: marks.get(&q.id).unwrap_or(&empty),
+            multiple: *multiple,
+            chosen: marks.get(q).unwrap_or(&empty),
         })
         .collect();
-    if marks.keys().any(|q| !questions.iter().any(|x| x.id == *q)) {
-        return Ok(Err("poll-choice-unknown"));
-    }
-    Ok(rules::check_ballot(&ballot).map(|()| marks.values().flatten().copied().collect()))
+    rules::check_ballot(&ballot).map(|()| marks.values().flatten().copied().collect())
 }
 
-/// Casts a ballot after every check; the message key when refused.
+/// Casts a ballot after every check; whether it replaced an earlier one,
+/// or the message key when refused.
 pub async fn vote_as(
     state: &AppState,
     poll: &Poll,
-    voter: &str,
-    building_id: Option<i64>,
-    cast_by: Option<i64>,
-    paper: bool,
+    offered: &[store::Offered],
+    ballot: Ballot<'_>,
     marks: &BTreeMap<i64, Vec<i64>>,
 ) -> Result<Result<bool, &'static str>, AppError> {
-    if poll.stage(now()) != Stage::Open {
-        return Ok(Err(if poll.stage(now()) == Stage::Closed {
-            "poll-closed"
-        } else {
-            "poll-not-open"
-        }));
+    match poll.stage(now()) {
+        Stage::Closed => return Ok(Err("poll-closed")),
+        Stage::NotYet => return Ok(Err("poll-not-open")),
+        Stage::Open => {}
     }
-    let chosen = match checked_choices(state, poll, marks).await? {
+    let chosen = match checked_choices(offered, marks) {
         Ok(chosen) => chosen,
         Err(key) => return Ok(Err(key)),
     };
     let ballot = Ballot {
-        voter,
-        building_id,
-        cast_by,
-        paper,
         choices: &chosen,
+        ..ballot
     };
     Ok(match store::cast(&state.db, poll.id, &ballot).await? {
         Cast::Counted { replaced } => Ok(replaced),
@@ -260,18 +251,16 @@ pub async fn vote(
         .await?
         .ok_or(AppError::NotFound)?;
     let outcome = match voter_of(&state, &poll, &viewer).await? {
-        Ok((voter, building)) => {
-            let marks = marks_of(&fields);
-            vote_as(
-                &state,
-                &poll,
-                &voter,
-                building,
-                Some(viewer.id),
-                false,
-                &marks,
-            )
-            .await?
+        Ok((voter, building_id)) => {
+            let offered = store::offered(&state.db, poll.id).await?;
+            let ballot = Ballot {
+                voter: &voter,
+                building_id,
+                cast_by: Some(viewer.id),
+                paper: false,
+                choices: &[],
+            };
+            vote_as(&state, &poll, &offered, ballot, &marks_of(&fields)).await?
         }
         Err(key) => Err(key),
     };
@@ -305,17 +294,16 @@ pub async fn paper(
         .unwrap_or_default();
     let found = paper_voter(&state, &poll, viewer.community_id, &who).await?;
     let outcome = match found {
-        Ok((voter, building, cast_by)) => {
-            vote_as(
-                &state,
-                &poll,
-                &voter,
-                building,
+        Ok((voter, building_id, cast_by)) => {
+            let offered = store::offered(&state.db, poll.id).await?;
+            let ballot = Ballot {
+                voter: &voter,
+                building_id,
                 cast_by,
-                true,
-                &marks_of(&fields),
-            )
-            .await?
+                paper: true,
+                choices: &[],
+            };
+            vote_as(&state, &poll, &offered, ballot, &marks_of(&fields)).await?
         }
         Err(key) => Err(key),
     };

@@ -107,6 +107,27 @@ pub async fn choices(db: &Db, poll_id: i64, counted: bool) -> Result<Vec<Choice>
     .await)?)
 }
 
+/// What a ballot may mark: each choice with its question and whether
+/// that question takes several; in the poll's order. One read, for voting.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Offered {
+    pub choice_id: i64,
+    pub question_id: i64,
+    pub multiple: bool,
+}
+
+pub async fn offered(db: &Db, poll_id: i64) -> Result<Vec<Offered>, StoreError> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Offered>(
+        "SELECT c.id AS choice_id, q.id AS question_id, q.multiple FROM poll_choices c \
+         JOIN poll_questions q ON q.id = c.question_id WHERE c.poll_id = $1 ORDER BY q.position, c.position"
+    )
+    .bind(poll_id)
+    .fetch_all(pool)
+    .await
+    })?)
+}
+
 pub struct NewQuestion {
     pub text_zh: String,
     pub text_en: String,
@@ -207,25 +228,26 @@ pub enum Cast {
 /// Casts a ballot, replacing the voter's earlier one; the poll's being
 /// open is checked by the same statement that writes.
 pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, StoreError> {
+    // The marks in one statement: `($1, $2), ($1, $3)…`.
+    let marks = format!(
+        "INSERT INTO poll_marks (ballot_id, choice_id) VALUES {}",
+        (0..ballot.choices.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
             // The time once the write lock is held: a ballot that waited
             // for it past the close is not counted.
             let at = now();
-            let earlier = sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM poll_ballots WHERE poll_id = $1 AND voter = $2",
-            )
-            .bind(poll_id)
-            .bind(ballot.voter)
-            .fetch_one(&mut *tx)
-            .await?;
-            let id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO poll_ballots (poll_id, voter, building_id, cast_by, paper, cast_at) \
-                 SELECT id, $2, $3, $4, $5, $6 FROM polls WHERE id = $1 AND opens_at <= $6 AND closes_at > $6 \
-                 ON CONFLICT (poll_id, voter) DO UPDATE SET building_id = excluded.building_id, \
-                 cast_by = excluded.cast_by, paper = excluded.paper, cast_at = excluded.cast_at RETURNING id",
-            )
+            const OPEN: &str = "EXISTS (SELECT 1 FROM polls WHERE id = $1 AND opens_at <= $6 AND closes_at > $6)";
+            // Mostly a vote changes the household's ballot: one statement.
+            let replaced = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "UPDATE poll_ballots SET building_id = $3, cast_by = $4, paper = $5, cast_at = $6 \
+                 WHERE poll_id = $1 AND voter = $2 AND {OPEN} RETURNING id"
+            )))
             .bind(poll_id)
             .bind(ballot.voter)
             .bind(ballot.building_id)
@@ -234,6 +256,26 @@ pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, St
             .bind(at)
             .fetch_optional(&mut *tx)
             .await?;
+            let (id, was) = match replaced {
+                Some(id) => (Some(id), true),
+                None => {
+                    let id = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO poll_ballots (poll_id, voter, building_id, cast_by, paper, cast_at) \
+                         SELECT $1, $2, $3, $4, $5, $6 WHERE {OPEN} \
+                         ON CONFLICT (poll_id, voter) DO UPDATE SET building_id = excluded.building_id, \
+                         cast_by = excluded.cast_by, paper = excluded.paper, cast_at = excluded.cast_at RETURNING id"
+                    )))
+                    .bind(poll_id)
+                    .bind(ballot.voter)
+                    .bind(ballot.building_id)
+                    .bind(ballot.cast_by)
+                    .bind(ballot.paper)
+                    .bind(at)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    (id, false)
+                }
+            };
             let Some(id) = id else {
                 return Ok(Cast::NotOpen);
             };
@@ -241,17 +283,13 @@ pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, St
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(marks.clone())).bind(id);
             for choice in ballot.choices {
-                sqlx::query("INSERT INTO poll_marks (ballot_id, choice_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(choice)
-                    .execute(&mut *tx)
-                    .await?;
+                insert = insert.bind(choice);
             }
+            insert.execute(&mut *tx).await?;
             tx.commit().await?;
-            Ok::<Cast, sqlx::Error>(Cast::Counted {
-                replaced: earlier > 0,
-            })
+            Ok::<Cast, sqlx::Error>(Cast::Counted { replaced: was })
         }
         .await
     })?)
