@@ -1322,3 +1322,10 @@ dash-ideas-received = Received
 dash-ideas-answered = Answered within 30 days
 dash-ideas-done = Done
 ideas-a-resident = A resident
+ideas-pages = More ideas
+ideas-newer = ← Previous page
+ideas-older = Next page →
+ideas-comment-count = { $count ->
+    [one] 1 comment
+   *[other] { $count } comments
+}

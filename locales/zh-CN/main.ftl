@@ -1301,3 +1301,7 @@ dash-ideas-received = 收到
 dash-ideas-answered = 30 天内答复
 dash-ideas-done = 已完成
 ideas-a-resident = 一位居民
+ideas-pages = 更多建议
+ideas-newer = ← 上一页
+ideas-older = 下一页 →
+ideas-comment-count = { $count } 条评论

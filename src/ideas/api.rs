@@ -110,7 +110,7 @@ pub async fn one(
     Path(id): Path<i64>,
 ) -> Result<Json<IdeaJson>, AppError> {
     let idea = find(&state, &ctx, id).await?;
-    let answers = store::answers(&state.db, id)
+    let answers = super::answers::answers(&state.db, id)
         .await?
         .into_iter()
         .map(|a| AnswerJson {

@@ -4,7 +4,10 @@
 //! did"). Residents flag what should not be there; moderators decide.
 
 mod admin;
+pub mod answers;
 mod api;
+mod comments;
+mod edit;
 pub mod moderation;
 mod pages;
 pub mod photos;
@@ -28,12 +31,12 @@ pub fn routes() -> Router<AppState> {
         .route("/ideas/{id}", get(pages::show))
         .route("/ideas/{id}/support", post(pages::support))
         .route("/ideas/{id}/withdraw", post(pages::withdraw))
-        .route("/ideas/{id}/comments", post(pages::comment))
-        .route("/ideas/{id}/flag", post(pages::flag_idea))
-        .route("/ideas/{id}/answers", post(pages::answer))
-        .route("/ideas/{id}/edit", get(pages::edit_form).post(pages::edit))
-        .route("/ideas/comments/{id}/flag", post(pages::flag_comment))
-        .route("/ideas/comments/{id}/edit", post(pages::edit_comment))
+        .route("/ideas/{id}/comments", post(comments::comment))
+        .route("/ideas/{id}/flag", post(comments::flag_idea))
+        .route("/ideas/{id}/answers", post(answers::answer))
+        .route("/ideas/{id}/edit", get(edit::edit_form).post(edit::edit))
+        .route("/ideas/comments/{id}/flag", post(comments::flag_comment))
+        .route("/ideas/comments/{id}/edit", post(comments::edit_comment))
         .route("/ideas/photos/{id}", get(photos::photo))
         .route("/moderation", get(moderation::page))
         .route("/moderation/{kind}/{id}", post(moderation::act))
@@ -225,7 +228,7 @@ pub async fn demo(
             crate::rooms::rules::local(&jiff::tz::TimeZone::UTC, crate::db::now() + 30 * 86_400)
                 .map(|t| t.date())
                 .unwrap_or_default();
-        store::answer(
+        answers::give(
             db,
             &idea,
             answerer,
@@ -239,7 +242,7 @@ pub async fn demo(
     if let Some(idea) = store::get(db, community_id, ids[2]).await? {
         let photo = crate::photos::process_photo(&demo_photo())
             .map_err(|e| StoreError::Other(anyhow::anyhow!("demo photo: {e}")))?;
-        store::answer(
+        answers::give(
             db,
             &idea,
             answerer,

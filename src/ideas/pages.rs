@@ -2,17 +2,18 @@
 //! comments and answers, and "you said, we did".
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::moderation::{self, Kind, is_moderator};
-use super::rules::{self, BODY_MAX, COMMENT_MAX, TITLE_MAX};
-use super::store::{self, Answer, Comment, Idea, Listing, Supported};
+use super::answers::{self, Answer};
+use super::comments::{self, Comment};
+use super::moderation::is_moderator;
+use super::rules::{self, BODY_MAX, TITLE_MAX};
+use super::store::{self, Idea, Listing, Supported};
 use crate::auth::{MaybeViewer, SignedIn, Viewer};
 use crate::community::Place;
 use crate::requests::field::read_parts;
-use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::forms::{FieldErrors, required_text};
 use crate::web::{AppError, AppState, Ctx, render, render_form};
 
 #[derive(Template)]
@@ -24,7 +25,13 @@ struct ListPage {
     threshold: Option<i64>,
     mine: Vec<Idea>,
     moderator: bool,
+    /// This page's number (from 1), and whether another follows.
+    page: i64,
+    more: bool,
 }
+
+/// Ideas on one page of the list: a phone's worth.
+const PER_PAGE: i64 = 30;
 
 impl ListPage {
     fn tab_key(&self, l: &Listing) -> String {
@@ -39,6 +46,7 @@ impl ListPage {
 #[serde(default)]
 pub struct ListQuery {
     view: String,
+    page: i64,
 }
 
 pub async fn list(
@@ -48,7 +56,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let listing = Listing::parse(&q.view);
-    list_page(state, ctx, viewer.0, listing).await
+    list_page(state, ctx, viewer.0, listing, q.page).await
 }
 
 /// `/ideas/we-did`: the answers, newest first.
@@ -57,7 +65,7 @@ pub async fn we_did(
     ctx: Ctx,
     viewer: MaybeViewer,
 ) -> Result<Response, AppError> {
-    list_page(state, ctx, viewer.0, Listing::Answered).await
+    list_page(state, ctx, viewer.0, Listing::Answered, 1).await
 }
 
 async fn list_page(
@@ -65,9 +73,20 @@ async fn list_page(
     ctx: Ctx,
     viewer: Option<Viewer>,
     listing: Listing,
+    page: i64,
 ) -> Result<Response, AppError> {
     let community_id = ctx.community.id;
-    let ideas = store::list(&state.db, community_id, listing, 100).await?;
+    let page = page.clamp(1, 10_000);
+    let mut ideas = store::list_from(
+        &state.db,
+        community_id,
+        listing,
+        PER_PAGE + 1,
+        (page - 1) * PER_PAGE,
+    )
+    .await?;
+    let more = ideas.len() as i64 > PER_PAGE;
+    ideas.truncate(PER_PAGE as usize);
     let threshold = store::threshold(&state.db, community_id).await?;
     let mine = match &viewer {
         Some(v) => store::of_author(&state.db, v.id, true).await?,
@@ -80,6 +99,8 @@ async fn list_page(
         threshold,
         mine,
         moderator: viewer.as_ref().is_some_and(is_moderator),
+        page,
+        more,
     })
 }
 
@@ -218,21 +239,21 @@ pub async fn create(
 
 #[derive(Template)]
 #[template(path = "idea.html")]
-struct IdeaPage {
-    ctx: Ctx,
-    idea: Idea,
-    photos: Vec<i64>,
-    answers: Vec<(Answer, Vec<i64>)>,
-    comments: Vec<Comment>,
-    supported: bool,
-    threshold: Option<i64>,
-    may_answer: bool,
-    moderator: bool,
-    said: &'static str,
-    errors: FieldErrors,
-    answer_form: AnswerForm,
+pub(super) struct IdeaPage {
+    pub(super) ctx: Ctx,
+    pub(super) idea: Idea,
+    pub(super) photos: Vec<i64>,
+    pub(super) answers: Vec<(Answer, Vec<i64>)>,
+    pub(super) comments: Vec<Comment>,
+    pub(super) supported: bool,
+    pub(super) threshold: Option<i64>,
+    pub(super) may_answer: bool,
+    pub(super) moderator: bool,
+    pub(super) said: &'static str,
+    pub(super) errors: FieldErrors,
+    pub(super) answer_form: AnswerForm,
     /// A refused edit of a comment: which, what was typed, why.
-    edit_error: Option<(i64, String, &'static str)>,
+    pub(super) edit_error: Option<(i64, String, &'static str)>,
 }
 
 impl IdeaPage {
@@ -305,7 +326,7 @@ pub async fn find(state: &AppState, ctx: &Ctx, id: i64) -> Result<Idea, AppError
     Ok(idea)
 }
 
-async fn idea_page(
+pub(super) async fn idea_page(
     state: &AppState,
     ctx: Ctx,
     idea: Idea,
@@ -315,14 +336,15 @@ async fn idea_page(
 ) -> Result<IdeaPage, AppError> {
     let db = &state.db;
     let viewer = ctx.viewer.clone();
-    let photos = store::photo_ids(db, "idea", idea.id).await?;
+    let photos = super::photos::photo_ids(db, "idea", idea.id).await?;
     let mut answers = Vec::new();
-    for a in store::answers(db, idea.id).await? {
-        let photos = store::photo_ids(db, "answer", a.id).await?;
+    for a in answers::answers(db, idea.id).await? {
+        let photos = super::photos::photo_ids(db, "answer", a.id).await?;
         answers.push((a, photos));
     }
     let moderator = viewer.as_ref().is_some_and(is_moderator);
-    let comments = store::comments(db, idea.id, viewer.as_ref().map(|v| v.id), moderator).await?;
+    let comments =
+        comments::comments(db, idea.id, viewer.as_ref().map(|v| v.id), moderator).await?;
     let supported = match &viewer {
         Some(v) => store::supports(db, idea.id, v.id).await?,
         None => false,
@@ -369,7 +391,7 @@ pub async fn show(
     render(&page)
 }
 
-fn back(id: i64, said: &str) -> Response {
+pub(super) fn back(id: i64, said: &str) -> Response {
     Redirect::to(&format!("/ideas/{id}?said={said}")).into_response()
 }
 
@@ -403,84 +425,6 @@ pub async fn withdraw(
     Ok(back(id, "idea-said-withdrawn"))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct CommentForm {
-    body: String,
-}
-
-pub async fn comment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<CommentForm>,
-) -> Result<Response, AppError> {
-    let idea = find(&state, &ctx, id).await?;
-    let mut errors = FieldErrors::default();
-    let body = required_text(&mut errors, "comment", &form.body, COMMENT_MAX);
-    if !errors.is_empty() {
-        let mut page = idea_page(&state, ctx, idea, "", errors, AnswerForm::default()).await?;
-        page.answer_form.comment = form.body;
-        return render_form(&page, true);
-    }
-    let held = store::holds(&state.db, viewer.community_id, &body).await?;
-    store::comment(&state.db, idea.id, viewer.id, &body, held).await?;
-    Ok(if held {
-        back(id, "idea-said-held")
-    } else {
-        Redirect::to(&format!("/ideas/{id}#comments")).into_response()
-    })
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct FlagForm {
-    reason: String,
-}
-
-/// `POST /ideas/{id}/flag` and `/ideas/comments/{id}/flag`.
-pub async fn flag_idea(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<FlagForm>,
-) -> Result<Response, AppError> {
-    let idea = find(&state, &ctx, id).await?;
-    flag(&state, &viewer, Kind::Idea, idea.id, idea.id, &form.reason).await
-}
-
-pub async fn flag_comment(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<FlagForm>,
-) -> Result<Response, AppError> {
-    let Some((community_id, _, idea_id, _)) =
-        moderation::owner_of(&state.db, Kind::Comment, id).await?
-    else {
-        return Err(AppError::NotFound);
-    };
-    if community_id != viewer.community_id {
-        return Err(AppError::NotFound);
-    }
-    flag(&state, &viewer, Kind::Comment, id, idea_id, &form.reason).await
-}
-
-async fn flag(
-    state: &AppState,
-    viewer: &Viewer,
-    kind: Kind,
-    id: i64,
-    idea_id: i64,
-    reason: &str,
-) -> Result<Response, AppError> {
-    let reason: String = reason.trim().chars().take(300).collect();
-    moderation::flag(&state.db, kind, id, viewer.id, &reason).await?;
-    Ok(back(idea_id, "idea-said-flagged"))
-}
-
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct AnswerForm {
@@ -490,167 +434,4 @@ pub struct AnswerForm {
     pub planned_for: String,
     /// Kept when a comment was refused.
     pub comment: String,
-}
-
-/// `POST /ideas/{id}/answers`: the workgroup's public answer, with a photo
-/// for work done.
-pub async fn answer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    request: Request,
-) -> Result<Response, AppError> {
-    let idea = find(&state, &ctx, id).await?;
-    if !may_answer(&state, &idea, &viewer).await? {
-        return Err(AppError::Forbidden);
-    }
-    // The body is read only once the person may answer.
-    let multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| AppError::BadRequest("error-bad-input"))?;
-    let parts = read_parts(multipart).await?;
-    let mut form = AnswerForm::default();
-    for (name, value) in parts.fields {
-        match name.as_str() {
-            "state" => form.state = value,
-            "body" => form.body = value,
-            "planned_for" => form.planned_for = value,
-            _ => {}
-        }
-    }
-    let mut errors = FieldErrors::default();
-    let body = optional_text(&mut errors, "body", &form.body, rules::ANSWER_MAX);
-    let planned_for = form.planned_for.trim().parse::<jiff::civil::Date>().ok();
-    if let Some(problem) = parts.photo_problem {
-        errors.add("photo", problem);
-    } else if !rules::may_answer(&idea.state, &form.state) {
-        errors.add("state", "idea-answer-not-now");
-    } else if let Err(key) =
-        rules::check_answer(&form.state, &body, planned_for, parts.photos.len())
-    {
-        let field = match key {
-            "idea-answer-needs-date" => "planned_for",
-            "idea-answer-needs-photo" => "photo",
-            _ => "body",
-        };
-        errors.add(field, key);
-    }
-    if !errors.is_empty() {
-        let page = idea_page(&state, ctx, idea, "", errors, form).await?;
-        return render_form(&page, true);
-    }
-    let planned_for = match (form.state.as_str(), planned_for) {
-        ("planned", Some(day)) => day.to_string(),
-        _ => String::new(),
-    };
-    store::answer(
-        &state.db,
-        &idea,
-        viewer.id,
-        &form.state,
-        &body,
-        &planned_for,
-        &parts.photos,
-    )
-    .await?;
-    Ok(back(id, "idea-said-answered"))
-}
-
-#[derive(Template)]
-#[template(path = "idea_edit.html")]
-struct EditPage {
-    ctx: Ctx,
-    idea: Idea,
-    form: IdeaForm,
-    errors: FieldErrors,
-}
-
-/// The author edits their idea (after it was hidden: and asks again).
-pub async fn edit_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let idea = find(&state, &ctx, id).await?;
-    if idea.author_id != viewer.id {
-        return Err(AppError::Forbidden);
-    }
-    let form = IdeaForm {
-        title: idea.title.clone(),
-        body: idea.body.clone(),
-        place: String::new(),
-    };
-    render(&EditPage {
-        ctx,
-        idea,
-        form,
-        errors: FieldErrors::default(),
-    })
-}
-
-pub async fn edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<IdeaForm>,
-) -> Result<Response, AppError> {
-    let idea = find(&state, &ctx, id).await?;
-    if idea.author_id != viewer.id {
-        return Err(AppError::Forbidden);
-    }
-    let mut errors = FieldErrors::default();
-    let (title, body, _) = check_idea(&form, &[], &mut errors);
-    if !errors.is_empty() {
-        return render_form(
-            &EditPage {
-                ctx,
-                idea,
-                form,
-                errors,
-            },
-            true,
-        );
-    }
-    let held = store::holds(&state.db, viewer.community_id, &format!("{title}\n{body}")).await?;
-    moderation::edit(&state.db, Kind::Idea, id, &title, &body, held).await?;
-    Ok(Redirect::to(&format!("/ideas/{id}")).into_response())
-}
-
-/// The author edits a hidden comment and asks again.
-pub async fn edit_comment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<CommentForm>,
-) -> Result<Response, AppError> {
-    let Some((community_id, author, idea_id, _)) =
-        moderation::owner_of(&state.db, Kind::Comment, id).await?
-    else {
-        return Err(AppError::NotFound);
-    };
-    if community_id != viewer.community_id || author != viewer.id {
-        return Err(AppError::NotFound);
-    }
-    let body = form.body.trim();
-    if body.is_empty() || body.chars().count() > COMMENT_MAX {
-        let idea = find(&state, &ctx, idea_id).await?;
-        let mut page = idea_page(
-            &state,
-            ctx,
-            idea,
-            "",
-            FieldErrors::default(),
-            AnswerForm::default(),
-        )
-        .await?;
-        page.edit_error = Some((id, form.body.clone(), "idea-comment-length"));
-        return render_form(&page, true);
-    }
-    let held = store::holds(&state.db, viewer.community_id, body).await?;
-    moderation::edit(&state.db, Kind::Comment, id, "", body, held).await?;
-    Ok(back(idea_id, "idea-said-held"))
 }

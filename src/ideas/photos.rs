@@ -74,3 +74,37 @@ pub async fn photo(
     super::pages::find(&state, &ctx, idea_id).await?;
     Ok(jpeg(photo.bytes))
 }
+
+/// Photos of one owner: their ids, in order.
+pub async fn photo_ids(db: &Db, owner: &str, owner_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM voice_photos WHERE owner = $1 AND owner_id = $2 ORDER BY id"
+    )
+    .bind(owner)
+    .bind(owner_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Stores photos inside a write transaction, for one owner.
+#[macro_export]
+macro_rules! save_voice_photos {
+    ($tx:expr, $community_id:expr, $owner:expr, $owner_id:expr, $photos:expr) => {
+        for photo in $photos {
+            sqlx::query(
+                "INSERT INTO voice_photos (community_id, owner, owner_id, jpeg, thumb_jpeg, width, height, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind($community_id)
+            .bind($owner)
+            .bind($owner_id)
+            .bind(&photo.jpeg)
+            .bind(&photo.thumb_jpeg)
+            .bind(photo.width as i64)
+            .bind(photo.height as i64)
+            .bind($crate::db::now())
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}

@@ -113,6 +113,17 @@ pub async fn list(
     listing: Listing,
     limit: i64,
 ) -> Result<Vec<Idea>, StoreError> {
+    list_from(db, community_id, listing, limit, 0).await
+}
+
+/// A page of the list: `limit` ideas after the first `skip`.
+pub async fn list_from(
+    db: &Db,
+    community_id: i64,
+    listing: Listing,
+    limit: i64,
+    skip: i64,
+) -> Result<Vec<Idea>, StoreError> {
     let (filter, order) = match listing {
         Listing::Newest => ("", "i.id DESC"),
         Listing::MostSupported => ("", "i.supports DESC, i.id DESC"),
@@ -126,13 +137,14 @@ pub async fn list(
         ),
     };
     let sql = format!(
-        "{IDEA_SELECT} WHERE i.community_id = $1 AND i.moderation = 'shown'{filter} ORDER BY {order} LIMIT $2"
+        "{IDEA_SELECT} WHERE i.community_id = $1 AND i.moderation = 'shown'{filter} ORDER BY {order} LIMIT $2 OFFSET $3"
     );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Idea>(
         sqlx::AssertSqlSafe(sql)
     )
     .bind(community_id)
     .bind(limit)
+    .bind(skip)
     .fetch_all(pool)
     .await)?)
 }
@@ -396,190 +408,4 @@ pub async fn supports(db: &Db, idea_id: i64, account_id: i64) -> Result<bool, St
 /// How a notification names an idea: its number and title.
 pub fn detail(idea: &Idea) -> String {
     format!("#{} {}", idea.id, idea.title)
-}
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Answer {
-    pub id: i64,
-    pub state: String,
-    pub body: String,
-    pub planned_for: String,
-    pub by_name: String,
-    pub created_at: i64,
-}
-
-pub async fn answers(db: &Db, idea_id: i64) -> Result<Vec<Answer>, StoreError> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Answer>(
-        "SELECT x.id, x.state, x.body, x.planned_for, a.display_name AS by_name, x.created_at \
-         FROM idea_answers x JOIN accounts a ON a.id = x.by_account WHERE x.idea_id = $1 ORDER BY x.id"
-    )
-    .bind(idea_id)
-    .fetch_all(pool)
-    .await
-    })?)
-}
-
-/// Records a workgroup's public answer, tells the author and every
-/// supporter, and puts it on the screens.
-pub async fn answer(
-    db: &Db,
-    idea: &Idea,
-    by: i64,
-    state: &str,
-    body: &str,
-    planned_for: &str,
-    photos: &[crate::photos::ProcessedPhoto],
-) -> Result<i64, StoreError> {
-    let at = now();
-    let payload = serde_json::json!({
-        "id": idea.id, "title": idea.title, "state": state, "body": body,
-        "state_zh": crate::i18n::Lang::Zh.t(&super::state_key(state)),
-        "state_en": crate::i18n::Lang::En.t(&super::state_key(state)),
-        "planned_for": planned_for, "supports": idea.supports,
-    });
-    Ok(on_db!(db, |pool| {
-        async {
-            let mut tx = pool.begin_write().await?;
-            let id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO idea_answers (idea_id, state, body, planned_for, by_account, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(idea.id)
-            .bind(state)
-            .bind(body)
-            .bind(planned_for)
-            .bind(by)
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE ideas SET state = $1, planned_for = $2, answered_at = $3, \
-                 first_answer_at = COALESCE(first_answer_at, $3) WHERE id = $4",
-            )
-            .bind(state)
-            .bind(planned_for)
-            .bind(at)
-            .bind(idea.id)
-            .execute(&mut *tx)
-            .await?;
-            crate::save_voice_photos!(tx, idea.community_id, "answer", id, photos);
-            let key = format!("notify-idea-{}", state.replace('_', "-"));
-            sqlx::query(
-                "INSERT INTO notifications (account_id, message_key, detail, created_at) \
-                 SELECT account_id, $1, $2, $3 FROM idea_supports WHERE idea_id = $4 AND account_id <> $5",
-            )
-            .bind(&key)
-            .bind(detail(idea))
-            .bind(at)
-            .bind(idea.id)
-            .bind(idea.author_id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO notifications (account_id, message_key, detail, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(idea.author_id)
-            .bind(&key)
-            .bind(detail(idea))
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            if idea.moderation == "shown" {
-                crate::record_live_event!(tx, idea.community_id, "idea_answered", payload)?;
-            }
-            tx.commit().await?;
-            Ok::<i64, sqlx::Error>(id)
-        }
-        .await
-    })?)
-}
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Comment {
-    pub id: i64,
-    pub idea_id: i64,
-    pub author_id: i64,
-    pub author_name: String,
-    pub body: String,
-    pub moderation: String,
-    pub moderation_reason: String,
-    pub created_at: i64,
-}
-
-/// An idea's comments: the shown ones, and `viewer`'s own whatever their
-/// state (or all, for a moderator).
-pub async fn comments(
-    db: &Db,
-    idea_id: i64,
-    viewer: Option<i64>,
-    moderator: bool,
-) -> Result<Vec<Comment>, StoreError> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Comment>(
-        "SELECT c.id, c.idea_id, c.author_id, CASE WHEN c.author_named THEN a.display_name ELSE '' END AS author_name, \
-         c.body, c.moderation, \
-         c.moderation_reason, c.created_at FROM idea_comments c JOIN accounts a ON a.id = c.author_id \
-         WHERE c.idea_id = $1 AND (c.moderation = 'shown' OR c.author_id = $2 OR $3) ORDER BY c.id"
-    )
-    .bind(idea_id)
-    .bind(viewer.unwrap_or(0))
-    .bind(moderator)
-    .fetch_all(pool)
-    .await
-    })?)
-}
-
-pub async fn comment(
-    db: &Db,
-    idea_id: i64,
-    author_id: i64,
-    body: &str,
-    held: bool,
-) -> Result<i64, StoreError> {
-    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO idea_comments (idea_id, author_id, body, moderation, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id"
-    )
-    .bind(idea_id)
-    .bind(author_id)
-    .bind(body)
-    .bind(if held { "held" } else { "shown" })
-    .bind(now())
-    .fetch_one(pool)
-    .await)?)
-}
-
-/// Photos of one owner: their ids, in order.
-pub async fn photo_ids(db: &Db, owner: &str, owner_id: i64) -> Result<Vec<i64>, StoreError> {
-    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM voice_photos WHERE owner = $1 AND owner_id = $2 ORDER BY id"
-    )
-    .bind(owner)
-    .bind(owner_id)
-    .fetch_all(pool)
-    .await)?)
-}
-
-/// Stores photos inside a write transaction, for one owner.
-#[macro_export]
-macro_rules! save_voice_photos {
-    ($tx:expr, $community_id:expr, $owner:expr, $owner_id:expr, $photos:expr) => {
-        for photo in $photos {
-            sqlx::query(
-                "INSERT INTO voice_photos (community_id, owner, owner_id, jpeg, thumb_jpeg, width, height, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind($community_id)
-            .bind($owner)
-            .bind($owner_id)
-            .bind(&photo.jpeg)
-            .bind(&photo.thumb_jpeg)
-            .bind(photo.width as i64)
-            .bind(photo.height as i64)
-            .bind($crate::db::now())
-            .execute(&mut *$tx)
-            .await?;
-        }
-    };
 }
