@@ -158,13 +158,16 @@ async fn main() -> anyhow::Result<()> {
     println!("{n}_p99 {:.1} ms", at(0.99));
     println!("{n}_acknowledged {acknowledged} votes");
     println!("{n}_failed {} answers", seen.len() - acknowledged);
-    let (ballots, marks): (i64, i64) = on_db!(&db, |pool| sqlx::query_as(
-        "SELECT COUNT(DISTINCT b.id), COUNT(m.choice_id) FROM poll_ballots b \
-         LEFT JOIN poll_marks m ON m.ballot_id = b.id WHERE b.poll_id = $1"
+    let stored: Vec<String> = on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT choices FROM poll_ballots WHERE poll_id = $1"
     )
     .bind(poll)
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await)?;
+    let ballots = stored.len() as i64;
+    let marks: i64 = grassroots::polls::rules::tally(stored.iter().map(String::as_str))
+        .values()
+        .sum();
     println!(
         "vote_households_acknowledged {} households",
         households.len()

@@ -130,20 +130,16 @@ pub async fn seed(db: &Db) -> anyhow::Result<i64> {
                     );
                 }
                 for (unit, building, choice) in &marks {
-                    let ballot: i64 = sqlx::query_scalar(
-                        "INSERT INTO poll_ballots (poll_id, voter, building_id, cast_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    sqlx::query(
+                        "INSERT INTO poll_ballots (poll_id, voter, building_id, cast_at, choices) VALUES ($1, $2, $3, $4, $5)",
                     )
                     .bind(poll)
                     .bind(format!("h:{unit}"))
                     .bind(building)
                     .bind(until - 20 * DAY)
-                    .fetch_one(&mut *tx)
+                    .bind(choices[*choice].to_string())
+                    .execute(&mut *tx)
                     .await?;
-                    sqlx::query("INSERT INTO poll_marks (ballot_id, choice_id) VALUES ($1, $2)")
-                        .bind(ballot)
-                        .bind(choices[*choice])
-                        .execute(&mut *tx)
-                        .await?;
                 }
                 tx.commit().await?;
                 Ok::<i64, sqlx::Error>(poll)

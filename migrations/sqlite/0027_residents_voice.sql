@@ -196,17 +196,13 @@ CREATE TABLE poll_ballots (
     cast_by     INTEGER REFERENCES accounts(id),
     paper       BOOLEAN NOT NULL DEFAULT FALSE,
     cast_at     INTEGER NOT NULL,
+    -- The choices marked, by id, comma-separated ('12' or '12,15'): a vote
+    -- is then one statement, and a poll's count reads only its ballots.
+    choices     TEXT NOT NULL,
     UNIQUE (poll_id, voter)
 );
 CREATE INDEX poll_ballots_cast_by ON poll_ballots (cast_by);
 CREATE INDEX poll_ballots_building ON poll_ballots (poll_id, building_id);
-
-CREATE TABLE poll_marks (
-    ballot_id INTEGER NOT NULL REFERENCES poll_ballots(id),
-    choice_id INTEGER NOT NULL REFERENCES poll_choices(id),
-    PRIMARY KEY (ballot_id, choice_id)
-);
-CREATE INDEX poll_marks_choice ON poll_marks (choice_id);
 
 -- A good deed nominated by anyone; the secretary approves or declines.
 -- It shows on the person's profile only if they agree (`on_profile`).

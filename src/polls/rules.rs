@@ -76,6 +76,32 @@ pub fn voter(per: &str, account_id: i64, household: Option<i64>) -> Option<Strin
     }
 }
 
+/// A ballot's marks as stored: the choices' ids, comma-separated.
+pub fn marks_text(choices: &[i64]) -> String {
+    choices
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Counts each choice's marks over stored ballots; what cannot be read is
+/// not counted.
+pub fn tally<'a>(
+    ballots: impl IntoIterator<Item = &'a str>,
+) -> std::collections::HashMap<i64, i64> {
+    let mut counts = std::collections::HashMap::new();
+    for ballot in ballots {
+        for choice in ballot
+            .split(',')
+            .filter_map(|c| c.trim().parse::<i64>().ok())
+        {
+            *counts.entry(choice).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
 /// Turnout in whole per cent, rounded down; none when nobody could vote.
 pub fn turnout_percent(voted: i64, could: i64) -> Option<i64> {
     (could > 0).then(|| (voted.min(could) * 100) / could)
@@ -183,6 +209,20 @@ mod tests {
         );
         assert_eq!(voter("resident", 7, Some(42)), Some("a:7".into()));
         assert_eq!(voter("resident", 7, None), Some("a:7".into()));
+    }
+
+    #[test]
+    fn marks_are_stored_and_counted() {
+        assert_eq!(marks_text(&[12]), "12");
+        assert_eq!(marks_text(&[12, 15]), "12,15");
+        let counts = tally(["12", "12,15", "15", "", "x,15"]);
+        assert_eq!(counts.get(&12), Some(&2));
+        assert_eq!(
+            counts.get(&15),
+            Some(&3),
+            "an unreadable mark is skipped, the rest count"
+        );
+        assert_eq!(counts.get(&99), None);
     }
 
     #[test]

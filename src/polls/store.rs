@@ -90,21 +90,28 @@ pub async fn questions(db: &Db, poll_id: i64) -> Result<Vec<Question>, StoreErro
 
 /// A poll's choices; with their counts when `counted`.
 pub async fn choices(db: &Db, poll_id: i64, counted: bool) -> Result<Vec<Choice>, StoreError> {
-    let votes = if counted {
-        "(SELECT COUNT(*) FROM poll_marks m WHERE m.choice_id = c.id)"
-    } else {
-        "CAST(0 AS BIGINT)"
-    };
-    let sql = format!(
-        "SELECT c.id, c.question_id, c.text_zh, c.text_en, {votes} AS votes FROM poll_choices c \
+    let mut choices = on_db!(db, |pool| {
+        sqlx::query_as::<_, Choice>(
+        "SELECT c.id, c.question_id, c.text_zh, c.text_en, CAST(0 AS BIGINT) AS votes FROM poll_choices c \
          WHERE c.poll_id = $1 ORDER BY c.question_id, c.position"
-    );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Choice>(
-        sqlx::AssertSqlSafe(sql)
     )
     .bind(poll_id)
     .fetch_all(pool)
-    .await)?)
+    .await
+    })?;
+    if counted {
+        let ballots = on_db!(db, |pool| sqlx::query_scalar::<_, String>(
+            "SELECT choices FROM poll_ballots WHERE poll_id = $1"
+        )
+        .bind(poll_id)
+        .fetch_all(pool)
+        .await)?;
+        let counts = super::rules::tally(ballots.iter().map(String::as_str));
+        for c in &mut choices {
+            c.votes = counts.get(&c.id).copied().unwrap_or(0);
+        }
+    }
+    Ok(choices)
 }
 
 /// What a ballot may mark: each choice with its question and whether
@@ -228,14 +235,7 @@ pub enum Cast {
 /// Casts a ballot, replacing the voter's earlier one; the poll's being
 /// open is checked by the same statement that writes.
 pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, StoreError> {
-    // The marks in one statement: `($1, $2), ($1, $3)…`.
-    let marks = format!(
-        "INSERT INTO poll_marks (ballot_id, choice_id) VALUES {}",
-        (0..ballot.choices.len())
-            .map(|i| format!("($1, ${})", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let marks = super::rules::marks_text(ballot.choices);
     Ok(on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
@@ -245,7 +245,7 @@ pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, St
             const OPEN: &str = "EXISTS (SELECT 1 FROM polls WHERE id = $1 AND opens_at <= $6 AND closes_at > $6)";
             // Mostly a vote changes the household's ballot: one statement.
             let replaced = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-                "UPDATE poll_ballots SET building_id = $3, cast_by = $4, paper = $5, cast_at = $6 \
+                "UPDATE poll_ballots SET building_id = $3, cast_by = $4, paper = $5, cast_at = $6, choices = $7 \
                  WHERE poll_id = $1 AND voter = $2 AND {OPEN} RETURNING id"
             )))
             .bind(poll_id)
@@ -254,16 +254,18 @@ pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, St
             .bind(ballot.cast_by)
             .bind(ballot.paper)
             .bind(at)
+            .bind(&marks)
             .fetch_optional(&mut *tx)
             .await?;
             let (id, was) = match replaced {
                 Some(id) => (Some(id), true),
                 None => {
                     let id = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-                        "INSERT INTO poll_ballots (poll_id, voter, building_id, cast_by, paper, cast_at) \
-                         SELECT $1, $2, $3, $4, $5, $6 WHERE {OPEN} \
+                        "INSERT INTO poll_ballots (poll_id, voter, building_id, cast_by, paper, cast_at, choices) \
+                         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE {OPEN} \
                          ON CONFLICT (poll_id, voter) DO UPDATE SET building_id = excluded.building_id, \
-                         cast_by = excluded.cast_by, paper = excluded.paper, cast_at = excluded.cast_at RETURNING id"
+                         cast_by = excluded.cast_by, paper = excluded.paper, cast_at = excluded.cast_at, \
+                         choices = excluded.choices RETURNING id"
                     )))
                     .bind(poll_id)
                     .bind(ballot.voter)
@@ -271,23 +273,15 @@ pub async fn cast(db: &Db, poll_id: i64, ballot: &Ballot<'_>) -> Result<Cast, St
                     .bind(ballot.cast_by)
                     .bind(ballot.paper)
                     .bind(at)
+                    .bind(&marks)
                     .fetch_optional(&mut *tx)
                     .await?;
                     (id, false)
                 }
             };
-            let Some(id) = id else {
+            if id.is_none() {
                 return Ok(Cast::NotOpen);
-            };
-            sqlx::query("DELETE FROM poll_marks WHERE ballot_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            let mut insert = sqlx::query(sqlx::AssertSqlSafe(marks.clone())).bind(id);
-            for choice in ballot.choices {
-                insert = insert.bind(choice);
             }
-            insert.execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<Cast, sqlx::Error>(Cast::Counted { replaced: was })
         }
