@@ -238,9 +238,21 @@ async fn a_cancelled_time_is_told_and_leaves_the_feed(app: Arc<TestApp>) {
         "today's and tomorrow's on the screen"
     );
 
+    // Tomorrow's time, by the estate's calendar (the screen shows today's
+    // and tomorrow's, whatever the hour the test runs at).
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone");
+    let day_of = |at: i64| {
+        jiff::Timestamp::from_second(at)
+            .expect("time")
+            .to_zoned_datetime(tz.clone())
+            .date()
+    };
+    let tomorrow_date = day_of(grassroots::db::now())
+        .checked_add(jiff::Span::new().days(1))
+        .expect("day");
     let tomorrow = list
         .iter()
-        .find(|o| o.1 > grassroots::db::now() + 43_200)
+        .find(|o| day_of(o.1) == tomorrow_date)
         .expect("tomorrow's")
         .0;
     assert!(
