@@ -18,7 +18,7 @@ use crate::web::{AppError, AppState, Ctx};
 #[derive(OpenApi)]
 #[openapi(
     paths(list, create, one, support, withdraw),
-    components(schemas(IdeaJson, AnswerJson, NewIdeaJson, SupportJson))
+    components(schemas(IdeaJson, IdeaAnswerJson, NewIdeaJson, SupportJson))
 )]
 pub struct IdeasApi;
 
@@ -41,12 +41,12 @@ pub struct IdeaJson {
     threshold: Option<i64>,
     created_at: String,
     /// The workgroup's public answers, oldest first (in the single idea only).
-    answers: Vec<AnswerJson>,
+    answers: Vec<IdeaAnswerJson>,
     url: String,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct AnswerJson {
+pub struct IdeaAnswerJson {
     /// `under_study`, `planned`, `done` or `declined`.
     state: String,
     body: String,
@@ -54,7 +54,7 @@ pub struct AnswerJson {
     at: String,
 }
 
-fn to_json(idea: Idea, threshold: Option<i64>, answers: Vec<AnswerJson>) -> IdeaJson {
+fn to_json(idea: Idea, threshold: Option<i64>, answers: Vec<IdeaAnswerJson>) -> IdeaJson {
     IdeaJson {
         url: format!("/ideas/{}", idea.id),
         id: idea.id,
@@ -113,7 +113,7 @@ pub async fn one(
     let answers = super::answers::answers(&state.db, id)
         .await?
         .into_iter()
-        .map(|a| AnswerJson {
+        .map(|a| IdeaAnswerJson {
             planned_for: (!a.planned_for.is_empty()).then_some(a.planned_for),
             state: a.state,
             body: a.body,

@@ -12,11 +12,11 @@ use crate::web::{AppError, AppState, Ctx};
 
 /// The notices' part of `/api/v1/openapi.json`, merged in by the entry.
 #[derive(OpenApi)]
-#[openapi(paths(list), components(schemas(NoticeJson)))]
+#[openapi(paths(list), components(schemas(AnnouncementJson)))]
 pub struct NoticesApi;
 
 #[derive(Serialize, ToSchema)]
-pub struct NoticeJson {
+pub struct AnnouncementJson {
     id: i64,
     title_zh: String,
     title_en: String,
@@ -40,17 +40,17 @@ pub struct NoticeJson {
 /// buildings, workgroups, volunteers), unread first; for others, those
 /// for everyone.
 #[utoipa::path(get, path = "/api/v1/notices", operation_id = "list_notices", security(()),
-    responses((status = 200, description = "Done; the answer holds the result", body = Vec<NoticeJson>)))]
+    responses((status = 200, description = "Done; the answer holds the result", body = Vec<AnnouncementJson>)))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> Result<Json<Vec<NoticeJson>>, AppError> {
+) -> Result<Json<Vec<AnnouncementJson>>, AppError> {
     let seen = seen_by(&state, ctx.community.id, ctx.viewer.as_ref()).await?;
     Ok(Json(
         seen.into_iter()
             .map(|s| {
                 let n = s.notice;
-                NoticeJson {
+                AnnouncementJson {
                     attachment_url: (!n.attachment_type.is_empty())
                         .then(|| format!("/notices/{}/attachment", n.id)),
                     id: n.id,
