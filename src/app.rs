@@ -60,7 +60,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::activities::routes())
         .merge(crate::ideas::routes())
         .merge(crate::polls::routes())
-        .merge(crate::recognitions::routes());
+        .merge(crate::recognitions::routes())
+        .merge(crate::library::routes())
+        .merge(crate::legal::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -107,6 +109,8 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::polls::PollsApi as OpenApi>::openapi,
         <crate::notices::NoticesApi as OpenApi>::openapi,
         <crate::recognitions::RecognitionsApi as OpenApi>::openapi,
+        <crate::library::LibraryApi as OpenApi>::openapi,
+        <crate::legal::LegalApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
@@ -116,11 +120,14 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("ideas", ideas_section),
         ("poll_votes", votes_section),
         ("recognitions", recognitions_section),
+        ("book_loans", loans_section),
+        ("legal_cases", cases_section),
     ]));
     parts.insert(crate::my_data::store::Anonymisers(vec![unname_posts]));
     parts.insert(crate::my_data::store::Closers(vec![
         give_up_places,
         take_back_supports,
+        keep_cases_then_erase,
     ]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
@@ -136,6 +143,8 @@ pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
         tokio::spawn(crate::rooms::run_forever(db.clone())),
         tokio::spawn(crate::activities::run_forever(db.clone())),
         tokio::spawn(crate::polls::run_forever(db.clone())),
+        tokio::spawn(crate::library::run_forever(db.clone())),
+        tokio::spawn(crate::legal::run_forever(db.clone())),
     ];
     if let Some(mailer) = config.mailer.clone() {
         tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
@@ -224,6 +233,29 @@ fn recognitions_section<'a>(
 }
 
 /// A person's name comes off their ideas and comments.
+fn loans_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::library::own_loans(db, account_id))
+}
+
+fn cases_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::legal::own_cases(db, account_id))
+}
+
+fn keep_cases_then_erase<'a>(
+    db: &'a Db,
+    account_id: i64,
+) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    Box::pin(crate::legal::keep_then_erase(db, account_id))
+}
+
 fn unname_posts<'a>(
     db: &'a Db,
     account_id: i64,

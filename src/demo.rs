@@ -344,6 +344,20 @@ const ACCOUNTS: &[DemoAccount] = &[
         home: None,
     },
     DemoAccount {
+        username: "li",
+        name: "李律师",
+        role: Role::Volunteer,
+        group: Some(("legal", false)),
+        home: None,
+    },
+    DemoAccount {
+        username: "he",
+        name: "何律师",
+        role: Role::Volunteer,
+        group: Some(("legal", false)),
+        home: None,
+    },
+    DemoAccount {
         username: "wu",
         name: "吴老师",
         role: Role::Lead,
@@ -609,6 +623,18 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     crate::polls::demo(db, community_id, ids["secretary"])
         .await
         .map_err(err)?;
+    crate::library::demo(db, community_id, ids["sun"], ids["reception"])
+        .await
+        .map_err(err)?;
+    crate::legal::demo(
+        db,
+        community_id,
+        ids["ma"],
+        &[ids["li"], ids["he"]],
+        ids["zhou"],
+    )
+    .await
+    .map_err(err)?;
     let notice = crate::notices::NoticeForm {
         title_zh: "本周六上午太极拳课移到荷花池边".into(),
         title_en: "Saturday's tai chi class moves to the lily pond".into(),

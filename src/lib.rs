@@ -25,6 +25,8 @@ pub mod desk;
 pub mod home;
 pub mod i18n;
 pub mod ideas;
+pub mod legal;
+pub mod library;
 pub mod live;
 pub mod mail;
 pub mod my_data;

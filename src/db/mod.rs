@@ -100,6 +100,19 @@ pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// A LIKE pattern that finds `words` anywhere in lower-cased text, with
+/// LIKE's own characters escaped: use it with `ESCAPE '\\'`. Chinese needs
+/// no spaces, and two characters are enough.
+pub fn like_pattern(words: &str) -> String {
+    let escaped = words
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A stored time as RFC 3339 in UTC, e.g. `2026-11-27T00:00:00Z`; empty
 /// when out of range.
 pub fn iso(at: i64) -> String {

@@ -3,6 +3,7 @@
 //! password.
 
 pub mod api;
+pub mod people;
 pub mod reset;
 
 use crate::web::once::SubmissionKey;

@@ -185,8 +185,10 @@ mod tests {
                 .map(|(k, _)| k.trim().to_string())
                 .collect()
         };
-        let zh = keys(include_str!("../../locales/zh-CN/main.ftl"));
-        let en = keys(include_str!("../../locales/en/main.ftl"));
+        let mut zh = keys(include_str!("../../locales/zh-CN/main.ftl"));
+        zh.extend(keys(include_str!("../../locales/zh-CN/law.ftl")));
+        let mut en = keys(include_str!("../../locales/en/main.ftl"));
+        en.extend(keys(include_str!("../../locales/en/law.ftl")));
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(only_zh.is_empty(), "missing in English: {only_zh:?}");
@@ -244,6 +246,9 @@ mod tests {
             "list",
             "done",
             "api",
+            "law",
+            "library",
+            "legal",
         ];
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

@@ -159,7 +159,7 @@ struct DeskPersonPage {
     /// The codes of the flats the person's household lives in.
     flats: Vec<String>,
     /// Several residents fit what was typed: reception picks one.
-    candidates: Vec<Candidate>,
+    candidates: Vec<crate::desk::people::Candidate>,
     anonymised: Option<u64>,
     closed: bool,
 }
@@ -189,37 +189,6 @@ async fn resident(db: &Db, desk: &Viewer, username: &str) -> Result<Option<Viewe
     }
 }
 
-/// A resident who fits what reception typed.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Candidate {
-    pub username: String,
-    pub display_name: String,
-    /// Their household's flat, if any.
-    pub flat: Option<String>,
-}
-
-/// Residents of the desk's community by name, phone or flat (a username
-/// is found by `resident`).
-async fn find_residents(db: &Db, desk: &Viewer, typed: &str) -> Result<Vec<Candidate>, AppError> {
-    let typed = typed.trim();
-    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Candidate>(
-        "SELECT DISTINCT a.username, a.display_name, p.code AS flat FROM accounts a \
-         LEFT JOIN household_members h ON h.account_id = a.id LEFT JOIN places p ON p.id = h.place_id \
-         WHERE a.community_id = $1 AND a.role = 'resident' AND a.active \
-         AND (a.display_name LIKE $2 OR (a.phone = $3 AND $3 <> '') OR UPPER(p.code) = UPPER($4)) \
-         ORDER BY a.username LIMIT 20"
-    )
-    .bind(desk.community_id)
-    .bind(format!("%{typed}%"))
-    .bind(&digits)
-    .bind(typed)
-    .fetch_all(pool)
-    .await
-    })?)
-}
-
 async fn desk_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -233,7 +202,7 @@ async fn desk_page(
     } else if let Some(found) = resident(&state.db, &viewer, &q.username).await? {
         Some(found)
     } else {
-        candidates = find_residents(&state.db, &viewer, &q.username).await?;
+        candidates = crate::desk::people::find(&state.db, viewer.community_id, &q.username).await?;
         match candidates.as_slice() {
             [one] => resident(&state.db, &viewer, &one.username).await?,
             _ => None,

@@ -45,15 +45,10 @@ impl Words {
     fn new(db: &Db, words: Option<&str>) -> Option<Words> {
         let words = words.map(str::trim).filter(|w| !w.is_empty())?;
         let code = normalise_code(words);
-        let escaped = words
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
         Some(Words {
             phrase: (matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3)
                 .then(|| format!("\"{}\"", words.replace('"', "\"\""))),
-            like: format!("%{escaped}%"),
+            like: crate::db::like_pattern(words),
             code: (code.len() == 8).then_some(code),
         })
     }

@@ -130,6 +130,22 @@ struct Marker {
 
 const MARKERS: &[Marker] = &[
     Marker {
+        text: CASE_WORDS,
+        what: "Huang's legal aid case",
+        kept_from: &[
+            Who::Anonymous,
+            Who::Sun,
+            Who::Zhao,
+            Who::Chen,
+            Who::Zhang,
+            Who::Reception,
+            Who::Secretary,
+            Who::Outsider,
+            Who::Key,
+            Who::Token,
+        ],
+    },
+    Marker {
         text: PRIVATE_WORDS,
         what: "the private request's words",
         kept_from: &[
@@ -256,6 +272,13 @@ const OPEN311_KEY: Expect = [FB, FB, FB, FB, FB, FB, FB, FB, FB, OK];
 // Reading a request (its page, its JSON, its photos).
 const READ_PUBLIC: Expect = EVERYONE;
 const READ_PRIVATE: Expect = [NF, OK, NF, NF, NF, OK, OK, OK, NF, NF];
+/// Huang's legal aid case: only she (and the legal team's lead and its
+/// volunteers, who are not among these callers) may open it.
+const CASE_WORDS: &str = "邻居漏水拒赔LX8请律师帮忙";
+const CASE_SEARCH: &str = "漏水拒赔LX8";
+const CASE: Expect = [SI, OK, NF, NF, NF, NF, NF, NF, NF, SI];
+/// The legal team's own pages: none of these callers is on it.
+const LEGAL_TEAM: Expect = [SI, FB, FB, FB, FB, FB, FB, FB, FB, SI];
 /// A legal question: the reporter and the legal team; not even reception or
 /// the administrator.
 const READ_LEGAL: Expect = [NF, OK, NF, NF, NF, NF, NF, NF, NF, NF];
@@ -659,6 +682,53 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/recognitions/photos/{id}"),
     ("GET", "/people/{id}"),
     ("GET", "/api/v1/recognitions"),
+    // the legal book corner
+    ("GET", "/library"),
+    ("GET", "/library/books/{id}"),
+    ("GET", "/library/books/{id}/cover"),
+    ("POST", "/library/books/{id}/hold"),
+    ("GET", "/library/mine"),
+    ("POST", "/library/loans/{id}/renew"),
+    ("POST", "/library/holds/{id}/cancel"),
+    ("GET", "/library/desk"),
+    ("POST", "/library/desk"),
+    ("GET", "/library/overdue"),
+    ("GET", "/library/new"),
+    ("POST", "/library/new"),
+    ("GET", "/library/books/{id}/edit"),
+    ("POST", "/library/books/{id}/edit"),
+    ("GET", "/library/import"),
+    ("POST", "/library/import"),
+    ("GET", "/library/export.csv"),
+    ("GET", "/api/v1/books"),
+    ("GET", "/api/v1/books/{id}"),
+    ("GET", "/api/v1/loans"),
+    ("POST", "/api/v1/loans"),
+    ("POST", "/api/v1/loans/return"),
+    // legal aid and legal education
+    ("GET", "/legal"),
+    ("GET", "/legal/new"),
+    ("POST", "/legal/new"),
+    ("GET", "/legal/cases/{id}"),
+    ("POST", "/legal/cases/{id}"),
+    ("POST", "/legal/cases/{id}/documents"),
+    ("GET", "/legal/documents/{id}"),
+    ("POST", "/legal/requests/{id}/move"),
+    ("GET", "/legal/slots"),
+    ("POST", "/legal/slots"),
+    ("POST", "/legal/slots/{id}/delete"),
+    ("GET", "/legal/desk"),
+    ("GET", "/legal/desk/{person}/cases"),
+    ("POST", "/legal/desk/{person}/cases"),
+    ("POST", "/legal/desk/{person}/book"),
+    ("GET", "/legal/log"),
+    ("POST", "/legal/log"),
+    ("GET", "/legal/classes"),
+    ("GET", "/legal/classes/{id}"),
+    ("POST", "/legal/classes/{id}"),
+    ("GET", "/legal/report"),
+    ("GET", "/api/v1/legal/cases"),
+    ("GET", "/api/v1/legal/cases/{id}"),
 ];
 
 /// Whether a concrete path (query left out) fits a route's pattern.
@@ -1358,6 +1428,87 @@ fn table(fx: &Fixture) -> Vec<Route> {
             [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI],
         ),
         post("/account/signout-everywhere", &[], SIGNED_IN),
+        // --- the legal book corner ------------------------------------------
+        // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
+        get("/library", EVERYONE),
+        get("/library/export.csv", EVERYONE),
+        get("/api/v1/books?q=%E6%B0%91%E6%B3%95", EVERYONE),
+        get(format!("/library/books/{}", fx.book), OURS),
+        get(format!("/api/v1/books/{}", fx.book), OURS),
+        get(format!("/library/books/{}/cover", fx.book), OURS),
+        // A title with copies on the shelf: a hold is refused (409), past the check.
+        post(
+            format!("/library/books/{}/hold", fx.book),
+            &[],
+            OURS_SIGNED_IN,
+        ),
+        get("/library/mine", SIGNED_IN),
+        // Sun's loan: hers, and the desk's to renew.
+        post(
+            format!("/library/loans/{}/renew", fx.loan),
+            &[],
+            [SI, NF, OK, NF, NF, NF, OK, OK, NF, SI],
+        ),
+        // Leaving a queue one is not in does nothing.
+        post("/library/holds/0/cancel", &[], SIGNED_IN),
+        get("/library/desk", DESK),
+        post("/library/desk", &[], DESK),
+        get("/library/overdue", DESK),
+        get("/library/new", DESK),
+        post_multipart("/library/new", &[], DESK),
+        get(format!("/library/books/{}/edit", fx.book), DESK_ON_OURS),
+        post_multipart(
+            format!("/library/books/{}/edit", fx.book),
+            &[],
+            DESK_ON_OURS,
+        ),
+        get("/library/import", DESK),
+        post_multipart("/library/import", &[], DESK),
+        get("/api/v1/loans", DESK),
+        post_json(
+            "/api/v1/loans",
+            json!({"code": "", "username": "huang"}),
+            DESK,
+        ),
+        post_json("/api/v1/loans/return", json!({"code": ""}), DESK),
+        // --- legal aid --------------------------------------------------------
+        get("/legal", EVERYONE),
+        get("/legal/classes", EVERYONE),
+        get(format!("/legal/classes/{}", fx.class), OURS),
+        post(format!("/legal/classes/{}", fx.class), &[], LEGAL_TEAM),
+        get("/legal/new", SIGNED_IN),
+        post("/legal/new", &[], SIGNED_IN),
+        get("/api/v1/legal/cases", SIGNED_IN),
+        get(format!("/legal/cases/{}", fx.case), CASE),
+        get(format!("/api/v1/legal/cases/{}", fx.case), CASE),
+        post(format!("/legal/cases/{}", fx.case), &[], CASE),
+        post_multipart(format!("/legal/cases/{}/documents", fx.case), &[], CASE),
+        get(format!("/legal/documents/{}", fx.case_document), CASE),
+        // Ma's demo case: not Huang's either.
+        get(
+            format!("/legal/cases/{}", fx.demo_case),
+            [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI],
+        ),
+        post(
+            format!("/legal/requests/{}/move", fx.legal_request),
+            &[],
+            LEGAL_TEAM,
+        ),
+        get("/legal/slots", LEGAL_TEAM),
+        post("/legal/slots", &[], LEGAL_TEAM),
+        post(format!("/legal/slots/{}/delete", fx.slot), &[], LEGAL_TEAM),
+        get("/legal/desk", DESK),
+        get(format!("/legal/desk/{}/cases", fx.huang), DESK_ON_OURS),
+        post(format!("/legal/desk/{}/cases", fx.huang), &[], DESK_ON_OURS),
+        // No case of Huang's waits for an appointment: nothing to book.
+        post(
+            format!("/legal/desk/{}/book", fx.huang),
+            &[("case", "0"), ("slot", "0")],
+            DESK_ON_LEGAL,
+        ),
+        get("/legal/log", ADMIN),
+        post("/legal/log", &[], ADMIN),
+        get("/legal/report", ADMIN),
         // --- last: it ends the session ------------------------------------
         post("/signout", &[], EVERYONE),
     ]
@@ -1371,7 +1522,23 @@ fn pages_that_might_leak(fx: &Fixture) -> Vec<Route> {
     let private = &fx.private;
     let legal = &fx.legal;
     vec![
-        get(format!("/queue?q={}", enc(PRIVATE_SEARCH)), EVERYONE),
+        get(format!("/queue?q={}", enc(CASE_SEARCH)), EVERYONE),
+        get(
+            format!("/requests?q={}&state=all", enc(CASE_SEARCH)),
+            EVERYONE,
+        ),
+        get(format!("/queue.csv?q={}", enc(CASE_SEARCH)), EVERYONE),
+        get(format!("/library?q={}", enc(CASE_SEARCH)), EVERYONE),
+        get(format!("/api/v1/requests?q={}", enc(CASE_SEARCH)), EVERYONE),
+        get("/legal/log", EVERYONE),
+        get("/legal/desk?find=B1-101", EVERYONE),
+        get("/legal/report", EVERYONE),
+        get("/dashboard", EVERYONE),
+        get("/account/data.json", EVERYONE),
+        get(
+            "/open311/v2/requests.json?jurisdiction_id=jinyuan",
+            EVERYONE,
+        ),
         get(format!("/queue?q={}", enc(LEGAL_SEARCH)), EVERYONE),
         get(
             format!("/work-orders?code={private}&code={legal}"),
@@ -1492,6 +1659,19 @@ struct Fixture {
     nomination_photo: i64,
     commendation: i64,
     zhao: i64,
+    /// The legal corner: a title with a cover, Sun's demo loan.
+    book: i64,
+    loan: i64,
+    /// Legal aid: Huang's case and its document, Ma's demo case, Sun's
+    /// demo legal question (a request), a free hour of Li's, the monthly
+    /// class's first time, Huang's account.
+    case: i64,
+    case_document: i64,
+    demo_case: i64,
+    legal_request: i64,
+    slot: i64,
+    class: i64,
+    huang: i64,
 }
 
 async fn file(huang: &Person, fields: &[(&str, &str)], photo: bool) -> String {
@@ -1776,6 +1956,51 @@ async fn prepare(app: &TestApp) -> Fixture {
         id_of("SELECT MAX(id) FROM voice_photos WHERE owner = 'recognition'").await;
     let commendation = id_of("SELECT MIN(id) FROM recognitions WHERE kind = 'red_armband'").await;
     let zhao = id_of("SELECT id FROM accounts WHERE username = 'zhao'").await;
+    let book = id_of("SELECT MIN(book_id) FROM book_copies").await;
+    grassroots::library::store::set_cover(&app.db, book, &photo_with_gps(), 8, 8)
+        .await
+        .expect("cover");
+    let loan = id_of("SELECT MIN(id) FROM loans").await;
+    let demo_case = id_of("SELECT MIN(id) FROM legal_cases").await;
+    let asked = huang
+        .post_form(
+            "/legal/new",
+            &[
+                ("topic", "neighbours"),
+                ("description", CASE_WORDS),
+                ("reach", "phone"),
+                ("reach_detail", PHONE),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let case = id_of("SELECT MAX(id) FROM legal_cases").await;
+    let pdf = b"%PDF-1.4 a confidential letter".to_vec();
+    let form = reqwest::multipart::Form::new().part(
+        "document",
+        reqwest::multipart::Part::bytes(pdf).file_name("letter.pdf"),
+    );
+    let uploaded = huang
+        .http
+        .post(app.url(&format!("/legal/cases/{case}/documents")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(uploaded.status().as_u16(), 303);
+    let case_document = id_of("SELECT MAX(id) FROM legal_documents").await;
+    let legal_request = grassroots::requests::record::by_code(&app.db, &legal)
+        .await
+        .expect("query")
+        .expect("the legal question")
+        .id;
+    let slot = id_of("SELECT MIN(id) FROM legal_slots WHERE case_id IS NULL").await;
+    let class = id_of(
+        "SELECT MIN(o.id) FROM occurrences o JOIN activities a ON a.id = o.activity_id \
+         JOIN workgroups w ON w.id = a.workgroup_id WHERE w.code = 'legal'",
+    )
+    .await;
+    let huang_id = id_of("SELECT id FROM accounts WHERE username = 'huang'").await;
 
     let other = Community::create(&app.db, "hexie", "和谐小区", "Hexie Estate")
         .await
@@ -1841,6 +2066,15 @@ async fn prepare(app: &TestApp) -> Fixture {
         nomination_photo,
         commendation,
         zhao,
+        book,
+        loan,
+        case,
+        case_document,
+        demo_case,
+        legal_request,
+        slot,
+        class,
+        huang: huang_id,
     }
 }
 

@@ -28,6 +28,7 @@ mod house;
 mod household;
 mod inclusion;
 mod journey;
+mod library;
 mod limits;
 mod my_data;
 mod news;

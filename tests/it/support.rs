@@ -235,7 +235,12 @@ impl TestApp {
 
     /// A demo account, signed in (password `jinyuan-demo`).
     pub async fn signed_in(&self, username: &str) -> Person {
-        let person = self.client("zh-CN");
+        self.signed_in_speaking(username, "zh-CN").await
+    }
+
+    /// A demo account, signed in, whose browser asks for `lang`.
+    pub async fn signed_in_speaking(&self, username: &str, lang: &str) -> Person {
+        let person = self.client(lang);
         let answer = person
             .post_form(
                 "/signin",
