@@ -285,3 +285,6 @@ notify-legal-assigned = You were given a legal aid case.
 notify-legal-assigned-resident = A volunteer lawyer now helps you: pick a time to meet.
 notify-legal-booked = An appointment was booked with you for a legal aid case.
 notify-legal-closed = Your legal aid case was closed with its outcome: you can rate the help.
+
+dash-legal = Legal aid asked for, by topic
+dash-legal-help = Counts only: a case is read by its resident, its volunteers and the legal team's lead, nobody else.

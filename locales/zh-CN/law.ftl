@@ -284,3 +284,6 @@ notify-legal-assigned = 您被指派了一个法律援助案件。
 notify-legal-assigned-resident = 已有志愿律师为您服务：请选一个见面时间。
 notify-legal-booked = 有居民预约了您的时间（法律援助案件）。
 notify-legal-closed = 您的法律援助案件已结案：欢迎为这次帮助评分。
+
+dash-legal = 法律援助申请（按主题）
+dash-legal-help = 只有数量：案件只有居民本人、志愿律师和法律服务组组长能看。

@@ -200,12 +200,36 @@ struct DashboardPage {
     /// Ideas posted this month and last: received, answered within 30
     /// days, done.
     ideas: (crate::ideas::Figures, crate::ideas::Figures),
+    /// Legal aid asked for this month and last, by topic: counts only.
+    legal: Vec<(String, i64, i64)>,
 }
 
 impl DashboardPage {
     fn pct(&self, r: &Ratio) -> String {
         pct(r)
     }
+
+    fn legal_topic(&self, topic: &str) -> String {
+        self.ctx.t(crate::legal::rules::topic_key(topic))
+    }
+}
+
+/// Legal aid's counts by topic, this month beside last.
+async fn legal_counts(
+    db: &crate::db::Db,
+    community_id: i64,
+    this: (i64, i64),
+    last: (i64, i64),
+) -> Result<Vec<(String, i64, i64)>, AppError> {
+    let now = crate::legal::counts(db, community_id, this.0, this.1).await?;
+    let before = crate::legal::counts(db, community_id, last.0, last.1).await?;
+    let of =
+        |list: &[(String, i64)], t: &str| list.iter().find(|(k, _)| k == t).map_or(0, |(_, n)| *n);
+    Ok(crate::legal::rules::TOPICS
+        .iter()
+        .map(|t| (t.to_string(), of(&now, t), of(&before, t)))
+        .filter(|(_, a, b)| a + b > 0)
+        .collect())
 }
 
 async fn page(
@@ -384,6 +408,13 @@ async fn page(
             crate::ideas::figures(&state.db, community.id, this_from, at).await?,
             crate::ideas::figures(&state.db, community.id, last_from, last_to).await?,
         ),
+        legal: legal_counts(
+            &state.db,
+            community.id,
+            (this_from, at),
+            (last_from, last_to),
+        )
+        .await?,
     })
 }
 
