@@ -143,6 +143,11 @@ pub async fn demo(
     )
     .await?;
     let case = store::get(db, id).await?.ok_or(StoreError::NotFound)?;
+    // The next class's topic, so its page lists the corner's books on it.
+    let next = classes::between(db, community_id, at, at + 40 * day).await?;
+    if let Some(class) = next.first() {
+        classes::set(db, community_id, class.occurrence_id, "housing", "", lead).await?;
+    }
     if let Some(first) = lawyers.first() {
         store::assign(db, &case, *first, lead).await?;
         let free = slots::free_for_case(db, id).await?;

@@ -119,8 +119,8 @@ pub async fn own_loans(db: &Db, account_id: i64) -> Result<serde_json::Value, St
     }))
 }
 
-/// The demo estate's corner: about fifty legal titles, and one loan (Sun
-/// has the large-print Civil Code).
+/// The demo estate's corner: about fifty legal titles, and Sun's two
+/// loans (the large-print Civil Code, and a book a week overdue).
 pub async fn demo(db: &Db, community_id: i64, sun: i64, desk: i64) -> Result<(), StoreError> {
     let rows: Vec<rules::BookRow> = demo_books::DEMO_BOOKS
         .iter()
@@ -139,6 +139,22 @@ pub async fn demo(db: &Db, community_id: i64, sun: i64, desk: i64) -> Result<(),
     if let Some(first) = demo_books::DEMO_BOOKS.first() {
         let isbn = rules::Scanned::Isbn(first.isbn.to_string());
         let _ = loans::lend(db, community_id, &isbn, sun, desk).await?;
+    }
+    // One loan a week late, so the overdue list has someone to phone.
+    if let Some(late) = demo_books::DEMO_BOOKS.iter().find(|b| b.topic == "elderly") {
+        let isbn = rules::Scanned::Isbn(late.isbn.to_string());
+        if let Ok(id) = loans::lend(db, community_id, &isbn, sun, desk).await? {
+            let lent = crate::db::now() - 35 * 86_400;
+            on_db!(db, |pool| sqlx::query(
+                "UPDATE loans SET lent_at = $1, due_at = $2 WHERE id = $3"
+            )
+            .bind(lent)
+            .bind(rules::due(lent))
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ on_both_engines!(
     a_case_goes_from_asking_to_rating_and_every_opening_is_logged,
     nobody_else_reads_a_case_by_any_door,
     a_closed_accounts_case_keeps_its_record_then_loses_the_person,
+    reception_files_and_books_and_the_lead_moves_a_legal_question,
 );
 
 async fn number(app: &TestApp, sql: &'static str, bind: i64) -> i64 {
@@ -529,4 +530,150 @@ async fn a_closed_accounts_case_keeps_its_record_then_loses_the_person(app: Arc<
         (None, String::new(), "housing".to_string()),
         "the topic stays for the counts"
     );
+}
+
+async fn reception_files_and_books_and_the_lead_moves_a_legal_question(app: Arc<TestApp>) {
+    // Reception files for Huang, who has no account phone to fall back on
+    // when asked to be phoned: the way to reach her is required.
+    let desk = app.signed_in("reception").await;
+    let huang = account(&app, "huang").await;
+    let found = desk.get("/legal/desk?find=B1-101").await;
+    assert!(found.body.contains("黄奶奶"), "{}", found.body);
+    let filed = desk
+        .post_form(
+            &format!("/legal/desk/{huang}/cases"),
+            &[
+                ("topic", "consumer"),
+                ("description", "买的保健品退不了货DK3"),
+                ("reach", "desk"),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    let case = number(
+        &app,
+        "SELECT MAX(id) FROM legal_cases WHERE account_id = $1",
+        huang,
+    )
+    .await;
+    let filed_by = number(
+        &app,
+        "SELECT COALESCE(filed_by, 0) FROM legal_cases WHERE id = $1",
+        case,
+    )
+    .await;
+    assert_eq!(filed_by, account(&app, "reception").await);
+    // Reception cannot open what it filed.
+    assert_eq!(desk.get(&format!("/legal/cases/{case}")).await.status, 404);
+
+    // The lead assigns He, who offers an hour; reception books it.
+    let zhou = app.signed_in("zhou").await;
+    let he = account(&app, "he").await;
+    assert_eq!(
+        act(
+            &zhou,
+            case,
+            &[("act", "assign"), ("volunteer", &he.to_string())]
+        )
+        .await
+        .status,
+        303
+    );
+    let lawyer = app.signed_in("he").await;
+    let offered = lawyer
+        .post_form(
+            "/legal/slots",
+            &[("day", &tomorrow()), ("time", "15:00"), ("minutes", "45")],
+        )
+        .await;
+    assert_eq!(offered.status, 303, "{}", offered.body);
+    let waiting = desk.get(&format!("/legal/desk?person={huang}")).await;
+    assert!(
+        waiting.body.contains(&format!("#{case}")) && !waiting.body.contains("保健品"),
+        "{}",
+        waiting.body
+    );
+    let slot = number(&app, "SELECT MIN(id) FROM legal_slots WHERE volunteer_id = $1 AND case_id IS NULL AND starts_at > 0", he).await;
+    let booked = desk
+        .post_form(
+            &format!("/legal/desk/{huang}/book"),
+            &[("case", &case.to_string()), ("slot", &slot.to_string())],
+        )
+        .await;
+    assert_eq!(booked.status, 303, "{}", booked.body);
+    assert_eq!(
+        number(
+            &app,
+            "SELECT COUNT(*) FROM legal_slots WHERE case_id = $1",
+            case
+        )
+        .await,
+        1
+    );
+    // Booked: it no longer waits, and a second booking is refused.
+    let again = desk
+        .post_form(
+            &format!("/legal/desk/{huang}/book"),
+            &[("case", &case.to_string()), ("slot", &slot.to_string())],
+        )
+        .await;
+    assert_eq!(again.status, 404);
+
+    // Sun's legal question from the demo moves into a case of hers.
+    let moves = zhou.get("/legal").await;
+    let request: i64 = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT r.id FROM requests r JOIN categories c ON c.id = r.category_id WHERE c.code = 'legal' ORDER BY r.id LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("the demo's legal question");
+    assert!(
+        moves
+            .body
+            .contains(&format!("/legal/requests/{request}/move")),
+        "{}",
+        moves.body
+    );
+    assert_eq!(
+        app.signed_in("li")
+            .await
+            .post_form(&format!("/legal/requests/{request}/move"), &[])
+            .await
+            .status,
+        403,
+        "a volunteer does not move questions"
+    );
+    let moved = zhou
+        .post_form(&format!("/legal/requests/{request}/move"), &[])
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let sun = account(&app, "sun").await;
+    let theirs = number(
+        &app,
+        "SELECT COUNT(*) FROM legal_cases WHERE account_id = $1 AND from_request_id IS NOT NULL",
+        sun,
+    )
+    .await;
+    assert_eq!(theirs, 1);
+    let status: String = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT status FROM requests WHERE id = $1"
+    )
+    .bind(request)
+    .fetch_one(pool)
+    .await)
+    .expect("status");
+    assert_eq!(status, "resolved");
+    let twice = zhou
+        .post_form(&format!("/legal/requests/{request}/move"), &[])
+        .await;
+    assert_eq!(twice.status, 404, "moved once");
+    let mine: Value = serde_json::from_str(
+        &app.signed_in("sun")
+            .await
+            .get("/account/data.json")
+            .await
+            .body,
+    )
+    .expect("json");
+    assert!(mine["legal_cases"].to_string().contains("押金"));
 }

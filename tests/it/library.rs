@@ -209,6 +209,23 @@ async fn a_resident_borrows_is_reminded_renews_once_and_returns(app: Arc<TestApp
         mine.body
     );
 
+    // Late: on the team's overdue list.
+    grassroots::on_db!(&app.db, |pool| sqlx::query(
+        "UPDATE loans SET due_at = $1 WHERE id = $2"
+    )
+    .bind(grassroots::db::now() - 3 * 86_400)
+    .bind(loan_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .expect("late");
+    let late = desk.get("/library/overdue").await;
+    assert!(
+        late.body.contains("黄奶奶") && late.body.contains(&title),
+        "{}",
+        late.body
+    );
+
     // Two days before the due date she is told, once.
     let soon = grassroots::db::now() + 86_400;
     grassroots::on_db!(&app.db, |pool| sqlx::query(
