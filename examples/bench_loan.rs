@@ -50,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
         codes.len() >= clients && !residents.is_empty(),
         "the corner is too small"
     );
+    let began = grassroots::db::now();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -124,16 +125,19 @@ async fn main() -> anyhow::Result<()> {
         println!("{n}_p99 {:.1} ms", at(0.99));
         println!("{n}_failed {} answers", seen.len() - good);
     }
-    let (twice, open): (i64, i64) = on_db!(&db, |pool| sqlx::query_as(
+    let (twice, open): (i64, i64) = on_db!(&db, |pool| {
+        sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM (SELECT copy_id FROM loans WHERE returned_at IS NULL \
                  GROUP BY copy_id HAVING COUNT(*) > 1) AS t), \
                 (SELECT COUNT(*) FROM loans l JOIN book_copies c ON c.id = l.copy_id \
-                 WHERE l.returned_at IS NULL AND c.community_id = $1 AND l.lent_by = $2)"
+                 WHERE l.returned_at IS NULL AND c.community_id = $1 AND l.lent_by = $2 AND l.lent_at >= $3)"
     )
     .bind(community)
     .bind(desk)
+    .bind(began)
     .fetch_one(pool)
-    .await)?;
+    .await
+    })?;
     println!("loan_copies_lent_twice {twice} copies");
     println!("loan_left_open {open} loans");
     Ok(())

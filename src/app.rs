@@ -244,9 +244,10 @@ fn loans_section<'a>(
 fn cases_section<'a>(
     db: &'a Db,
     account_id: i64,
-    _: crate::my_data::store::Copy,
+    copy: crate::my_data::store::Copy,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
-    Box::pin(crate::legal::own_cases(db, account_id))
+    let at_the_desk = copy == crate::my_data::store::Copy::AtTheDesk;
+    Box::pin(crate::legal::own_cases(db, account_id, at_the_desk))
 }
 
 fn keep_cases_then_erase<'a>(

@@ -265,7 +265,7 @@ legal-error-day = Give the day.
 legal-error-time = Give the time, like 09:30.
 legal-error-minutes = Between 15 and 240 minutes.
 legal-error-past = That time has passed.
-legal-error-slot-taken = You already offer an hour starting then.
+legal-error-slot-taken = You already offer an hour that overlaps this one.
 legal-error-slot-booked = A booked hour cannot be taken back here; tell the resident first.
 legal-error-keep-days = Give a number of days from 0 to 36,500.
 legal-classes-help = Every month the legal team gives a free class on one topic. Each class's page lists the corner's books on it, and a short summary afterwards.
@@ -288,3 +288,7 @@ notify-legal-closed = Your legal aid case was closed with its outcome: you can r
 
 dash-legal = Legal aid asked for, by topic
 dash-legal-help = Counts only: a case is read by its resident, its volunteers and the legal team's lead, nobody else.
+legal-error-comment = Keep the comment under 500 characters.
+legal-log-owner = the resident whose case it is
+legal-door-page = on the site
+legal-door-api = through the API

@@ -264,7 +264,7 @@ legal-error-day = 请填写日期。
 legal-error-time = 请填写时间，例如 09:30。
 legal-error-minutes = 应在 15 到 240 分钟之间。
 legal-error-past = 这个时间已经过去了。
-legal-error-slot-taken = 您在这个时间已经提供过了。
+legal-error-slot-taken = 您提供的时间与已有的时间重叠了。
 legal-error-slot-booked = 已被预约的时间不能在这里收回；请先告知居民。
 legal-error-keep-days = 请填写 0 到 36500 之间的天数。
 legal-classes-help = 法律服务组每月开一次免费普法课，每次一个主题。每节课的页面列出图书角里相关的书，课后附简短小结。
@@ -287,3 +287,7 @@ notify-legal-closed = 您的法律援助案件已结案：欢迎为这次帮助�
 
 dash-legal = 法律援助申请（按主题）
 dash-legal-help = 只有数量：案件只有居民本人、志愿律师和法律服务组组长能看。
+legal-error-comment = 补充的话请少于 500 字。
+legal-log-owner = 案件的居民本人
+legal-door-page = 网页
+legal-door-api = 接口

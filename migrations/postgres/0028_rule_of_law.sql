@@ -18,7 +18,9 @@ CREATE TABLE books (
     search       TEXT NOT NULL,
     created_at   BIGINT NOT NULL
 );
-CREATE INDEX books_community ON books (community_id, title);
+-- The catalogue search walks one community's titles in order and reads
+-- `search` from this index alone, stopping at a page of matches.
+CREATE INDEX books_catalogue ON books (community_id, title, search, topic);
 CREATE INDEX books_isbn ON books (community_id, isbn);
 CREATE INDEX books_topic ON books (community_id, topic);
 
@@ -74,6 +76,8 @@ CREATE TABLE book_holds (
     created_at   BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX book_holds_one ON book_holds (book_id, account_id) WHERE state IN ('waiting', 'ready');
+-- A returned copy is kept for one resident at a time.
+CREATE UNIQUE INDEX book_holds_kept ON book_holds (copy_id) WHERE state = 'ready';
 CREATE INDEX book_holds_queue ON book_holds (book_id, state, created_at);
 CREATE INDEX book_holds_account ON book_holds (account_id);
 
@@ -112,6 +116,8 @@ CREATE TABLE legal_cases (
 CREATE INDEX legal_cases_community ON legal_cases (community_id, state, created_at);
 CREATE INDEX legal_cases_account ON legal_cases (account_id);
 CREATE INDEX legal_cases_erase ON legal_cases (erase_after) WHERE erased_at IS NULL;
+-- A legal question sent as a request moves into one case only.
+CREATE UNIQUE INDEX legal_cases_from_request ON legal_cases (from_request_id) WHERE from_request_id IS NOT NULL;
 
 CREATE TABLE legal_case_volunteers (
     case_id     BIGINT NOT NULL REFERENCES legal_cases(id),

@@ -25,11 +25,11 @@ pub async fn find(db: &Db, community_id: i64, typed: &str) -> Result<Vec<Candida
             "SELECT DISTINCT a.id, a.username, a.display_name, p.code AS flat FROM accounts a \
              LEFT JOIN household_members h ON h.account_id = a.id LEFT JOIN places p ON p.id = h.place_id \
              WHERE a.community_id = $1 AND a.role = 'resident' AND a.active \
-             AND (a.display_name LIKE $2 OR a.username = $4 OR (a.phone = $3 AND $3 <> '') OR UPPER(p.code) = UPPER($4)) \
+             AND (lower(a.display_name) LIKE $2 ESCAPE '\\' OR a.username = $4 OR (a.phone = $3 AND $3 <> '') OR UPPER(p.code) = UPPER($4)) \
              ORDER BY a.username LIMIT 20",
         )
         .bind(community_id)
-        .bind(format!("%{typed}%"))
+        .bind(crate::db::like_pattern(typed))
         .bind(&digits)
         .bind(typed)
         .fetch_all(pool)

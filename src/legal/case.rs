@@ -29,14 +29,15 @@ pub async fn open(
         .into_iter()
         .map(|(v, _)| v)
         .collect();
-    let leads = crate::library::on_legal_team(&state.db, viewer).await? == Some(true);
+    // A volunteer who has left the team no longer opens its cases.
+    let on_team = crate::library::on_legal_team(&state.db, viewer).await?;
     let seat = Seat {
         viewer_id: viewer.id,
         viewer_community: viewer.community_id,
-        viewer_leads_team: leads,
+        viewer_leads_team: on_team == Some(true),
         case_community: case.community_id,
         case_resident: case.account_id,
-        case_volunteers: &volunteers,
+        case_volunteers: if on_team.is_some() { &volunteers } else { &[] },
     };
     match rules::part(&seat) {
         Some(part) => {
@@ -237,6 +238,7 @@ pub async fn act(
             }
         }
         "rate" if allowed(Act::Rate) => match rules::rating(&form.rating) {
+            Some(_) if form.body.trim().chars().count() > 500 => Err("legal-error-comment"),
             Some(stars) => match store::rate(&state.db, case.id, stars, form.body.trim()).await? {
                 true => Ok(()),
                 false => Err("legal-error-rated"),
@@ -265,7 +267,8 @@ pub async fn upload(
     request: Request,
 ) -> Result<Response, AppError> {
     let (case, part) = open(&state, &viewer, id, "opened", "page").await?;
-    if !rules::may(part, Act::Record, case.state()) && part != Part::Resident {
+    let open_case = matches!(case.state(), rules::State::Asked | rules::State::Assigned);
+    if !(rules::may(part, Act::Record, case.state()) || (part == Part::Resident && open_case)) {
         return page(
             &state,
             ctx,

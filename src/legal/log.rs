@@ -22,7 +22,14 @@ struct LogPage {
 
 impl LogPage {
     fn role_key(&self, o: &Opening) -> String {
-        format!("role-{}", o.role.as_deref().unwrap_or("resident"))
+        match o.role.as_deref() {
+            Some("owner") => "legal-log-owner".to_string(),
+            role => format!("role-{}", role.unwrap_or("resident")),
+        }
+    }
+
+    fn door_key(&self, o: &Opening) -> String {
+        format!("legal-door-{}", o.door)
     }
 
     fn what_key(&self, o: &Opening) -> String {

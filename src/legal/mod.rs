@@ -63,9 +63,17 @@ pub async fn run_forever(db: Db) {
 }
 
 /// A person's part of their own-data download: their own cases, with
-/// their notes and appointments (not who else opened them).
-pub async fn own_cases(db: &Db, account_id: i64) -> Result<serde_json::Value, StoreError> {
+/// their notes and appointments (not who else opened them). Reception's
+/// copy says nothing of legal aid, not even that there is a case.
+pub async fn own_cases(
+    db: &Db,
+    account_id: i64,
+    at_the_desk: bool,
+) -> Result<serde_json::Value, StoreError> {
     let mut out = Vec::new();
+    if at_the_desk {
+        return Ok(serde_json::json!(out));
+    }
     for c in store::of_resident(db, account_id).await? {
         let notes = store::notes(db, c.id).await?;
         let appointments = slots::of_case(db, c.id).await?;

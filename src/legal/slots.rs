@@ -71,7 +71,8 @@ pub async fn booked_ahead(db: &Db, community_id: i64) -> Result<Vec<Slot>, Store
     .await
 }
 
-/// Books a free hour of one of the case's volunteers; the volunteer is told.
+/// Books a free hour of one of the case's volunteers, when the case has no
+/// appointment ahead already; the volunteer is told.
 pub async fn book(db: &Db, slot_id: i64, case_id: i64, by: i64) -> Result<bool, StoreError> {
     let at = now();
     Ok(on_db!(db, |pool| {
@@ -80,7 +81,8 @@ pub async fn book(db: &Db, slot_id: i64, case_id: i64, by: i64) -> Result<bool, 
             let volunteer: Option<i64> = sqlx::query_scalar(
                 "UPDATE legal_slots SET case_id = $1, booked_by = $2, booked_at = $3 \
                  WHERE id = $4 AND case_id IS NULL AND starts_at > $3 \
-                 AND volunteer_id IN (SELECT account_id FROM legal_case_volunteers WHERE case_id = $1) RETURNING volunteer_id",
+                 AND volunteer_id IN (SELECT account_id FROM legal_case_volunteers WHERE case_id = $1) \
+                 AND NOT EXISTS (SELECT 1 FROM legal_slots o WHERE o.case_id = $1 AND o.ends_at > $3) RETURNING volunteer_id",
             )
             .bind(case_id)
             .bind(by)
@@ -111,19 +113,23 @@ pub async fn add(
     ends_at: i64,
     place: &str,
 ) -> Result<(), StoreError> {
+    // An hour that overlaps one already offered is refused: a volunteer
+    // is in one place at a time.
     let added = on_db!(db, |pool| {
         sqlx::query(
-        "INSERT INTO legal_slots (community_id, volunteer_id, starts_at, ends_at, place) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT DO NOTHING"
-    )
-    .bind(community_id)
-    .bind(volunteer)
-    .bind(starts_at)
-    .bind(ends_at)
-    .bind(place)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
+            "INSERT INTO legal_slots (community_id, volunteer_id, starts_at, ends_at, place) \
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS \
+         (SELECT 1 FROM legal_slots WHERE volunteer_id = $2 AND starts_at < $4 AND ends_at > $3) \
+         ON CONFLICT DO NOTHING",
+        )
+        .bind(community_id)
+        .bind(volunteer)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(place)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     if added == 0 {
         return Err(StoreError::Conflict("legal-error-slot-taken"));

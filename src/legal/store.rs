@@ -117,7 +117,7 @@ pub struct NewCase<'a> {
 pub async fn create(db: &Db, c: &NewCase<'_>) -> Result<i64, StoreError> {
     let at = now();
     let team = crate::library::legal_team(db, c.community_id).await?;
-    Ok(on_db!(db, |pool| {
+    on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar::<_, i64>(
@@ -135,7 +135,13 @@ pub async fn create(db: &Db, c: &NewCase<'_>) -> Result<i64, StoreError> {
             .bind(c.from_request_id)
             .bind(at)
             .fetch_one(&mut *tx)
-            .await?;
+            .await;
+            let id = match id {
+                Ok(id) => id,
+                // The request was moved into a case meanwhile.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+                Err(e) => return Err(e),
+            };
             sqlx::query(
                 "INSERT INTO notifications (account_id, message_key, detail, created_at) \
                  SELECT account_id, 'notify-legal-asked', $1, $2 FROM workgroup_members WHERE workgroup_id = $3 AND is_lead",
@@ -146,10 +152,11 @@ pub async fn create(db: &Db, c: &NewCase<'_>) -> Result<i64, StoreError> {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok::<i64, sqlx::Error>(id)
+            Ok::<Option<i64>, sqlx::Error>(Some(id))
         }
         .await
-    })?)
+    })?
+    .ok_or(StoreError::Conflict("legal-error-changed"))
 }
 
 /// The volunteers assigned to a case: (account id, name).
@@ -329,8 +336,24 @@ pub async fn document(
     .await)?)
 }
 
+/// Gives back the volunteers' hours ahead that a case had booked, in an
+/// open transaction: a case closed or withdrawn holds no appointment.
+macro_rules! free_hours_ahead {
+    ($tx:expr, $case_id:expr, $at:expr) => {
+        sqlx::query(
+            "UPDATE legal_slots SET case_id = NULL, booked_by = NULL, booked_at = NULL \
+             WHERE case_id = $1 AND starts_at > $2",
+        )
+        .bind($case_id)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+
 /// Changes a case's state where it still is in one of `from`; whether it
-/// did. The resident is told with `key`, when given.
+/// did (its hours ahead are given back). The resident is told with `key`,
+/// when given.
 pub async fn settle(
     db: &Db,
     case: &Case,
@@ -361,6 +384,9 @@ pub async fn settle(
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if changed == 1 {
+                free_hours_ahead!(tx, case.id, at);
+            }
             if let (1, Some(key), Some(resident)) = (changed, key, case.account_id) {
                 sqlx::query("INSERT INTO notifications (account_id, message_key, detail, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(resident)
@@ -429,12 +455,15 @@ pub struct Opening {
 }
 
 /// The access log, newest first: who opened which case and when, nothing
-/// of the case itself.
+/// of the case itself. The resident opening their own case is "the
+/// resident", unnamed: the log must not say whose case it is.
 pub async fn openings(db: &Db, community_id: i64, limit: i64) -> Result<Vec<Opening>, StoreError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, Opening>(
-        "SELECT l.case_id, a.display_name AS who, a.role, l.what, l.door, l.at FROM legal_access_log l \
-         LEFT JOIN accounts a ON a.id = l.account_id WHERE l.community_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2"
+        "SELECT l.case_id, CASE WHEN l.account_id = k.account_id THEN NULL ELSE a.display_name END AS who, \
+         CASE WHEN l.account_id = k.account_id THEN 'owner' ELSE a.role END AS role, l.what, l.door, l.at \
+         FROM legal_access_log l LEFT JOIN accounts a ON a.id = l.account_id LEFT JOIN legal_cases k ON k.id = l.case_id \
+         WHERE l.community_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2"
     )
     .bind(community_id)
     .bind(limit)
@@ -496,15 +525,21 @@ pub async fn keep_then_erase(db: &Db, account_id: i64) -> Result<(), StoreError>
     for case in cases.iter().filter(|c| c.erased_at.is_none()) {
         let days = keep_days(db, case.community_id).await?;
         on_db!(db, |pool| {
-            sqlx::query(
-            "UPDATE legal_cases SET erase_after = $1, state = CASE WHEN state IN ('asked', 'assigned') THEN 'withdrawn' ELSE state END \
-             WHERE id = $2"
-        )
-        .bind(rules::erase_after(at, days))
-        .bind(case.id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
+            async {
+                let mut tx = pool.begin_write().await?;
+                sqlx::query(
+                    "UPDATE legal_cases SET erase_after = $1, \
+                     state = CASE WHEN state IN ('asked', 'assigned') THEN 'withdrawn' ELSE state END WHERE id = $2",
+                )
+                .bind(rules::erase_after(at, days))
+                .bind(case.id)
+                .execute(&mut *tx)
+                .await?;
+                free_hours_ahead!(tx, case.id, at);
+                tx.commit().await?;
+                Ok::<(), sqlx::Error>(())
+            }
+            .await
         })?;
     }
     Ok(())
@@ -525,6 +560,13 @@ pub async fn erase_due(db: &Db) -> Result<u64, StoreError> {
             .fetch_all(&mut *tx)
             .await?;
             for id in &due {
+                sqlx::query(
+                    "UPDATE legal_access_log SET account_id = NULL WHERE case_id = $1 \
+                     AND account_id = (SELECT account_id FROM legal_cases WHERE id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 for sql in [
                     "DELETE FROM legal_notes WHERE case_id = $1",
                     "DELETE FROM legal_documents WHERE case_id = $1",
@@ -534,7 +576,7 @@ pub async fn erase_due(db: &Db) -> Result<u64, StoreError> {
                 }
                 sqlx::query(
                     "UPDATE legal_cases SET account_id = NULL, description = '', preferred_times = '', reach_detail = '', \
-                     outcome = '', rating_comment = '', erased_at = $1 WHERE id = $2",
+                     outcome = '', rating_comment = '', from_request_id = NULL, filed_by = NULL, erased_at = $1 WHERE id = $2",
                 )
                 .bind(at)
                 .bind(id)

@@ -355,7 +355,11 @@ pub async fn import(
         .map(|b| b.isbn)
         .filter(|i| !i.is_empty())
         .collect();
-    let outcome = read_csv(&text, &known);
+    let outcome = if text.contains('\0') {
+        Err(Err("library-error-csv"))
+    } else {
+        read_csv(&text, &known)
+    };
     let (bad, problem) = match outcome {
         Ok(rows) => {
             let ids = store::add(&state.db, viewer.community_id, &rows).await?;

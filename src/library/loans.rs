@@ -197,31 +197,44 @@ pub async fn lend(
 /// title, and tells them.
 macro_rules! pass_on {
     ($tx:expr, $book_id:expr, $copy_id:expr, $at:expr) => {{
-        let next: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT id, account_id FROM book_holds WHERE book_id = $1 AND state = 'waiting' \
-             ORDER BY created_at, id LIMIT 1",
-        )
-        .bind($book_id)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        if let Some((hold_id, holder)) = next {
-            sqlx::query("UPDATE book_holds SET state = 'ready', copy_id = $1, ready_until = $2 WHERE id = $3")
-                .bind($copy_id)
-                .bind($at + rules::KEEP_DAYS * 86_400)
-                .bind(hold_id)
+        // The first one waiting, claimed by an UPDATE that takes it only
+        // while it still waits: another desk may pass a copy at once.
+        let mut kept_for = None;
+        for _ in 0..3 {
+            let next: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT id, account_id FROM book_holds WHERE book_id = $1 AND state = 'waiting' \
+                 ORDER BY created_at, id LIMIT 1",
+            )
+            .bind($book_id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let Some((hold_id, holder)) = next else {
+                break;
+            };
+            let claimed = sqlx::query(
+                "UPDATE book_holds SET state = 'ready', copy_id = $1, ready_until = $2 WHERE id = $3 AND state = 'waiting'",
+            )
+            .bind($copy_id)
+            .bind($at + rules::KEEP_DAYS * 86_400)
+            .bind(hold_id)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if claimed == 1 {
+                sqlx::query(
+                    "INSERT INTO notifications (account_id, message_key, detail, created_at) \
+                     SELECT $1, 'notify-library-hold-ready', b.title, $2 FROM books b WHERE b.id = $3",
+                )
+                .bind(holder)
+                .bind($at)
+                .bind($book_id)
                 .execute(&mut *$tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO notifications (account_id, message_key, detail, created_at) \
-                 SELECT $1, 'notify-library-hold-ready', b.title, $2 FROM books b WHERE b.id = $3",
-            )
-            .bind(holder)
-            .bind($at)
-            .bind($book_id)
-            .execute(&mut *$tx)
-            .await?;
+                kept_for = Some(holder);
+                break;
+            }
         }
-        next.map(|(_, holder)| holder)
+        kept_for
     }};
 }
 
@@ -286,12 +299,19 @@ pub async fn give_back(
                 }
                 _ => return Ok(Err(Refusal::WhichCopy)),
             };
-            sqlx::query("UPDATE loans SET returned_at = $1, returned_by = $2 WHERE id = $3")
-                .bind(at)
-                .bind(by)
-                .bind(loan_id)
-                .execute(&mut *tx)
-                .await?;
+            let closed = sqlx::query(
+                "UPDATE loans SET returned_at = $1, returned_by = $2 WHERE id = $3 AND returned_at IS NULL",
+            )
+            .bind(at)
+            .bind(by)
+            .bind(loan_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if closed == 0 {
+                // Taken back by another desk meanwhile.
+                return Ok(Err(Refusal::NotOnLoan));
+            }
             let kept_for = pass_on!(tx, book_id, copy_id, at);
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(Returned { loan_id, kept_for }))
@@ -321,11 +341,19 @@ pub async fn renew(db: &Db, loan: &Loan) -> Result<Result<i64, rules::NoRenewal>
                 Ok(due) => due,
                 Err(refusal) => return Ok(Err(refusal)),
             };
-            sqlx::query("UPDATE loans SET due_at = $1, renewals = renewals + 1, reminded_at = NULL WHERE id = $2")
-                .bind(due)
-                .bind(loan.id)
-                .execute(&mut *tx)
-                .await?;
+            let renewed = sqlx::query(
+                "UPDATE loans SET due_at = $1, renewals = renewals + 1, reminded_at = NULL \
+                 WHERE id = $2 AND renewals = $3 AND returned_at IS NULL",
+            )
+            .bind(due)
+            .bind(loan.id)
+            .bind(renewals)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if renewed == 0 {
+                return Ok(Err(rules::NoRenewal::LimitReached));
+            }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(due))
         }

@@ -130,7 +130,8 @@ pub async fn news_passed_on(db: &Db, request: &RequestRow, by: &Viewer) -> Resul
 
 /// The person's news, for their own-data download: what it was about, when,
 /// and whether they read it. Reception's copy leaves out news about legal
-/// questions and anonymous requests, as it leaves out the requests.
+/// questions, legal aid cases and anonymous requests, as it leaves out the
+/// requests and the cases.
 pub async fn own_news(db: &Db, account_id: i64, at_the_desk: bool) -> Result<Value, StoreError> {
     let news: Vec<(String, i64, Option<i64>, Option<String>)> = on_db!(db, |pool| {
         sqlx::query_as(
@@ -138,6 +139,7 @@ pub async fn own_news(db: &Db, account_id: i64, at_the_desk: bool) -> Result<Val
          LEFT JOIN requests r ON r.id = n.request_id LEFT JOIN categories c ON c.id = r.category_id \
          WHERE n.account_id = $1 \
          AND NOT ($2 AND r.id IS NOT NULL AND (c.private_by_nature OR r.visibility = 'anonymous')) \
+         AND NOT ($2 AND n.message_key LIKE 'notify-legal-%') \
          ORDER BY n.created_at"
     )
     .bind(account_id)

@@ -236,9 +236,13 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     let secretary = app.signed_in("secretary").await;
     let log = secretary.get("/legal/log").await;
     assert_eq!(log.status, 200);
-    for name in ["黄奶奶", "周律师", "李律师"] {
+    for name in ["周律师", "李律师", "案件的居民本人"] {
         assert!(log.body.contains(name), "{name} in the log");
     }
+    assert!(
+        !log.body.contains("黄奶奶"),
+        "the log does not say whose case it is"
+    );
     assert!(log.body.contains(&format!("#{case}")));
     assert!(!log.body.contains("漏水") && !log.body.contains("书面建议"));
     let openings = number(
@@ -478,6 +482,18 @@ async fn nobody_else_reads_a_case_by_any_door(app: Arc<TestApp>) {
             break;
         }
     }
+
+    // Reception's copy of her data, at the desk, says nothing of legal aid.
+    let desk = app.signed_in("reception").await;
+    let copy = desk
+        .post_form("/desk/person/huang/data.json", &[("checked", "1")])
+        .await;
+    assert_eq!(copy.status, 200, "{}", copy.body);
+    assert!(
+        !copy.body.contains(PART) && !copy.body.contains("notify-legal"),
+        "{}",
+        copy.body
+    );
 
     // Huang's own download holds her case; Sun's does not.
     let mine: Value =
