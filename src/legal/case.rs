@@ -41,12 +41,20 @@ pub async fn open(
     };
     match rules::part(&seat) {
         Some(part) => {
-            store::log(&state.db, case.community_id, id, viewer.id, what, door).await?;
+            super::access_log::log(&state.db, case.community_id, id, viewer.id, what, door).await?;
             Ok((case, part))
         }
         None => {
             if case.community_id == viewer.community_id {
-                store::log(&state.db, case.community_id, id, viewer.id, "refused", door).await?;
+                super::access_log::log(
+                    &state.db,
+                    case.community_id,
+                    id,
+                    viewer.id,
+                    "refused",
+                    door,
+                )
+                .await?;
             }
             Err(AppError::NotFound)
         }

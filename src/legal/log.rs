@@ -7,7 +7,8 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::store::{self, Opening};
+use super::access_log::{self, Opening};
+use super::keeping;
 use crate::auth::{Role, SignedIn};
 use crate::web::{AppError, AppState, Ctx, render, render_form};
 
@@ -43,8 +44,8 @@ pub async fn page(
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
     viewer.require(&[Role::Admin])?;
-    let openings = store::openings(&state.db, viewer.community_id, 500).await?;
-    let keep_days = store::keep_days(&state.db, viewer.community_id)
+    let openings = access_log::openings(&state.db, viewer.community_id, 500).await?;
+    let keep_days = keeping::keep_days(&state.db, viewer.community_id)
         .await?
         .to_string();
     render(&LogPage {
@@ -70,11 +71,11 @@ pub async fn save(
     viewer.require(&[Role::Admin])?;
     match form.keep_days.trim().parse::<i64>() {
         Ok(days) if (0..=36_500).contains(&days) => {
-            store::save_keep_days(&state.db, viewer.community_id, days).await?;
+            keeping::save_keep_days(&state.db, viewer.community_id, days).await?;
             Ok(Redirect::to("/legal/log").into_response())
         }
         _ => {
-            let openings = store::openings(&state.db, viewer.community_id, 500).await?;
+            let openings = access_log::openings(&state.db, viewer.community_id, 500).await?;
             let page = LogPage {
                 ctx,
                 openings,

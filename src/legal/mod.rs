@@ -6,10 +6,12 @@
 //! case, and every opening is logged for the secretary. The monthly class
 //! is a recurring activity of the team, with its topic's books linked.
 
+mod access_log;
 mod api;
 mod case;
 mod classes;
 mod desk;
+pub mod keeping;
 mod log;
 mod pages;
 pub mod rules;
@@ -55,7 +57,7 @@ pub fn routes() -> Router<AppState> {
 /// hour.
 pub async fn run_forever(db: Db) {
     loop {
-        if let Err(e) = store::erase_due(&db).await {
+        if let Err(e) = keeping::erase_due(&db).await {
             tracing::warn!(error = ?e, "removing legal aid's personal data");
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
@@ -96,7 +98,7 @@ pub async fn own_cases(
 /// A closed account's cases keep their legal record for the period the
 /// administrator set, then lose their personal data.
 pub async fn keep_then_erase(db: &Db, account_id: i64) -> Result<(), StoreError> {
-    store::keep_then_erase(db, account_id).await
+    keeping::keep_then_erase(db, account_id).await
 }
 
 /// Legal aid as the dashboard may count it: this month's cases by topic.

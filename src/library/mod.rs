@@ -7,6 +7,7 @@ mod api;
 mod catalogue;
 mod demo_books;
 mod desk;
+pub mod holds;
 pub mod loans;
 mod pages;
 pub mod rules;
@@ -106,14 +107,14 @@ pub async fn run_forever(db: Db) {
 /// A person's part of their own-data download: their loans and holds.
 pub async fn own_loans(db: &Db, account_id: i64) -> Result<serde_json::Value, StoreError> {
     let loans = loans::of_account(db, account_id, 1000).await?;
-    let holds = loans::holds_of(db, account_id).await?;
+    let waiting = holds::holds_of(db, account_id).await?;
     Ok(serde_json::json!({
         "loans": loans.iter().map(|l| serde_json::json!({
             "title": l.title, "copy": l.copy_code, "lent_at": iso(l.lent_at),
             "due_at": iso(l.due_at), "renewals": l.renewals,
             "returned_at": l.returned_at.map(iso),
         })).collect::<Vec<_>>(),
-        "holds": holds.iter().map(|h| serde_json::json!({
+        "holds": waiting.iter().map(|h| serde_json::json!({
             "title": h.title, "state": h.state, "since": iso(h.created_at),
         })).collect::<Vec<_>>(),
     }))

@@ -6,7 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::loans::{self, Hold, Loan};
+use super::holds::{self, Hold};
+use super::loans::{self, Loan};
 use super::rules::{self, TOPICS};
 use super::store::{self, Book, Search};
 use crate::auth::SignedIn;
@@ -129,7 +130,7 @@ pub async fn book(
             .await?
             .iter()
             .any(|l| l.book_id == id && l.returned_at.is_none());
-        holding = loans::holds_of(&state.db, v.id)
+        holding = holds::holds_of(&state.db, v.id)
             .await?
             .iter()
             .any(|h| h.book_id == id);
@@ -193,7 +194,7 @@ pub async fn hold(
     if book.community_id != viewer.community_id {
         return Err(AppError::NotFound);
     }
-    loans::hold(&state.db, &book, viewer.id).await?;
+    holds::hold(&state.db, &book, viewer.id).await?;
     Ok(Redirect::to(&format!("/library/books/{id}?said=library-said-held")).into_response())
 }
 
@@ -223,7 +224,7 @@ pub async fn mine(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response, AppError> {
     let loans = loans::of_account(&state.db, viewer.id, 50).await?;
-    let holds = loans::holds_of(&state.db, viewer.id).await?;
+    let holds = holds::holds_of(&state.db, viewer.id).await?;
     let said = SAID
         .into_iter()
         .find(|k| *k == q.said)
@@ -271,6 +272,6 @@ pub async fn cancel_hold(
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    loans::cancel_hold(&state.db, id, viewer.id).await?;
+    holds::cancel_hold(&state.db, id, viewer.id).await?;
     Ok(Redirect::to("/library/mine?said=library-said-cancelled").into_response())
 }

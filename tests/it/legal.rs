@@ -530,7 +530,7 @@ async fn a_closed_accounts_case_keeps_its_record_then_loses_the_person(app: Arc<
     assert!(closed.status < 400, "{}", closed.body);
     let kept = number(&app, "SELECT COUNT(*) FROM legal_cases WHERE id = $1 AND erase_after IS NOT NULL AND erased_at IS NULL", case).await;
     assert_eq!(kept, 1, "closing sets when the record's keeping ends");
-    let erased = grassroots::legal::store::erase_due(&app.db)
+    let erased = grassroots::legal::keeping::erase_due(&app.db)
         .await
         .expect("erase");
     assert!(erased >= 1);
