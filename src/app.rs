@@ -124,6 +124,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("legal_cases", cases_section),
     ]));
     parts.insert(crate::my_data::store::Anonymisers(vec![unname_posts]));
+    parts.insert(crate::activities::PageLinks(vec![legal_class_link]));
     parts.insert(crate::my_data::store::Closers(vec![
         give_up_places,
         take_back_supports,
@@ -255,6 +256,20 @@ fn keep_cases_then_erase<'a>(
     account_id: i64,
 ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
     Box::pin(crate::legal::keep_then_erase(db, account_id))
+}
+
+fn legal_class_link<'a>(
+    db: &'a Db,
+    community_id: i64,
+    activity_id: i64,
+    workgroup_id: i64,
+) -> crate::activities::LinkFuture<'a> {
+    Box::pin(crate::legal::class_link(
+        db,
+        community_id,
+        activity_id,
+        workgroup_id,
+    ))
 }
 
 fn unname_posts<'a>(

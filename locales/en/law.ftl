@@ -292,3 +292,4 @@ legal-error-comment = Keep the comment under 500 characters.
 legal-log-owner = the resident whose case it is
 legal-door-page = on the site
 legal-door-api = through the API
+legal-class-link = This month's topic, and the corner's books on it

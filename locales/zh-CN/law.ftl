@@ -291,3 +291,4 @@ legal-error-comment = 补充的话请少于 500 字。
 legal-log-owner = 案件的居民本人
 legal-door-page = 网页
 legal-door-api = 接口
+legal-class-link = 本月主题，以及图书角的相关图书

@@ -24,6 +24,22 @@ use crate::on_db;
 use crate::web::AppState;
 
 pub use api::ActivitiesApi;
+
+/// A link another capability puts on an activity's page, as (message key,
+/// address): for the legal team's class, its topic and books.
+pub type PageLink = Option<(&'static str, String)>;
+
+/// Finding a capability's link, given the community, the activity and its
+/// workgroup. Registered by the entry, so activities know no capability
+/// above them.
+pub type PageLinkOf = for<'a> fn(&'a Db, i64, i64, i64) -> LinkFuture<'a>;
+
+pub type LinkFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<PageLink, StoreError>> + Send + 'a>>;
+
+/// The links registered for activities' pages.
+#[derive(Clone, Default)]
+pub struct PageLinks(pub Vec<PageLinkOf>);
 pub use attendance::resident;
 pub use demo::demo;
 

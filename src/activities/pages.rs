@@ -115,6 +115,8 @@ struct ActivityPage {
     in_series: bool,
     organiser: bool,
     repeats: String,
+    /// Other capabilities' links for this activity: (message key, address).
+    links: Vec<(&'static str, String)>,
 }
 
 impl ActivityPage {
@@ -161,6 +163,21 @@ pub async fn activity(
         None => (false, false),
     };
     let repeats = super::organise::describe(ctx.lang, &activity);
+    let mut links = Vec::new();
+    if let Some(super::PageLinks(hooks)) = state.part::<super::PageLinks>() {
+        for hook in hooks {
+            if let Some(link) = hook(
+                &state.db,
+                ctx.community.id,
+                activity.id,
+                activity.workgroup_id,
+            )
+            .await?
+            {
+                links.push(link);
+            }
+        }
+    }
     render(&ActivityPage {
         ctx,
         activity,
@@ -168,6 +185,7 @@ pub async fn activity(
         in_series,
         organiser,
         repeats,
+        links,
     })
 }
 

@@ -101,6 +101,29 @@ pub async fn keep_then_erase(db: &Db, account_id: i64) -> Result<(), StoreError>
     keeping::keep_then_erase(db, account_id).await
 }
 
+/// The legal team's class on its activity's page: the next time's topic
+/// and the corner's books on it.
+pub async fn class_link(
+    db: &Db,
+    community_id: i64,
+    activity_id: i64,
+    workgroup_id: i64,
+) -> Result<Option<(&'static str, String)>, StoreError> {
+    if crate::library::legal_team(db, community_id).await? != Some(workgroup_id) {
+        return Ok(None);
+    }
+    let next: Option<i64> = crate::on_db!(db, |pool| {
+        sqlx::query_scalar(
+        "SELECT id FROM occurrences WHERE activity_id = $1 AND ends_at > $2 ORDER BY starts_at LIMIT 1"
+    )
+    .bind(activity_id)
+    .bind(now())
+    .fetch_optional(pool)
+    .await
+    })?;
+    Ok(next.map(|id| ("legal-class-link", format!("/legal/classes/{id}"))))
+}
+
 /// Legal aid as the dashboard may count it: this month's cases by topic.
 pub async fn counts(
     db: &Db,

@@ -267,6 +267,37 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
         .await,
         1
     );
+    // The monthly class's activity page links the class's topic and books.
+    let class = number(
+        &app,
+        "SELECT MIN(a.id) FROM activities a JOIN workgroups w ON w.id = a.workgroup_id WHERE w.code = 'legal' AND a.id > $1",
+        0,
+    )
+    .await;
+    let activity = app.anonymous().get(&format!("/activities/{class}")).await;
+    assert!(
+        activity.body.contains("/legal/classes/"),
+        "{}",
+        activity.body
+    );
+    let topic = app
+        .anonymous()
+        .get(&format!(
+            "/legal/classes/{}",
+            number(
+                &app,
+                "SELECT MIN(occurrence_id) FROM legal_classes WHERE occurrence_id > $1",
+                0
+            )
+            .await
+        ))
+        .await;
+    assert!(
+        topic.body.contains("房产与物业") && topic.body.contains("/library/books/"),
+        "{}",
+        topic.body
+    );
+
     // The team's month counts the case by topic only.
     let report = zhou.get("/legal/report").await;
     assert_eq!(report.status, 200);
