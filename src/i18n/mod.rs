@@ -187,8 +187,10 @@ mod tests {
         };
         let mut zh = keys(include_str!("../../locales/zh-CN/main.ftl"));
         zh.extend(keys(include_str!("../../locales/zh-CN/law.ftl")));
+        zh.extend(keys(include_str!("../../locales/zh-CN/care.ftl")));
         let mut en = keys(include_str!("../../locales/en/main.ftl"));
         en.extend(keys(include_str!("../../locales/en/law.ftl")));
+        en.extend(keys(include_str!("../../locales/en/care.ftl")));
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(only_zh.is_empty(), "missing in English: {only_zh:?}");
@@ -249,6 +251,8 @@ mod tests {
             "law",
             "library",
             "legal",
+            "care",
+            "duty",
         ];
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

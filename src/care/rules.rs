@@ -1,0 +1,262 @@
+//! Care for residents who live alone: the rules the scheduler and the
+//! pages decide by. Plain functions on plain values, tested on hand-made
+//! cases; the store only carries out what they decide.
+
+const DAY: i64 = 86_400;
+
+/// How much care a resident needs, which bounds how long may pass between
+/// two contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// At least weekly, and within a day of a hospital stay or a major
+    /// change.
+    High,
+    /// The key groups: at least monthly.
+    Key,
+    /// Everyone else with a plan: at least quarterly.
+    Other,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::High, Level::Key, Level::Other];
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::High => "high",
+            Level::Key => "key",
+            Level::Other => "other",
+        }
+    }
+
+    /// The most days a plan at this level may leave between contacts.
+    pub fn longest_days(self) -> i64 {
+        match self {
+            Level::High => 7,
+            Level::Key => 30,
+            Level::Other => 90,
+        }
+    }
+}
+
+/// The days between contacts a plan may ask for: from one day to its
+/// level's longest.
+pub fn check_every(level: Level, typed: &str) -> Result<i64, &'static str> {
+    match typed.trim().parse::<i64>() {
+        Ok(n) if (1..=level.longest_days()).contains(&n) => Ok(n),
+        Ok(n) if n > level.longest_days() => Err("care-error-every-too-long"),
+        _ => Err("care-error-every"),
+    }
+}
+
+/// When the next contact is due: `every_days` after the last contact (or
+/// after the plan began, before any); for a high-risk resident, within a
+/// day of a hospital stay or a major change recorded since the last
+/// contact, if that comes sooner.
+pub fn due_at(
+    level: Level,
+    every_days: i64,
+    began_at: i64,
+    last_contact: Option<i64>,
+    last_event: Option<i64>,
+) -> i64 {
+    let since = last_contact.unwrap_or(began_at);
+    let regular = since + every_days * DAY;
+    match (level, last_event) {
+        (Level::High, Some(event)) if event > since => regular.min(event + DAY),
+        _ => regular,
+    }
+}
+
+/// Whether a missed contact raises an alert now: the due time and its
+/// grace have passed, and no alert for this plan is open yet (an alert
+/// stays open until someone records contact, and is raised once).
+pub fn alert_now(due_at: i64, grace_hours: i64, open_alert: bool, at: i64) -> bool {
+    !open_alert && at > due_at + grace_hours.max(0) * 3600
+}
+
+/// What a check-in records. Every kind is contact: it closes an open alert
+/// and restarts the plan's clock; a call for help also raises an urgent
+/// request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckIn {
+    /// A carer visited.
+    Visited,
+    /// A carer called and spoke with the resident.
+    Called,
+    /// The resident pressed "I'm fine" (phone or kiosk).
+    Fine,
+    /// The resident pressed "I need help": an urgent request at once.
+    NeedsHelp,
+}
+
+impl CheckIn {
+    pub const ALL: [CheckIn; 4] = [
+        CheckIn::Visited,
+        CheckIn::Called,
+        CheckIn::Fine,
+        CheckIn::NeedsHelp,
+    ];
+
+    pub fn parse(s: &str) -> Option<CheckIn> {
+        CheckIn::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckIn::Visited => "visited",
+            CheckIn::Called => "called",
+            CheckIn::Fine => "fine",
+            CheckIn::NeedsHelp => "needs_help",
+        }
+    }
+
+    /// Whether a carer records it (the others come from the resident).
+    pub fn by_carer(self) -> bool {
+        matches!(self, CheckIn::Visited | CheckIn::Called)
+    }
+}
+
+/// How consent was given, and who recorded it: a plan needs both.
+pub fn check_consent(how: &str, recorded_by: Option<i64>) -> Result<(), &'static str> {
+    match (how.trim(), recorded_by) {
+        (_, None) => Err("care-error-consent-who"),
+        ("written" | "spoken" | "by_phone", Some(_)) => Ok(()),
+        _ => Err("care-error-consent-how"),
+    }
+}
+
+/// The visit rate: of the residents with a plan, how many were contacted
+/// within their plan's period as of `at`. Each item is a plan's (due time).
+/// The national aim is every one of them.
+pub fn visit_rate(dues: &[i64], at: i64) -> (usize, usize) {
+    let kept = dues.iter().filter(|due| **due >= at).count();
+    (kept, dues.len())
+}
+
+/// The rate as a whole percentage, or none without plans.
+pub fn percent(kept: usize, total: usize) -> Option<i64> {
+    (total > 0).then(|| ((kept * 100 + total / 2) / total) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEGAN: i64 = 1_800_000_000;
+
+    #[test]
+    fn a_plan_asks_for_no_longer_than_its_level_allows() {
+        assert_eq!(check_every(Level::High, "7"), Ok(7));
+        assert_eq!(
+            check_every(Level::High, "8"),
+            Err("care-error-every-too-long")
+        );
+        assert_eq!(check_every(Level::Key, "30"), Ok(30));
+        assert_eq!(check_every(Level::Other, "90"), Ok(90));
+        assert_eq!(
+            check_every(Level::Other, "91"),
+            Err("care-error-every-too-long")
+        );
+        for bad in ["0", "-3", "", "weekly", "1.5"] {
+            assert_eq!(
+                check_every(Level::Key, bad),
+                Err("care-error-every"),
+                "{bad:?}"
+            );
+        }
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.as_str()), Some(l));
+        }
+        assert_eq!(Level::parse("urgent"), None);
+    }
+
+    #[test]
+    fn the_next_contact_is_due_after_the_last_or_after_the_start() {
+        assert_eq!(due_at(Level::Key, 30, BEGAN, None, None), BEGAN + 30 * DAY);
+        let visited = BEGAN + 10 * DAY;
+        assert_eq!(
+            due_at(Level::Key, 30, BEGAN, Some(visited), None),
+            visited + 30 * DAY
+        );
+        // A hospital stay matters for a high-risk resident only, and only
+        // when it came after the last contact.
+        let stay = visited + DAY;
+        assert_eq!(
+            due_at(Level::High, 7, BEGAN, Some(visited), Some(stay)),
+            stay + DAY
+        );
+        assert_eq!(
+            due_at(Level::Key, 30, BEGAN, Some(visited), Some(stay)),
+            visited + 30 * DAY
+        );
+        let before = visited - DAY;
+        assert_eq!(
+            due_at(Level::High, 7, BEGAN, Some(visited), Some(before)),
+            visited + 7 * DAY
+        );
+        // A stay late in the week: the weekly contact comes first.
+        let late = visited + 6 * DAY + 3600;
+        assert_eq!(
+            due_at(Level::High, 7, BEGAN, Some(visited), Some(late)),
+            visited + 7 * DAY
+        );
+    }
+
+    #[test]
+    fn a_missed_contact_raises_one_alert_after_its_grace() {
+        let due = BEGAN + 7 * DAY;
+        assert!(!alert_now(due, 24, false, due), "due, not missed");
+        assert!(
+            !alert_now(due, 24, false, due + 24 * 3600),
+            "still in grace"
+        );
+        assert!(alert_now(due, 24, false, due + 24 * 3600 + 1));
+        assert!(
+            !alert_now(due, 24, true, due + 48 * 3600),
+            "already open: once"
+        );
+        assert!(alert_now(due, 0, false, due + 1), "no grace");
+        assert!(
+            alert_now(due, -5, false, due + 1),
+            "a negative grace is none"
+        );
+    }
+
+    #[test]
+    fn check_ins_and_consent() {
+        for c in CheckIn::ALL {
+            assert_eq!(CheckIn::parse(c.as_str()), Some(c));
+        }
+        assert!(CheckIn::Visited.by_carer() && CheckIn::Called.by_carer());
+        assert!(!CheckIn::Fine.by_carer() && !CheckIn::NeedsHelp.by_carer());
+        assert_eq!(CheckIn::parse("waved"), None);
+        assert_eq!(check_consent("written", Some(3)), Ok(()));
+        assert_eq!(check_consent("spoken", Some(3)), Ok(()));
+        assert_eq!(
+            check_consent("written", None),
+            Err("care-error-consent-who")
+        );
+        assert_eq!(check_consent("", Some(3)), Err("care-error-consent-how"));
+        assert_eq!(
+            check_consent("assumed", Some(3)),
+            Err("care-error-consent-how")
+        );
+    }
+
+    #[test]
+    fn the_visit_rate_counts_plans_whose_contact_is_not_overdue() {
+        let at = BEGAN + 40 * DAY;
+        assert_eq!(visit_rate(&[], at), (0, 0));
+        assert_eq!(percent(0, 0), None);
+        let dues = [at + DAY, at, at - 1, at - 30 * DAY];
+        assert_eq!(visit_rate(&dues, at), (2, 4));
+        assert_eq!(percent(2, 4), Some(50));
+        assert_eq!(percent(1, 3), Some(33));
+        assert_eq!(percent(2, 3), Some(67));
+        assert_eq!(percent(3, 3), Some(100));
+    }
+}
