@@ -51,3 +51,24 @@ pub async fn by_id(db: &Db, community_id: i64, id: i64) -> Result<Option<Candida
         .await
     })?)
 }
+
+/// The resident a desk page works for: the one chosen by id (`None` when
+/// that id is no resident of the community), else the only one who fits
+/// what was typed; and, while nobody is chosen, those who fit.
+pub async fn choose(
+    db: &Db,
+    community_id: i64,
+    typed: &str,
+    chosen: Option<i64>,
+) -> Result<(Vec<Candidate>, Option<Candidate>), StoreError> {
+    if let Some(id) = chosen {
+        return Ok((Vec::new(), by_id(db, community_id, id).await?));
+    }
+    let mut candidates = find(db, community_id, typed).await?;
+    let one = if candidates.len() == 1 {
+        candidates.pop()
+    } else {
+        None
+    };
+    Ok((candidates, one))
+}

@@ -47,15 +47,10 @@ pub async fn page(
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
-    let mut candidates = people::find(&state.db, viewer.community_id, &q.find).await?;
-    let person = match q.person {
-        Some(id) => people::by_id(&state.db, viewer.community_id, id).await?,
-        None if candidates.len() == 1 => candidates.pop(),
-        None => None,
-    };
+    let (candidates, person) =
+        people::choose(&state.db, viewer.community_id, &q.find, q.person).await?;
     let mut waiting = Vec::new();
     if let Some(p) = &person {
-        candidates.clear();
         for case in store::waiting_for_appointment(&state.db, p.id).await? {
             waiting.push((case, slots::free_for_case(&state.db, case).await?));
         }

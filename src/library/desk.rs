@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 
-use super::loans::{self, Loan, Refusal};
+use super::loans::{self, Loan};
 use super::rules;
 use crate::auth::SignedIn;
 use crate::desk::people::{self, Candidate};
@@ -65,19 +65,10 @@ async fn people_for(
     find: &str,
     person: Option<i64>,
 ) -> Result<(Vec<Candidate>, Option<Candidate>, Vec<Loan>), AppError> {
-    let mut candidates = people::find(&state.db, community_id, find).await?;
-    let chosen = match person {
-        Some(id) => {
-            let mut found = people::by_id(&state.db, community_id, id).await?;
-            if found.is_none() {
-                return Err(AppError::NotFound);
-            }
-            candidates.clear();
-            found.take()
-        }
-        None if candidates.len() == 1 => candidates.pop(),
-        None => None,
-    };
+    let (candidates, chosen) = people::choose(&state.db, community_id, find, person).await?;
+    if person.is_some() && chosen.is_none() {
+        return Err(AppError::NotFound);
+    }
     let loans = match &chosen {
         Some(c) => loans::of_account(&state.db, c.id, 30)
             .await?
@@ -178,7 +169,6 @@ pub async fn act(
                             )),
                         }
                     }
-                    Err(Refusal::WhichCopy) => Err(Refusal::WhichCopy.key()),
                     Err(refusal) => Err(refusal.key()),
                 }
             }
