@@ -62,7 +62,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::polls::routes())
         .merge(crate::recognitions::routes())
         .merge(crate::library::routes())
-        .merge(crate::legal::routes());
+        .merge(crate::legal::routes())
+        .merge(crate::volunteers::routes())
+        .merge(crate::care::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -111,6 +113,8 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::recognitions::RecognitionsApi as OpenApi>::openapi,
         <crate::library::LibraryApi as OpenApi>::openapi,
         <crate::legal::LegalApi as OpenApi>::openapi,
+        <crate::volunteers::VolunteersApi as OpenApi>::openapi,
+        <crate::care::CareApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
@@ -122,6 +126,8 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("recognitions", recognitions_section),
         ("book_loans", loans_section),
         ("legal_cases", cases_section),
+        ("volunteering", duty_section),
+        ("care", care_section),
     ]));
     parts.insert(crate::my_data::store::Anonymisers(vec![unname_posts]));
     parts.insert(crate::activities::PageLinks(vec![legal_class_link]));
@@ -129,6 +135,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         give_up_places,
         take_back_supports,
         keep_cases_then_erase,
+        close_care_plans,
     ]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
@@ -146,6 +153,8 @@ pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
         tokio::spawn(crate::polls::run_forever(db.clone())),
         tokio::spawn(crate::library::run_forever(db.clone())),
         tokio::spawn(crate::legal::run_forever(db.clone())),
+        tokio::spawn(crate::volunteers::run_forever(db.clone())),
+        tokio::spawn(crate::care::run_forever(db.clone())),
     ];
     if let Some(mailer) = config.mailer.clone() {
         tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
@@ -256,6 +265,33 @@ fn keep_cases_then_erase<'a>(
     account_id: i64,
 ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
     Box::pin(crate::legal::keep_then_erase(db, account_id))
+}
+
+/// The volunteers' part: profile, shifts, tasks and hours.
+fn duty_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::volunteers::own_duty(db, account_id))
+}
+
+/// The resident's own care record (none in reception's copy).
+fn care_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    copy: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    let at_the_desk = copy == crate::my_data::store::Copy::AtTheDesk;
+    Box::pin(crate::care::own_care(db, account_id, at_the_desk))
+}
+
+/// An account closing closes its care plan.
+fn close_care_plans<'a>(
+    db: &'a Db,
+    account_id: i64,
+) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    Box::pin(crate::care::close_with_account(db, account_id))
 }
 
 fn legal_class_link<'a>(
@@ -457,6 +493,8 @@ mod tests {
                 "appointment-moved",
                 "referral-answered",
                 "referral-due",
+                "handed-to-duty",
+                "task-done",
             ]
             .map(|k| format!("event-{k}")),
         );

@@ -337,6 +337,13 @@ const ACCOUNTS: &[DemoAccount] = &[
         home: Some("B2-102"),
     },
     DemoAccount {
+        username: "qian",
+        name: "钱大伯",
+        role: Role::Volunteer,
+        group: Some(("security", false)),
+        home: Some("B4-101"),
+    },
+    DemoAccount {
         username: "zhou",
         name: "周律师",
         role: Role::Lead,
@@ -635,6 +642,7 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     )
     .await
     .map_err(err)?;
+    volunteers_and_care(db, community_id, &ids).await?;
     let notice = crate::notices::NoticeForm {
         title_zh: "本周六上午太极拳课移到荷花池边".into(),
         title_en: "Saturday's tai chi class moves to the lily pond".into(),
@@ -670,6 +678,54 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
     let mut lines = vec!["Loaded the Jinyuan example estate (金苑小区).".to_string()];
     lines.extend(welcome(base_url, &screen, &kiosk));
     Ok(lines)
+}
+
+/// The Red Armband team's week of shifts, with a request handed to
+/// whoever is on duty now, and three residents in care (Huang's visit is
+/// overdue, so an alert is open).
+async fn volunteers_and_care(
+    db: &Db,
+    community_id: i64,
+    ids: &std::collections::HashMap<&str, i64>,
+) -> anyhow::Result<()> {
+    let chen = crate::auth::viewer_by_id(db, ids["chen"])
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        .ok_or_else(|| anyhow::anyhow!("the demo's security lead exists"))?;
+    let (security, help): (i64, Option<i64>) = on_db!(db, |pool| sqlx::query_as(
+        "SELECT w.id, (SELECT r.id FROM requests r JOIN categories c ON c.id = r.category_id \
+         WHERE r.community_id = $1 AND c.code = 'help' AND r.status IN ('submitted', 'responded', 'in_progress') \
+         ORDER BY r.id LIMIT 1) FROM workgroups w WHERE w.community_id = $1 AND w.code = 'security'"
+    )
+    .bind(community_id)
+    .fetch_one(pool)
+    .await)
+    .map_err(err)?;
+    let help = match help {
+        Some(id) => crate::requests::record::by_id(db, id).await.map_err(err)?,
+        None => None,
+    };
+    crate::volunteers::demo(
+        db,
+        community_id,
+        security,
+        &chen,
+        &[ids["zhao"], ids["qian"]],
+        help.as_ref(),
+    )
+    .await
+    .map_err(err)?;
+    crate::care::demo(
+        db,
+        community_id,
+        [ids["huang"], ids["sun"], ids["ma"]],
+        ids["wu"],
+        ids["zhao"],
+        ids["wu"],
+    )
+    .await
+    .map_err(err)?;
+    Ok(())
 }
 
 /// What the demo prints: the accounts, and where the screen and the kiosk

@@ -142,6 +142,82 @@ pub fn percent(kept: usize, total: usize) -> Option<i64> {
     (total > 0).then(|| ((kept * 100 + total / 2) / total) as i64)
 }
 
+/// Who someone is to a care plan, which decides what they may do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seat {
+    /// The resident in care: sees their own record (not logged), says
+    /// they are fine or need help, may withdraw consent.
+    Resident,
+    /// The plan's carer or backup: reads it (logged) and records contact.
+    Carer,
+    /// The care team: reads every plan (logged), records contact, makes
+    /// and closes plans.
+    Team,
+    /// The secretary: as the care team.
+    Secretary,
+}
+
+/// The seat a person has at a plan, if any: nobody else may open it.
+pub fn seat(
+    viewer: i64,
+    is_admin: bool,
+    on_care_team: bool,
+    resident: i64,
+    carer: i64,
+    backup: Option<i64>,
+) -> Option<Seat> {
+    if viewer == resident {
+        Some(Seat::Resident)
+    } else if on_care_team {
+        Some(Seat::Team)
+    } else if viewer == carer || backup == Some(viewer) {
+        Some(Seat::Carer)
+    } else if is_admin {
+        Some(Seat::Secretary)
+    } else {
+        None
+    }
+}
+
+impl Seat {
+    /// Records visits, calls and events.
+    pub fn records_contact(self) -> bool {
+        !matches!(self, Seat::Resident)
+    }
+
+    /// Makes and closes plans.
+    pub fn runs_plans(self) -> bool {
+        matches!(self, Seat::Team | Seat::Secretary)
+    }
+}
+
+/// Whether a carer may be chosen: a volunteer, member or lead of the
+/// community (not the resident themselves), and a backup who differs.
+pub fn check_carers(
+    resident: i64,
+    carer: i64,
+    backup: Option<i64>,
+    eligible: &[i64],
+) -> Result<(), (&'static str, &'static str)> {
+    if carer == resident || !eligible.contains(&carer) {
+        return Err(("carer", "care-error-carer"));
+    }
+    match backup {
+        Some(b) if b == carer || b == resident || !eligible.contains(&b) => {
+            Err(("backup", "care-error-backup"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Hours of grace after a missed contact before the alert: up to three days.
+pub fn check_grace(typed: &str) -> Result<i64, &'static str> {
+    match typed.trim().parse::<i64>() {
+        Ok(n) if (0..=72).contains(&n) => Ok(n),
+        _ => Err("care-error-grace"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +334,71 @@ mod tests {
         assert_eq!(percent(1, 3), Some(33));
         assert_eq!(percent(2, 3), Some(67));
         assert_eq!(percent(3, 3), Some(100));
+    }
+
+    #[test]
+    fn only_the_resident_their_carers_the_team_and_the_secretary_have_a_seat() {
+        let (resident, carer, backup) = (1, 2, Some(3));
+        assert_eq!(
+            seat(1, false, false, resident, carer, backup),
+            Some(Seat::Resident)
+        );
+        assert_eq!(
+            seat(2, false, false, resident, carer, backup),
+            Some(Seat::Carer)
+        );
+        assert_eq!(
+            seat(3, false, false, resident, carer, backup),
+            Some(Seat::Carer)
+        );
+        assert_eq!(
+            seat(4, false, true, resident, carer, backup),
+            Some(Seat::Team)
+        );
+        assert_eq!(
+            seat(5, true, false, resident, carer, backup),
+            Some(Seat::Secretary)
+        );
+        assert_eq!(
+            seat(6, false, false, resident, carer, backup),
+            None,
+            "reception, other staff, neighbours"
+        );
+        assert_eq!(seat(6, false, false, resident, carer, None), None);
+        // A resident on the care team still sees their own plan as theirs.
+        assert_eq!(
+            seat(1, true, true, resident, carer, backup),
+            Some(Seat::Resident)
+        );
+        assert!(!Seat::Resident.records_contact());
+        assert!(Seat::Carer.records_contact() && !Seat::Carer.runs_plans());
+        assert!(Seat::Team.runs_plans() && Seat::Secretary.runs_plans());
+    }
+
+    #[test]
+    fn carers_are_staff_of_the_community_and_the_backup_is_someone_else() {
+        let eligible = [2, 3, 4];
+        assert_eq!(check_carers(1, 2, Some(3), &eligible), Ok(()));
+        assert_eq!(check_carers(1, 2, None, &eligible), Ok(()));
+        assert_eq!(
+            check_carers(1, 1, None, &eligible),
+            Err(("carer", "care-error-carer"))
+        );
+        assert_eq!(
+            check_carers(1, 9, None, &eligible),
+            Err(("carer", "care-error-carer"))
+        );
+        assert_eq!(
+            check_carers(1, 2, Some(2), &eligible),
+            Err(("backup", "care-error-backup"))
+        );
+        assert_eq!(
+            check_carers(1, 2, Some(9), &eligible),
+            Err(("backup", "care-error-backup"))
+        );
+        assert_eq!(check_grace("0"), Ok(0));
+        assert_eq!(check_grace("72"), Ok(72));
+        assert_eq!(check_grace("73"), Err("care-error-grace"));
+        assert_eq!(check_grace("-1"), Err("care-error-grace"));
     }
 }

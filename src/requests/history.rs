@@ -25,6 +25,10 @@ macro_rules! insert_event {
     };
 }
 
+// Other capabilities write a request's history too (a task handed to the
+// volunteer on duty).
+pub(crate) use insert_event;
+
 macro_rules! notify {
     ($conn:expr, $account_id:expr, $request_id:expr, $key:expr, $at:expr) => {
         sqlx::query(

@@ -3,7 +3,7 @@
 
 // The statements every write shares come first: they are macros.
 #[macro_use]
-mod history;
+pub(crate) mod history;
 
 pub mod appointment;
 pub mod deadlines;

@@ -74,6 +74,52 @@ pub fn check_claim(minutes: &str, done_on: i64, at: i64) -> Result<i64, &'static
     Ok(minutes)
 }
 
+/// A shift's times, repeated weekly: from `starts` to `ends` on `date` in
+/// the community's zone (a shift that ends at or before it starts ends the
+/// next day, as a night patrol does), then the same each week, `weeks`
+/// times in all.
+pub fn weekly(
+    tz: &jiff::tz::TimeZone,
+    date: jiff::civil::Date,
+    starts: jiff::civil::Time,
+    ends: jiff::civil::Time,
+    weeks: i64,
+) -> Vec<Span> {
+    let mut out = Vec::new();
+    for week in 0..weeks {
+        let Ok(day) = date.checked_add(jiff::Span::new().weeks(week)) else {
+            break;
+        };
+        let end_day = if ends <= starts {
+            day.tomorrow().ok()
+        } else {
+            Some(day)
+        };
+        let from = crate::rooms::rules::at_local(tz, day, starts);
+        let to = end_day.and_then(|d| crate::rooms::rules::at_local(tz, d, ends));
+        if let (Some(from), Some(to)) = (from, to) {
+            out.push((from, to));
+        }
+    }
+    out
+}
+
+/// How many weeks a roster may be made for at once, and how many people a
+/// shift may take.
+pub fn check_weeks(typed: &str) -> Result<i64, &'static str> {
+    match typed.trim().parse::<i64>() {
+        Ok(n) if (1..=12).contains(&n) => Ok(n),
+        _ => Err("duty-error-weeks"),
+    }
+}
+
+pub fn check_places(typed: &str) -> Result<i64, &'static str> {
+    match typed.trim().parse::<i64>() {
+        Ok(n) if (1..=20).contains(&n) => Ok(n),
+        _ => Err("duty-error-places"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +208,35 @@ mod tests {
         assert_eq!(check_claim("0", 10, 20), Err("duty-error-minutes"));
         assert_eq!(check_claim("two hours", 10, 20), Err("duty-error-minutes"));
         assert_eq!(check_claim("60", 30, 20), Err("duty-error-future"));
+    }
+
+    #[test]
+    fn a_weekly_roster_repeats_and_a_night_shift_ends_the_next_day() {
+        let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        let monday = jiff::civil::Date::new(2026, 12, 7).unwrap();
+        let t = |h| jiff::civil::Time::new(h, 0, 0, 0).unwrap();
+        let evening = weekly(&tz, monday, t(19), t(21), 3);
+        assert_eq!(evening.len(), 3);
+        assert_eq!(evening[0].1 - evening[0].0, 2 * H);
+        assert_eq!(evening[1].0 - evening[0].0, 7 * 24 * H);
+        let night = weekly(&tz, monday, t(22), t(6), 1);
+        assert_eq!(
+            night[0].1 - night[0].0,
+            8 * H,
+            "22:00 to 06:00 the next morning"
+        );
+        assert_eq!(weekly(&tz, monday, t(19), t(21), 0), vec![]);
+    }
+
+    #[test]
+    fn weeks_and_places_stay_within_bounds() {
+        assert_eq!(check_weeks("0"), Err("duty-error-weeks"));
+        assert_eq!(check_weeks("1"), Ok(1));
+        assert_eq!(check_weeks(" 12 "), Ok(12));
+        assert_eq!(check_weeks("13"), Err("duty-error-weeks"));
+        assert_eq!(check_weeks("two"), Err("duty-error-weeks"));
+        assert_eq!(check_places("0"), Err("duty-error-places"));
+        assert_eq!(check_places("20"), Ok(20));
+        assert_eq!(check_places("21"), Err("duty-error-places"));
     }
 }

@@ -1,0 +1,582 @@
+//! Care's pages: `/care` (the care team's dashboard, a carer's residents,
+//! a resident's own plan with "I'm fine" and "I need help"), making a plan
+//! with the resident's consent, a plan's page (logged), and the access log
+//! for the secretary.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::rules::{self, CheckIn, Level, Seat};
+use super::store::{self, Contact, Opening, Plan};
+use crate::auth::{Role, SignedIn, Viewer};
+use crate::db::{Db, StoreError, now};
+use crate::desk::people::{self, Candidate};
+use crate::on_db;
+use crate::web::forms::FieldErrors;
+use crate::web::{AppError, AppState, Ctx, render, render_form};
+
+const SAID: [&str; 5] = [
+    "care-said-fine",
+    "care-said-help",
+    "care-said-saved",
+    "care-said-made",
+    "care-said-withdrawn",
+];
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SaidQuery {
+    said: String,
+}
+
+fn said(typed: &str) -> &'static str {
+    SAID.into_iter().find(|k| *k == typed).unwrap_or("")
+}
+
+/// What the care team and the secretary see.
+pub struct Dashboard {
+    pub plans: Vec<Plan>,
+    pub alerts: Vec<(i64, String, i64)>,
+    pub kept: usize,
+    pub total: usize,
+}
+
+impl Dashboard {
+    pub fn percent(&self) -> String {
+        rules::percent(self.kept, self.total).map_or("–".into(), |p| format!("{p}%"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care.html")]
+struct HomePage {
+    ctx: Ctx,
+    own: Vec<Plan>,
+    caring: Vec<Plan>,
+    dashboard: Option<Dashboard>,
+    runs_plans: bool,
+    said: &'static str,
+    error: &'static str,
+}
+
+impl HomePage {
+    fn level_key(&self, p: &Plan) -> String {
+        level_key(&p.level)
+    }
+
+    fn own_open(&self) -> bool {
+        self.own.iter().any(|p| p.closed_at.is_none())
+    }
+}
+
+pub fn level_key(level: &str) -> String {
+    format!("care-level-{level}")
+}
+
+async fn show_home(
+    state: &AppState,
+    ctx: Ctx,
+    viewer: &Viewer,
+    said: &'static str,
+    error: &'static str,
+) -> Result<Response, AppError> {
+    let db = &state.db;
+    let team = super::on_care_team(db, viewer).await?.is_some();
+    let runs_plans = team || viewer.is_admin();
+    let dashboard = if runs_plans {
+        let plans = store::open_plans(db, viewer.community_id).await?;
+        let dues: Vec<i64> = plans.iter().map(|p| p.due_at).collect();
+        let (kept, total) = rules::visit_rate(&dues, now());
+        Some(Dashboard {
+            alerts: store::open_alerts(db, viewer.community_id).await?,
+            plans,
+            kept,
+            total,
+        })
+    } else {
+        None
+    };
+    let page = HomePage {
+        own: store::plans_of_resident(db, viewer.id).await?,
+        caring: if runs_plans {
+            Vec::new()
+        } else {
+            store::plans_of_carer(db, viewer.id).await?
+        },
+        dashboard,
+        runs_plans,
+        said,
+        error,
+        ctx,
+    };
+    render_form(&page, !error.is_empty())
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SaidQuery>,
+) -> Result<Response, AppError> {
+    match ctx.viewer.clone() {
+        Some(v) => show_home(&state, ctx, &v, said(&q.said), "").await,
+        None => render(&HomePage {
+            ctx,
+            own: Vec::new(),
+            caring: Vec::new(),
+            dashboard: None,
+            runs_plans: false,
+            said: "",
+            error: "",
+        }),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FineForm {
+    kind: String,
+}
+
+/// The resident says they are fine, or asks for help: a contact either
+/// way; help also files an urgent private request for the team on duty.
+pub async fn fine(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<FineForm>,
+) -> Result<Response, AppError> {
+    let kind = match CheckIn::parse(&form.kind) {
+        Some(k) if !k.by_carer() => k,
+        _ => return Err(AppError::BadRequest("field-invalid-choice")),
+    };
+    let plan = store::plans_of_resident(&state.db, viewer.id)
+        .await?
+        .into_iter()
+        .find(|p| p.closed_at.is_none());
+    let Some(plan) = plan else {
+        return show_home(&state, ctx, &viewer, "", "care-error-not-in-care").await;
+    };
+    store::check_in(&state.db, &plan, kind, Some(viewer.id), "page", "", now()).await?;
+    if kind == CheckIn::NeedsHelp {
+        ask_for_help(
+            &state.db,
+            &plan,
+            Some(&viewer),
+            crate::requests::model::Channel::Web,
+        )
+        .await?;
+        return Ok(Redirect::to("/care?said=care-said-help").into_response());
+    }
+    Ok(Redirect::to("/care?said=care-said-fine").into_response())
+}
+
+/// Files the urgent request of a resident in care who needs help: private,
+/// of the "help with daily life" category, with their plan's flat.
+pub async fn ask_for_help(
+    db: &Db,
+    plan: &Plan,
+    viewer: Option<&Viewer>,
+    channel: crate::requests::model::Channel,
+) -> Result<(), AppError> {
+    use crate::requests::intake::{self, Door, Draft};
+    let phone: Option<String> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT phone FROM accounts WHERE id = $1"
+    )
+    .bind(plan.account_id)
+    .fetch_one(pool)
+    .await)?;
+    let draft = Draft {
+        category: "help".into(),
+        kind: "help".into(),
+        urgency: "danger".into(),
+        place: plan.flat.clone().unwrap_or_default(),
+        description: format!(
+            "{} 按了“我需要帮助”。 {} pressed \"I need help\".",
+            plan.name, plan.name
+        ),
+        visibility: "private".into(),
+        name: plan.name.clone(),
+        phone: phone.unwrap_or_default(),
+        contact: "phone".into(),
+        ..Draft::default()
+    };
+    let door = match viewer {
+        Some(v) => Door::resident(channel, Some(v)),
+        None => Door::new(channel),
+    };
+    let mut errors = FieldErrors::default();
+    match intake::file(db, plan.community_id, &draft, door, &mut errors).await? {
+        intake::Filed::Created(_) => Ok(()),
+        // Without a help category the carer still hears of it by the alert
+        // that the plan's contact record keeps; nothing is lost.
+        _ => {
+            tracing::warn!(plan = plan.id, ?errors, "filing a care call for help");
+            Ok(())
+        }
+    }
+}
+
+/// The resident withdraws consent: the plan closes.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    for plan in store::plans_of_resident(&state.db, viewer.id).await? {
+        if plan.closed_at.is_none() {
+            store::close(&state.db, &plan, "consent withdrawn", true, viewer.id).await?;
+        }
+    }
+    Ok(Redirect::to("/care?said=care-said-withdrawn").into_response())
+}
+
+/// Opens a plan for someone with a seat at it, logging every opening by
+/// someone other than the resident; anyone else is refused (logged too)
+/// and told there is no such plan.
+pub(super) async fn open(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    door: &str,
+) -> Result<(Plan, Seat), AppError> {
+    let db = &state.db;
+    let plan = store::plan(db, viewer.community_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = super::on_care_team(db, viewer).await?.is_some();
+    let seat = rules::seat(
+        viewer.id,
+        viewer.is_admin(),
+        team,
+        plan.account_id,
+        plan.carer_id,
+        plan.backup_id,
+    );
+    match seat {
+        Some(Seat::Resident) => Ok((plan, Seat::Resident)),
+        Some(seat) => {
+            store::log(db, viewer.community_id, plan.id, viewer.id, "opened", door).await?;
+            Ok((plan, seat))
+        }
+        None => {
+            store::log(db, viewer.community_id, plan.id, viewer.id, "refused", door).await?;
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care_plan.html")]
+struct PlanPage {
+    ctx: Ctx,
+    plan: Plan,
+    seat: Seat,
+    history: Vec<Contact>,
+    note: String,
+    error: &'static str,
+    said: &'static str,
+}
+
+impl PlanPage {
+    fn level_key(&self) -> String {
+        level_key(&self.plan.level)
+    }
+
+    fn records(&self) -> bool {
+        self.seat.records_contact() && self.plan.closed_at.is_none()
+    }
+
+    fn runs(&self) -> bool {
+        self.seat.runs_plans() && self.plan.closed_at.is_none()
+    }
+
+    fn is_resident(&self) -> bool {
+        self.seat == Seat::Resident
+    }
+}
+
+pub async fn plan_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<SaidQuery>,
+) -> Result<Response, AppError> {
+    let (plan, seat) = open(&state, &viewer, id, "page").await?;
+    let history = store::history(&state.db, plan.id).await?;
+    render(&PlanPage {
+        ctx,
+        plan,
+        seat,
+        history,
+        note: String::new(),
+        error: "",
+        said: said(&q.said),
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PlanAct {
+    action: String,
+    kind: String,
+    note: String,
+}
+
+/// Records a visit or call, a hospital stay or major change, or closes
+/// the plan.
+pub async fn plan_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<PlanAct>,
+) -> Result<Response, AppError> {
+    let (plan, seat) = open(&state, &viewer, id, "page").await?;
+    let note: String = form.note.trim().chars().take(2000).collect();
+    let at = now();
+    let outcome: Result<(), &'static str> = match form.action.as_str() {
+        _ if plan.closed_at.is_some() => Err("care-error-closed"),
+        "contact" if seat.records_contact() => {
+            match CheckIn::parse(&form.kind).filter(|k| k.by_carer()) {
+                Some(kind) => {
+                    store::check_in(&state.db, &plan, kind, Some(viewer.id), "page", &note, at)
+                        .await
+                        .map(Ok)
+                        .or_else(refusal)?
+                }
+                None => Err("care-error-contact-kind"),
+            }
+        }
+        "event" if seat.records_contact() => match form.kind.as_str() {
+            "hospital" | "change" => {
+                store::record_event(&state.db, &plan, &form.kind, &note, viewer.id, at).await?;
+                Ok(())
+            }
+            _ => Err("care-error-event-kind"),
+        },
+        "close" if seat.runs_plans() => {
+            store::close(&state.db, &plan, &note, false, viewer.id).await?;
+            Ok(())
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    match outcome {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/care/plans/{id}?said=care-said-saved")).into_response())
+        }
+        Err(error) => {
+            let history = store::history(&state.db, plan.id).await?;
+            let page = PlanPage {
+                ctx,
+                plan,
+                seat,
+                history,
+                note: form.note,
+                error,
+                said: "",
+            };
+            render_form(&page, true)
+        }
+    }
+}
+
+/// A store's refusal as the message to show; other failures stay errors.
+fn refusal(e: StoreError) -> Result<Result<(), &'static str>, StoreError> {
+    match e {
+        StoreError::Conflict(key) | StoreError::Invalid(key) => Ok(Err(key)),
+        e => Err(e),
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    find: String,
+    person: Option<i64>,
+    level: String,
+    every_days: String,
+    carer: i64,
+    backup: i64,
+    grace_hours: String,
+    consent: String,
+    notes: String,
+}
+
+impl Default for PlanForm {
+    fn default() -> Self {
+        PlanForm {
+            find: String::new(),
+            person: None,
+            level: "key".into(),
+            every_days: "30".into(),
+            carer: 0,
+            backup: 0,
+            grace_hours: "24".into(),
+            consent: String::new(),
+            notes: String::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care_new.html")]
+struct NewPage {
+    ctx: Ctx,
+    form: PlanForm,
+    candidates: Vec<Candidate>,
+    person: Option<Candidate>,
+    carers: Vec<(i64, String)>,
+    errors: FieldErrors,
+    levels: [Level; 3],
+}
+
+impl NewPage {
+    fn level_key(&self, l: &Level) -> String {
+        level_key(l.as_str())
+    }
+}
+
+/// Volunteers, members and leads of the community: who may care.
+async fn eligible_carers(db: &Db, community_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, display_name FROM accounts WHERE community_id = $1 AND active \
+         AND role IN ('volunteer', 'member', 'lead') ORDER BY display_name"
+    )
+    .bind(community_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+async fn require_runs_plans(state: &AppState, viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.role() == Role::Admin || super::on_care_team(&state.db, viewer).await?.is_some() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn show_new(
+    state: &AppState,
+    ctx: Ctx,
+    viewer: &Viewer,
+    form: PlanForm,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let (candidates, person) =
+        people::choose(&state.db, viewer.community_id, &form.find, form.person).await?;
+    let carers = eligible_carers(&state.db, viewer.community_id).await?;
+    let mistakes = !errors.is_empty();
+    let page = NewPage {
+        ctx,
+        form,
+        candidates,
+        person,
+        carers,
+        errors,
+        levels: Level::ALL,
+    };
+    render_form(&page, mistakes)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Query(form): Query<PlanForm>,
+) -> Result<Response, AppError> {
+    require_runs_plans(&state, &viewer).await?;
+    show_new(&state, ctx, &viewer, form, FieldErrors::default()).await
+}
+
+/// Makes a plan with the resident's consent; every mistake is shown with
+/// what was typed.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+    Form(form): Form<PlanForm>,
+) -> Result<Response, AppError> {
+    require_runs_plans(&state, &viewer).await?;
+    let db = &state.db;
+    let mut errors = FieldErrors::default();
+    let person = match form.person {
+        Some(id) => people::by_id(db, viewer.community_id, id).await?,
+        None => None,
+    };
+    if person.is_none() {
+        errors.add("find", "care-error-person");
+    }
+    let level = Level::parse(&form.level);
+    if level.is_none() {
+        errors.add("level", "field-invalid-choice");
+    }
+    let every = level.and_then(|l| {
+        rules::check_every(l, &form.every_days)
+            .map_err(|k| errors.add("every_days", k))
+            .ok()
+    });
+    let grace = rules::check_grace(&form.grace_hours)
+        .map_err(|k| errors.add("grace_hours", k))
+        .ok();
+    if let Err(key) = rules::check_consent(&form.consent, Some(viewer.id)) {
+        errors.add("consent", key);
+    }
+    let eligible: Vec<i64> = eligible_carers(db, viewer.community_id)
+        .await?
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    let backup = (form.backup != 0).then_some(form.backup);
+    if let Some(p) = &person
+        && let Err((field, key)) = rules::check_carers(p.id, form.carer, backup, &eligible)
+    {
+        errors.add(field, key);
+    }
+    let (Some(person), Some(level), Some(every), Some(grace), true) =
+        (person, level, every, grace, errors.is_empty())
+    else {
+        return show_new(&state, ctx, &viewer, form, errors).await;
+    };
+    let new = store::NewPlan {
+        community_id: viewer.community_id,
+        account_id: person.id,
+        consent_how: form.consent.trim(),
+        recorded_by: viewer.id,
+        level,
+        every_days: every,
+        carer_id: form.carer,
+        backup_id: backup,
+        grace_hours: grace,
+        notes: form.notes.trim(),
+    };
+    match store::create(db, &new, now()).await {
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/care/plans/{id}?said=care-said-made")).into_response())
+        }
+        Err(StoreError::Conflict(key)) => {
+            errors.add("find", key);
+            show_new(&state, ctx, &viewer, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care_log.html")]
+struct LogPage {
+    ctx: Ctx,
+    openings: Vec<Opening>,
+}
+
+/// Who opened which plan, for the secretary.
+pub async fn log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, AppError> {
+    viewer.require(&[Role::Admin])?;
+    let openings = store::openings(&state.db, viewer.community_id).await?;
+    render(&LogPage { ctx, openings })
+}
