@@ -240,3 +240,5 @@ notify-duty-soon = Reminder: your shift begins within two hours.
 notify-care-alert = Care alert: a contact is overdue.
 event-handed-to-duty = Handed to the volunteer on duty
 event-task-done = The volunteer on duty finished
+care-error-withdraw-sure = Tick the box to say you want to close your plan.
+care-withdraw-sure = Yes, I no longer want visits or calls.

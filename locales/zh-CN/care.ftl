@@ -240,3 +240,5 @@ notify-duty-soon = 提醒：您的班次两小时内开始。
 notify-care-alert = 关爱提醒：有一次联系已逾期。
 event-handed-to-duty = 交给在岗志愿者
 event-task-done = 在岗志愿者已办好
+care-error-withdraw-sure = 如确定要关闭计划，请勾选方框。
+care-withdraw-sure = 是的，我不再需要探访或电话联系。

@@ -1,6 +1,7 @@
 //! The kiosk's "I'm fine": one big button; the resident types their phone
 //! number. Whoever types a number hears the same thanks, so the kiosk
-//! never tells a passer-by whether a neighbour is in care.
+//! never tells a passer-by whether a neighbour is in care. A phone shared
+//! by a household checks in everyone in care there.
 
 use askama::Template;
 use axum::Form;
@@ -76,21 +77,17 @@ pub async fn fine(
     if !crate::web::forms::valid_phone(&phone) {
         return show(&state, lang, kiosk, Some(("care-kiosk-phone", false))).await;
     }
-    let resident: Option<i64> = on_db!(&state.db, |pool| {
-        sqlx::query_scalar(
-        "SELECT id FROM accounts WHERE community_id = $1 AND phone = $2 AND active AND role = 'resident'"
+    // A household's shared phone speaks for everyone in care there.
+    let plans: Vec<i64> = on_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT p.id FROM care_plans p JOIN accounts a ON a.id = p.account_id \
+         WHERE a.community_id = $1 AND a.phone = $2 AND a.active AND p.closed_at IS NULL"
     )
     .bind(kiosk.community_id)
     .bind(&phone)
-    .fetch_optional(pool)
-    .await
-    })?;
-    if let Some(resident) = resident {
-        let plan = store::plans_of_resident(&state.db, resident)
-            .await?
-            .into_iter()
-            .find(|p| p.closed_at.is_none() && p.community_id == kiosk.community_id);
-        if let Some(plan) = plan {
+    .fetch_all(pool)
+    .await)?;
+    for id in plans {
+        if let Some(plan) = store::plan(&state.db, kiosk.community_id, id).await? {
             store::check_in(&state.db, &plan, CheckIn::Fine, None, "kiosk", "", now()).await?;
         }
     }

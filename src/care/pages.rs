@@ -218,11 +218,23 @@ pub async fn ask_for_help(
     }
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    /// The box the resident ticks to say they mean it.
+    sure: String,
+}
+
 /// The resident withdraws consent: the plan closes.
 pub async fn withdraw(
     State(state): State<AppState>,
+    ctx: Ctx,
     SignedIn(viewer): SignedIn,
+    Form(form): Form<WithdrawForm>,
 ) -> Result<Response, AppError> {
+    if form.sure != "1" {
+        return show_home(&state, ctx, &viewer, "", "care-error-withdraw-sure").await;
+    }
     for plan in store::plans_of_resident(&state.db, viewer.id).await? {
         if plan.closed_at.is_none() {
             store::close(&state.db, &plan, "consent withdrawn", true, viewer.id).await?;
@@ -360,7 +372,8 @@ pub async fn plan_act(
             store::close(&state.db, &plan, &note, false, viewer.id).await?;
             Ok(())
         }
-        _ => return Err(AppError::Forbidden),
+        "contact" | "event" | "close" => return Err(AppError::Forbidden),
+        _ => return Err(AppError::BadRequest("field-invalid-choice")),
     };
     match outcome {
         Ok(()) => {

@@ -54,7 +54,7 @@ pub fn check_every(level: Level, typed: &str) -> Result<i64, &'static str> {
 
 /// When the next contact is due: `every_days` after the last contact (or
 /// after the plan began, before any); for a high-risk resident, within a
-/// day of a hospital stay or a major change recorded since the last
+/// day of a hospital stay or a major change recorded since (or with) the last
 /// contact, if that comes sooner.
 pub fn due_at(
     level: Level,
@@ -66,7 +66,7 @@ pub fn due_at(
     let since = last_contact.unwrap_or(began_at);
     let regular = since + every_days * DAY;
     match (level, last_event) {
-        (Level::High, Some(event)) if event > since => regular.min(event + DAY),
+        (Level::High, Some(event)) if event >= since => regular.min(event + DAY),
         _ => regular,
     }
 }
@@ -400,5 +400,23 @@ mod tests {
         assert_eq!(check_grace("72"), Ok(72));
         assert_eq!(check_grace("73"), Err("care-error-grace"));
         assert_eq!(check_grace("-1"), Err("care-error-grace"));
+    }
+
+    #[test]
+    fn an_event_recorded_with_a_visit_still_brings_the_next_contact_within_a_day() {
+        let visit = BEGAN + 3 * DAY;
+        assert_eq!(
+            due_at(Level::High, 7, BEGAN, Some(visit), Some(visit)),
+            visit + DAY
+        );
+        assert_eq!(
+            due_at(Level::High, 7, BEGAN, Some(visit), Some(visit - 1)),
+            visit + 7 * DAY,
+            "an event before the last contact was seen to"
+        );
+        assert_eq!(
+            due_at(Level::Key, 30, BEGAN, Some(visit), Some(visit)),
+            visit + 30 * DAY
+        );
     }
 }

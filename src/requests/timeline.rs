@@ -23,6 +23,8 @@ pub fn event_key(kind: &str, to: Option<&str>, actor_role: &str, self_assigned: 
         ("appointment_proposed", _) => "event-appointment-proposed",
         ("referral_answered", _) => "event-referral-answered",
         ("referral_due", _) => "event-referral-due",
+        ("handed_to_duty", _) => "event-handed-to-duty",
+        ("task_done", _) => "event-task-done",
         ("appointment_agreed", _) => "event-appointment-agreed",
         ("appointment_moved", _) => "event-appointment-moved",
         ("rated", Some("in_progress")) => "event-rated-reopened",

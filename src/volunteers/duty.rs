@@ -206,7 +206,7 @@ pub(super) async fn hand_over(
             if id.is_none() {
                 return Ok::<bool, sqlx::Error>(false);
             }
-            crate::requests::history::insert_event!(tx, request.id, at, Some(by.id), role, "handed-to-duty",
+            crate::requests::history::insert_event!(tx, request.id, at, Some(by.id), role, "handed_to_duty",
                 None::<String>, None::<String>, "", to_name, "staff")?;
             sqlx::query(
                 "INSERT INTO notifications (account_id, request_id, message_key, created_at) VALUES ($1, $2, 'notify-duty-task', $3)",
@@ -408,7 +408,7 @@ async fn finish(
             .await?
             .rows_affected();
             if closed == 1 {
-                crate::requests::history::insert_event!(tx, task.request_id, at, Some(by.id), role, "task-done",
+                crate::requests::history::insert_event!(tx, task.request_id, at, Some(by.id), role, "task_done",
                     None::<String>, None::<String>, "", note, "staff")?;
             }
             tx.commit().await?;

@@ -74,7 +74,7 @@ pub async fn set_team(
     .await
     .map(|r| r.rows_affected()))?;
     if changed == 0 {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::Invalid("field-invalid-choice"));
     }
     Ok(())
 }

@@ -203,6 +203,20 @@ const MARKERS: &[Marker] = &[
         ],
     },
     Marker {
+        text: CARE_WORDS,
+        what: "Huang's care plan",
+        kept_from: &[
+            Who::Anonymous,
+            Who::Sun,
+            Who::Chen,
+            Who::Zhang,
+            Who::Reception,
+            Who::Outsider,
+            Who::Key,
+            Who::Token,
+        ],
+    },
+    Marker {
         text: OUR_MEMBER,
         what: "a member of our staff",
         kept_from: &[Who::Outsider],
@@ -282,6 +296,18 @@ const LEGAL_TEAM: Expect = [SI, FB, FB, FB, FB, FB, FB, FB, FB, SI];
 /// A legal question: the reporter and the legal team; not even reception or
 /// the administrator.
 const READ_LEGAL: Expect = [NF, OK, NF, NF, NF, NF, NF, NF, NF, NF];
+
+/// A volunteer team's lead: Chen (the Red Armband team).
+const TEAM_LEAD: Expect = [SI, FB, FB, FB, OK, FB, FB, FB, FB, SI];
+/// A shift of the Red Armband team: its members, reception and the
+/// administrator.
+const SHIFT: Expect = [SI, FB, FB, OK, OK, FB, OK, OK, NF, SI];
+/// Huang's care plan: she, Zhao (her backup carer), the care team (not
+/// among these callers) and the secretary; nobody else, not reception.
+const CARE_WORDS: &str = "独居，有高血压";
+const CARE_PLAN: Expect = [SI, OK, NF, OK, NF, NF, NF, OK, NF, SI];
+/// The API records contact: a resident's own plan is not hers to record.
+const CARE_PLAN_API: Expect = [SI, FB, NF, OK, NF, NF, NF, OK, NF, SI];
 
 // Handling it: its workgroup and the administrator; those who may read it
 // but not handle it are refused, the others are told it does not exist.
@@ -729,6 +755,40 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/legal/report"),
     ("GET", "/api/v1/legal/cases"),
     ("GET", "/api/v1/legal/cases/{id}"),
+    // volunteers on duty
+    ("GET", "/volunteers"),
+    ("POST", "/volunteers/profile"),
+    ("GET", "/volunteers/shifts/new"),
+    ("POST", "/volunteers/shifts/new"),
+    ("GET", "/volunteers/shifts/{id}"),
+    ("POST", "/volunteers/shifts/{id}"),
+    ("POST", "/volunteers/swaps/{id}"),
+    ("GET", "/volunteers/teams"),
+    ("POST", "/volunteers/teams"),
+    ("GET", "/volunteers/hours"),
+    ("POST", "/volunteers/hours"),
+    ("GET", "/volunteers/hours/certificate"),
+    ("GET", "/volunteers/report"),
+    ("POST", "/volunteers/claims/{id}"),
+    ("GET", "/volunteers/tasks/{id}"),
+    ("POST", "/volunteers/tasks/{id}"),
+    ("GET", "/duty"),
+    ("POST", "/duty"),
+    ("GET", "/api/v1/volunteers/shifts"),
+    ("GET", "/api/v1/volunteers/tasks"),
+    // care for residents who live alone
+    ("GET", "/care"),
+    ("GET", "/care/new"),
+    ("POST", "/care/new"),
+    ("GET", "/care/plans/{id}"),
+    ("POST", "/care/plans/{id}"),
+    ("POST", "/care/fine"),
+    ("POST", "/care/withdraw"),
+    ("GET", "/care/log"),
+    ("GET", "/kiosk/{token}/fine"),
+    ("POST", "/kiosk/{token}/fine"),
+    ("GET", "/api/v1/care/plans"),
+    ("POST", "/api/v1/care/checkins"),
 ];
 
 /// Whether a concrete path (query left out) fits a route's pattern.
@@ -1509,6 +1569,63 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/legal/log", ADMIN),
         post("/legal/log", &[], ADMIN),
         get("/legal/report", ADMIN),
+        // --- volunteers on duty -------------------------------------------
+        get("/volunteers", SIGNED_IN),
+        post("/volunteers/profile", &[], SIGNED_IN),
+        // Chen leads the Red Armband team; nobody else here leads a team
+        // that keeps a roster.
+        get("/volunteers/shifts/new", TEAM_LEAD),
+        post("/volunteers/shifts/new", &[], TEAM_LEAD),
+        get(format!("/volunteers/shifts/{}", fx.shift), SHIFT),
+        post(format!("/volunteers/shifts/{}", fx.shift), &[], SHIFT),
+        post(
+            "/volunteers/swaps/0",
+            &[],
+            [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI],
+        ),
+        get("/volunteers/teams", ADMIN),
+        post("/volunteers/teams", &[], ADMIN),
+        get("/volunteers/hours", SIGNED_IN),
+        post("/volunteers/hours", &[], SIGNED_IN),
+        get("/volunteers/hours/certificate", SIGNED_IN),
+        get("/volunteers/report", TEAM_LEAD),
+        post(
+            "/volunteers/claims/0",
+            &[],
+            [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI],
+        ),
+        // The demo's walk-in, handed to Zhao on duty: hers to close.
+        get(
+            format!("/volunteers/tasks/{}", fx.task),
+            [SI, NF, NF, OK, NF, NF, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/volunteers/tasks/{}", fx.task),
+            &[],
+            [SI, NF, NF, OK, NF, NF, FB, FB, NF, SI],
+        ),
+        get("/duty", STAFF),
+        post("/duty", &[], STAFF),
+        get("/api/v1/volunteers/shifts", SIGNED_IN),
+        get("/api/v1/volunteers/tasks", SIGNED_IN),
+        // --- care -----------------------------------------------------------
+        get("/care", EVERYONE),
+        get("/care/new", ADMIN),
+        post("/care/new", &[], ADMIN),
+        get(format!("/care/plans/{}", fx.care_plan), CARE_PLAN),
+        post(format!("/care/plans/{}", fx.care_plan), &[], CARE_PLAN),
+        post("/care/fine", &[], SIGNED_IN),
+        // Without the box ticked, nobody's plan closes (422).
+        post("/care/withdraw", &[], SIGNED_IN),
+        get("/care/log", ADMIN),
+        get(format!("/kiosk/{}/fine", fx.kiosk), EVERYONE),
+        post(format!("/kiosk/{}/fine", fx.kiosk), &[], EVERYONE),
+        get("/api/v1/care/plans", SIGNED_IN),
+        post_json(
+            "/api/v1/care/checkins",
+            json!({"plan": fx.care_plan, "kind": ""}),
+            CARE_PLAN_API,
+        ),
         // --- last: it ends the session ------------------------------------
         post("/signout", &[], EVERYONE),
     ]
@@ -1533,6 +1650,12 @@ fn pages_that_might_leak(fx: &Fixture) -> Vec<Route> {
         get("/legal/log", EVERYONE),
         get("/legal/desk?find=B1-101", EVERYONE),
         get("/legal/report", EVERYONE),
+        get("/care", EVERYONE),
+        get("/care/log", EVERYONE),
+        get("/duty", EVERYONE),
+        get("/volunteers", EVERYONE),
+        get("/api/v1/care/plans", EVERYONE),
+        get("/api/v1/volunteers/tasks", EVERYONE),
         get("/dashboard", EVERYONE),
         get("/account/data.json", EVERYONE),
         get(
@@ -1672,6 +1795,11 @@ struct Fixture {
     slot: i64,
     class: i64,
     huang: i64,
+    /// Volunteers and care: a shift of the Red Armband team, the walk-in
+    /// handed to Zhao on duty, Huang's care plan.
+    shift: i64,
+    task: i64,
+    care_plan: i64,
 }
 
 async fn file(huang: &Person, fields: &[(&str, &str)], photo: bool) -> String {
@@ -1962,6 +2090,12 @@ async fn prepare(app: &TestApp) -> Fixture {
         .expect("cover");
     let loan = id_of("SELECT MIN(id) FROM loans").await;
     let demo_case = id_of("SELECT MIN(id) FROM legal_cases").await;
+    let shift = id_of("SELECT MAX(id) FROM shifts").await;
+    let task = id_of("SELECT MIN(id) FROM duty_tasks").await;
+    let care_plan = id_of(
+        "SELECT p.id FROM care_plans p JOIN accounts a ON a.id = p.account_id WHERE a.username = 'huang'",
+    )
+    .await;
     let asked = huang
         .post_form(
             "/legal/new",
@@ -2075,6 +2209,9 @@ async fn prepare(app: &TestApp) -> Fixture {
         slot,
         class,
         huang: huang_id,
+        shift,
+        task,
+        care_plan,
     }
 }
 

@@ -22,24 +22,6 @@ on_both_engines!(
     reception_files_and_books_and_the_lead_moves_a_legal_question,
 );
 
-async fn number(app: &TestApp, sql: &'static str, bind: i64) -> i64 {
-    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .bind(bind)
-        .fetch_one(pool)
-        .await)
-    .expect("a number")
-}
-
-async fn account(app: &TestApp, username: &str) -> i64 {
-    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM accounts WHERE username = $1"
-    )
-    .bind(username)
-    .fetch_one(pool)
-    .await)
-    .expect("account")
-}
-
 /// Files a case as `who`; its number.
 async fn ask(who: &Person, words: &str) -> i64 {
     let asked = who
@@ -97,13 +79,13 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     );
     assert!(refused.body.contains("楼上漏水不赔"));
 
-    let zhou_id = account(&app, "zhou").await;
+    let zhou_id = app.account_id("zhou").await;
     let told = "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND message_key = 'notify-legal-asked'";
-    let before = number(&app, told, zhou_id).await;
+    let before = app.number(told, zhou_id).await;
     let case = ask(&huang, "楼上漏水不赔，物业推诿").await;
     let zhou = app.signed_in("zhou").await;
     assert_eq!(
-        number(&app, told, zhou_id).await,
+        app.number(told, zhou_id).await,
         before + 1,
         "the lead is told a case waits"
     );
@@ -111,7 +93,7 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     assert!(queue.body.contains(&format!("#{case}")), "{}", queue.body);
 
     // The lead assigns Li; Li offers tomorrow at ten.
-    let li = account(&app, "li").await;
+    let li = app.account_id("li").await;
     let opened = zhou.get(&format!("/legal/cases/{case}")).await;
     assert!(opened.body.contains("楼上漏水不赔"));
     let assigned = act(
@@ -143,16 +125,16 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     assert_eq!(twice.status, 422, "the same hour twice");
 
     // Huang picks the hour; Li is told.
-    let slot = number(
-        &app,
-        "SELECT MIN(id) FROM legal_slots WHERE volunteer_id = $1 AND case_id IS NULL",
-        li,
-    )
-    .await;
+    let slot = app
+        .number(
+            "SELECT MIN(id) FROM legal_slots WHERE volunteer_id = $1 AND case_id IS NULL",
+            li,
+        )
+        .await;
     let page = huang.get(&format!("/legal/cases/{case}")).await;
     assert!(page.body.contains("Pick a time"), "{}", page.body);
     let booked_news = "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND message_key = 'notify-legal-booked'";
-    let before = number(&app, booked_news, li).await;
+    let before = app.number(booked_news, li).await;
     let booked = act(
         &huang,
         case,
@@ -160,11 +142,7 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     )
     .await;
     assert_eq!(booked.status, 303, "{}", booked.body);
-    assert_eq!(
-        number(&app, booked_news, li).await,
-        before + 1,
-        "Li is told"
-    );
+    assert_eq!(app.number(booked_news, li).await, before + 1, "Li is told");
     // The hour is taken: booking it again is refused with a message.
     let again = act(
         &huang,
@@ -210,9 +188,9 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     )
     .await;
     assert_eq!(closed.status, 303, "{}", closed.body);
-    let huang_id = account(&app, "huang").await;
+    let huang_id = app.account_id("huang").await;
     assert_eq!(
-        number(&app, "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND message_key = 'notify-legal-closed'", huang_id).await,
+        app.number("SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND message_key = 'notify-legal-closed'", huang_id).await,
         1
     );
     let rated = act(
@@ -245,12 +223,12 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
     );
     assert!(log.body.contains(&format!("#{case}")));
     assert!(!log.body.contains("漏水") && !log.body.contains("书面建议"));
-    let openings = number(
-        &app,
-        "SELECT COUNT(*) FROM legal_access_log WHERE case_id = $1 AND what = 'opened'",
-        case,
-    )
-    .await;
+    let openings = app
+        .number(
+            "SELECT COUNT(*) FROM legal_access_log WHERE case_id = $1 AND what = 'opened'",
+            case,
+        )
+        .await;
     // zhou: page + assign; huang: page, book, book again, close try, rate twice; li: note, note, close.
     assert!(openings >= 10, "every opening is logged: {openings}");
     // The secretary cannot open the case itself, and that try is logged too.
@@ -259,8 +237,7 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
         404
     );
     assert_eq!(
-        number(
-            &app,
+        app.number(
             "SELECT COUNT(*) FROM legal_access_log WHERE case_id = $1 AND what = 'refused'",
             case
         )
@@ -268,9 +245,7 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
         1
     );
     // The monthly class's activity page links the class's topic and books.
-    let class = number(
-        &app,
-        "SELECT MIN(a.id) FROM activities a JOIN workgroups w ON w.id = a.workgroup_id WHERE w.code = 'legal' AND a.id > $1",
+    let class = app.number("SELECT MIN(a.id) FROM activities a JOIN workgroups w ON w.id = a.workgroup_id WHERE w.code = 'legal' AND a.id > $1",
         0,
     )
     .await;
@@ -284,8 +259,7 @@ async fn a_case_goes_from_asking_to_rating_and_every_opening_is_logged(app: Arc<
         .anonymous()
         .get(&format!(
             "/legal/classes/{}",
-            number(
-                &app,
+            app.number(
                 "SELECT MIN(occurrence_id) FROM legal_classes WHERE occurrence_id > $1",
                 0
             )
@@ -330,14 +304,14 @@ async fn nobody_else_reads_a_case_by_any_door(app: Arc<TestApp>) {
         .await
         .expect("upload");
     assert_eq!(uploaded.status().as_u16(), 303);
-    let document = number(
-        &app,
-        "SELECT MAX(id) FROM legal_documents WHERE case_id = $1",
-        case,
-    )
-    .await;
+    let document = app
+        .number(
+            "SELECT MAX(id) FROM legal_documents WHERE case_id = $1",
+            case,
+        )
+        .await;
     let zhou = app.signed_in("zhou").await;
-    let li = account(&app, "li").await;
+    let li = app.account_id("li").await;
     assert_eq!(
         act(
             &zhou,
@@ -377,12 +351,12 @@ async fn nobody_else_reads_a_case_by_any_door(app: Arc<TestApp>) {
     .await
     .expect("account")
     .expect("new");
-    let jinyuan = number(
-        &app,
-        "SELECT id FROM communities WHERE code = 'jinyuan' AND id = $1",
-        1,
-    )
-    .await;
+    let jinyuan = app
+        .number(
+            "SELECT id FROM communities WHERE code = 'jinyuan' AND id = $1",
+            1,
+        )
+        .await;
     let (_, key) = grassroots::open311::keys::create(&app.db, jinyuan, "法援测试")
         .await
         .expect("key");
@@ -477,12 +451,12 @@ async fn nobody_else_reads_a_case_by_any_door(app: Arc<TestApp>) {
         assert!(!body.contains(WORDS), "Open311 showed the case at {door}");
     }
     // Same-community refusals are in the log (the outsider's are not ours to keep).
-    let refused = number(
-        &app,
-        "SELECT COUNT(*) FROM legal_access_log WHERE case_id = $1 AND what = 'refused'",
-        case,
-    )
-    .await;
+    let refused = app
+        .number(
+            "SELECT COUNT(*) FROM legal_access_log WHERE case_id = $1 AND what = 'refused'",
+            case,
+        )
+        .await;
     assert!(refused >= 14, "refused tries logged: {refused}");
 
     // The screens heard nothing of it: a public request sent after every
@@ -559,7 +533,7 @@ async fn a_closed_accounts_case_keeps_its_record_then_loses_the_person(app: Arc<
         )
         .await;
     assert!(closed.status < 400, "{}", closed.body);
-    let kept = number(&app, "SELECT COUNT(*) FROM legal_cases WHERE id = $1 AND erase_after IS NOT NULL AND erased_at IS NULL", case).await;
+    let kept = app.number("SELECT COUNT(*) FROM legal_cases WHERE id = $1 AND erase_after IS NOT NULL AND erased_at IS NULL", case).await;
     assert_eq!(kept, 1, "closing sets when the record's keeping ends");
     let erased = grassroots::legal::keeping::erase_due(&app.db)
         .await
@@ -583,7 +557,7 @@ async fn reception_files_and_books_and_the_lead_moves_a_legal_question(app: Arc<
     // Reception files for Huang, who has no account phone to fall back on
     // when asked to be phoned: the way to reach her is required.
     let desk = app.signed_in("reception").await;
-    let huang = account(&app, "huang").await;
+    let huang = app.account_id("huang").await;
     let found = desk.get("/legal/desk?find=B1-101").await;
     assert!(found.body.contains("黄奶奶"), "{}", found.body);
     let filed = desk
@@ -597,25 +571,25 @@ async fn reception_files_and_books_and_the_lead_moves_a_legal_question(app: Arc<
         )
         .await;
     assert_eq!(filed.status, 303, "{}", filed.body);
-    let case = number(
-        &app,
-        "SELECT MAX(id) FROM legal_cases WHERE account_id = $1",
-        huang,
-    )
-    .await;
-    let filed_by = number(
-        &app,
-        "SELECT COALESCE(filed_by, 0) FROM legal_cases WHERE id = $1",
-        case,
-    )
-    .await;
-    assert_eq!(filed_by, account(&app, "reception").await);
+    let case = app
+        .number(
+            "SELECT MAX(id) FROM legal_cases WHERE account_id = $1",
+            huang,
+        )
+        .await;
+    let filed_by = app
+        .number(
+            "SELECT COALESCE(filed_by, 0) FROM legal_cases WHERE id = $1",
+            case,
+        )
+        .await;
+    assert_eq!(filed_by, app.account_id("reception").await);
     // Reception cannot open what it filed.
     assert_eq!(desk.get(&format!("/legal/cases/{case}")).await.status, 404);
 
     // The lead assigns He, who offers an hour; reception books it.
     let zhou = app.signed_in("zhou").await;
-    let he = account(&app, "he").await;
+    let he = app.account_id("he").await;
     assert_eq!(
         act(
             &zhou,
@@ -640,7 +614,7 @@ async fn reception_files_and_books_and_the_lead_moves_a_legal_question(app: Arc<
         "{}",
         waiting.body
     );
-    let slot = number(&app, "SELECT MIN(id) FROM legal_slots WHERE volunteer_id = $1 AND case_id IS NULL AND starts_at > 0", he).await;
+    let slot = app.number("SELECT MIN(id) FROM legal_slots WHERE volunteer_id = $1 AND case_id IS NULL AND starts_at > 0", he).await;
     let booked = desk
         .post_form(
             &format!("/legal/desk/{huang}/book"),
@@ -649,12 +623,8 @@ async fn reception_files_and_books_and_the_lead_moves_a_legal_question(app: Arc<
         .await;
     assert_eq!(booked.status, 303, "{}", booked.body);
     assert_eq!(
-        number(
-            &app,
-            "SELECT COUNT(*) FROM legal_slots WHERE case_id = $1",
-            case
-        )
-        .await,
+        app.number("SELECT COUNT(*) FROM legal_slots WHERE case_id = $1", case)
+            .await,
         1
     );
     // Booked: it no longer waits, and a second booking is refused.
@@ -694,10 +664,8 @@ async fn reception_files_and_books_and_the_lead_moves_a_legal_question(app: Arc<
         .post_form(&format!("/legal/requests/{request}/move"), &[])
         .await;
     assert_eq!(moved.status, 303, "{}", moved.body);
-    let sun = account(&app, "sun").await;
-    let theirs = number(
-        &app,
-        "SELECT COUNT(*) FROM legal_cases WHERE account_id = $1 AND from_request_id IS NOT NULL",
+    let sun = app.account_id("sun").await;
+    let theirs = app.number("SELECT COUNT(*) FROM legal_cases WHERE account_id = $1 AND from_request_id IS NOT NULL",
         sun,
     )
     .await;

@@ -173,6 +173,28 @@ impl TestApp {
         answer["token"].as_str().expect("token").to_string()
     }
 
+    /// A number the database answers, for checks a page does not show.
+    pub async fn number(&self, sql: &str, bind: i64) -> i64 {
+        grassroots::on_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            sqlx::AssertSqlSafe(sql.to_string())
+        )
+        .bind(bind)
+        .fetch_one(pool)
+        .await)
+        .expect("a number")
+    }
+
+    /// An account's id by its username.
+    pub async fn account_id(&self, username: &str) -> i64 {
+        grassroots::on_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM accounts WHERE username = $1"
+        )
+        .bind(username)
+        .fetch_one(pool)
+        .await)
+        .expect("account")
+    }
+
     /// How many requests have exactly this description.
     pub async fn requests_described(&self, description: &str) -> i64 {
         grassroots::on_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
