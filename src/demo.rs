@@ -337,8 +337,8 @@ const ACCOUNTS: &[DemoAccount] = &[
         home: Some("B2-102"),
     },
     DemoAccount {
-        username: "qian",
-        name: "钱大伯",
+        username: "feng",
+        name: "冯大伯",
         role: Role::Volunteer,
         group: Some(("security", false)),
         home: Some("B4-101"),
@@ -710,7 +710,7 @@ async fn volunteers_and_care(
         community_id,
         security,
         &chen,
-        &[ids["zhao"], ids["qian"]],
+        &[ids["zhao"], ids["feng"]],
         help.as_ref(),
     )
     .await

@@ -10,6 +10,7 @@
 //! backlog that a real estate would not have), ratings on most closed
 //! requests. Rows go in as multi-row inserts, a transaction per batch.
 
+mod care;
 mod library;
 mod voice;
 
@@ -207,6 +208,7 @@ async fn main() -> anyhow::Result<()> {
     let poll = voice::seed(&db).await?;
     println!("The closed poll: /polls/{poll}");
     library::seed(&db).await?;
+    care::seed(&db).await?;
     let shapes = shapes(&db).await?;
     let residents: Vec<i64> = on_db!(&db, |pool| sqlx::query_scalar(
         "SELECT id FROM accounts WHERE community_id = 1 AND role = 'resident' ORDER BY id"

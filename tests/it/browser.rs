@@ -822,7 +822,7 @@ pub(crate) async fn click_to_next_page(c: &Client, css: &str) {
 }
 
 /// Replaces what a field holds (forms come with sensible defaults).
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     let field = c
         .find(Locator::Css(css))
         .await
@@ -831,7 +831,7 @@ async fn fill(c: &Client, css: &str, text: &str) {
     field.send_keys(text).await.expect("type");
 }
 
-async fn choose(c: &Client, css: &str, value: &str) {
+pub(crate) async fn choose(c: &Client, css: &str, value: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} not found: {e}"))

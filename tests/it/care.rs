@@ -72,7 +72,7 @@ async fn a_missed_contact_raises_one_alert_that_a_visit_clears(app: Arc<TestApp>
     // with what was typed kept.
     let ma_id = app.account_id("ma").await.to_string();
     let zhao_id = app.account_id("zhao").await.to_string();
-    let qian_id = app.account_id("qian").await.to_string();
+    let feng_id = app.account_id("feng").await.to_string();
     let fields = |consent: &'static str, every: &'static str| {
         vec![
             ("person", ma_id.clone()),
@@ -80,7 +80,7 @@ async fn a_missed_contact_raises_one_alert_that_a_visit_clears(app: Arc<TestApp>
             ("level", "high".to_string()),
             ("every_days", every.to_string()),
             ("carer", zhao_id.clone()),
-            ("backup", qian_id.clone()),
+            ("backup", feng_id.clone()),
             ("grace_hours", "12".to_string()),
             ("notes", "腿脚不便 Walks with difficulty".to_string()),
         ]
@@ -152,9 +152,9 @@ async fn a_missed_contact_raises_one_alert_that_a_visit_clears(app: Arc<TestApp>
     // The clock moves past the five days and the twelve hours of grace;
     // two instances sweep at once: one alert, told once to each.
     let later = now() + 5 * DAY + 13 * 3600;
-    let (zhao_before, qian_before, wu_before) = (
+    let (zhao_before, feng_before, wu_before) = (
         alerts_told(&app, "zhao").await,
-        alerts_told(&app, "qian").await,
+        alerts_told(&app, "feng").await,
         alerts_told(&app, "wu").await,
     );
     let (a, b) = tokio::join!(
@@ -173,7 +173,7 @@ async fn a_missed_contact_raises_one_alert_that_a_visit_clears(app: Arc<TestApp>
         "the carer is told"
     );
     assert!(
-        raised_for(qian_before, alerts_told(&app, "qian").await) >= 1,
+        raised_for(feng_before, alerts_told(&app, "feng").await) >= 1,
         "the backup is told"
     );
     assert!(
@@ -360,7 +360,7 @@ async fn care_records_stay_inside_the_care_team(app: Arc<TestApp>) {
         ("chen", 404),
         ("zhang", 404),
         ("sun", 404),
-        ("qian", 404),
+        ("feng", 404),
     ] {
         let page = app.signed_in(who).await.get(&path).await;
         assert_eq!(page.status, expected, "{who} opening Huang's plan");

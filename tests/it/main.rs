@@ -14,6 +14,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod browser_care;
 mod browser_community_life;
 mod browser_legal;
 mod browser_requests;

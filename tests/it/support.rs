@@ -195,6 +195,17 @@ impl TestApp {
         .expect("account")
     }
 
+    /// The open task a request was handed to a volunteer as, by its code.
+    pub async fn task_for(&self, code: &str) -> i64 {
+        grassroots::on_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT t.id FROM duty_tasks t JOIN requests r ON r.id = t.request_id WHERE r.tracking_code = $1"
+        )
+        .bind(code)
+        .fetch_one(pool)
+        .await)
+        .expect("the request's task")
+    }
+
     /// How many requests have exactly this description.
     pub async fn requests_described(&self, description: &str) -> i64 {
         grassroots::on_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(

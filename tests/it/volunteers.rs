@@ -55,7 +55,7 @@ async fn shift_act(who: &Person, shift: i64, fields: &[(&str, &str)]) -> crate::
 async fn a_volunteer_signs_up_swaps_serves_and_sees_the_hours(app: Arc<TestApp>) {
     let chen = app.signed_in_speaking("chen", "en").await;
     let zhao = app.signed_in_speaking("zhao", "en").await;
-    let qian = app.signed_in_speaking("qian", "zh").await;
+    let feng = app.signed_in_speaking("feng", "zh").await;
     let huang = app.signed_in("huang").await;
 
     // The lead's form refuses a shift without a name or with too many
@@ -195,23 +195,23 @@ async fn a_volunteer_signs_up_swaps_serves_and_sees_the_hours(app: Arc<TestApp>)
             .body
             .contains("only go to a member of the same team")
     );
-    let qian_id = app.account_id("qian").await;
+    let feng_id = app.account_id("feng").await;
     let asked = shift_act(
         &zhao,
         shift,
-        &[("action", "swap"), ("to", &qian_id.to_string())],
+        &[("action", "swap"), ("to", &feng_id.to_string())],
     )
     .await;
     assert_eq!(asked.status, 303, "{}", asked.body);
-    let offered = qian.get("/volunteers").await;
+    let offered = feng.get("/volunteers").await;
     assert!(
         offered.body.contains("请您接这个班"),
-        "Qian is asked, in Chinese"
+        "Feng is asked, in Chinese"
     );
     let swap = app
         .number(
             "SELECT MAX(id) FROM shift_swaps WHERE to_account = $1",
-            qian_id,
+            feng_id,
         )
         .await;
     // Only the one asked answers.
@@ -221,21 +221,21 @@ async fn a_volunteer_signs_up_swaps_serves_and_sees_the_hours(app: Arc<TestApp>)
             .status,
         404
     );
-    let taken = qian
+    let taken = feng
         .post_form(&format!("/volunteers/swaps/{swap}"), &[("accept", "1")])
         .await;
     assert_eq!(taken.status, 303, "{}", taken.body);
     let roster = chen.get(&format!("/volunteers/shifts/{shift}")).await;
-    assert!(roster.body.contains("钱大伯"), "Qian is on it now");
+    assert!(roster.body.contains("冯大伯"), "Feng is on it now");
     assert!(!roster.body.contains("赵阿姨"), "Zhao is not");
 
-    // Qian serves it: the shift is going on now (the clock moved), she
+    // Feng serves it: the shift is going on now (the clock moved), she
     // checks in, and out forty minutes later.
     move_shift(&app, shift, -HOUR / 2, HOUR / 2).await;
-    let early = shift_act(&qian, shift, &[("action", "checkout")]).await;
+    let early = shift_act(&feng, shift, &[("action", "checkout")]).await;
     assert_eq!(early.status, 422, "no checking out before checking in");
     assert_eq!(
-        shift_act(&qian, shift, &[("action", "checkin")])
+        shift_act(&feng, shift, &[("action", "checkin")])
             .await
             .status,
         303
@@ -249,7 +249,7 @@ async fn a_volunteer_signs_up_swaps_serves_and_sees_the_hours(app: Arc<TestApp>)
     .map(|r| r.rows_affected()))
     .expect("forty minutes pass");
     assert_eq!(
-        shift_act(&qian, shift, &[("action", "checkout")])
+        shift_act(&feng, shift, &[("action", "checkout")])
             .await
             .status,
         303
@@ -435,22 +435,13 @@ async fn reception_hands_a_request_to_the_volunteer_on_duty_who_closes_it(app: A
             .iter()
             .any(|t| t["request"] == code.as_str())
     );
-    let request = grassroots::requests::record::by_code(&app.db, &code)
-        .await
-        .expect("query")
-        .expect("the request");
-    let task = app
-        .number(
-            "SELECT id FROM duty_tasks WHERE request_id = $1",
-            request.id,
-        )
-        .await;
+    let task = app.task_for(&code).await;
     let page = zhao.get(&format!("/volunteers/tasks/{task}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("够不着"));
     // Nobody else's task: another volunteer is told it does not exist.
     assert_eq!(
-        app.signed_in("qian")
+        app.signed_in("feng")
             .await
             .get(&format!("/volunteers/tasks/{task}"))
             .await
