@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
     let (mut raised, mut longest, mut batches) = (0u64, 0f64, 0);
     loop {
         let batch = Instant::now();
-        let n = grassroots::care::store::raise_batch(&db, at).await?;
+        let n = grassroots::care::alerts::raise_batch(&db, at).await?;
         longest = longest.max(batch.elapsed().as_secs_f64() * 1000.0);
         batches += 1;
         raised += n;
@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let pass = started.elapsed().as_secs_f64() * 1000.0;
     let idle = Instant::now();
-    let again = grassroots::care::store::sweep(&db, at).await?;
+    let again = grassroots::care::alerts::sweep(&db, at).await?;
     let idle = idle.elapsed().as_secs_f64() * 1000.0;
     anyhow::ensure!(again == 0, "a second pass raised {again} alerts again");
     println!("care_plans {plans} plans");

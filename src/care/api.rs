@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+use super::access_log;
 use super::rules::CheckIn;
 use super::store::{self, Plan};
 use crate::api::ErrorJson;
@@ -59,7 +60,7 @@ pub async fn plans(
 ) -> Result<Json<Vec<CarePlanJson>>, AppError> {
     let plans = store::plans_of_carer(&state.db, viewer.id).await?;
     for p in &plans {
-        store::log(
+        access_log::log(
             &state.db,
             viewer.community_id,
             p.id,
@@ -94,7 +95,7 @@ pub async fn check_in(
     SignedIn(viewer): SignedIn,
     Json(body): Json<CheckInJson>,
 ) -> Result<StatusCode, AppError> {
-    let (plan, seat) = super::pages::open(&state, &viewer, body.plan, "api").await?;
+    let (plan, seat) = super::plans::open(&state, &viewer, body.plan, "api").await?;
     if !seat.records_contact() {
         return Err(AppError::Forbidden);
     }

@@ -5,9 +5,12 @@
 //! visit rate. Only the resident, their carers, the care team and the
 //! secretary open a plan, and every opening by someone else is logged.
 
+pub mod access_log;
+pub mod alerts;
 mod api;
 mod kiosk;
 mod pages;
+mod plans;
 pub mod rules;
 pub mod store;
 
@@ -24,10 +27,10 @@ pub use api::CareApi;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/care", get(pages::home))
-        .route("/care/new", get(pages::new_form).post(pages::create))
+        .route("/care/new", get(plans::new_form).post(plans::create))
         .route(
             "/care/plans/{id}",
-            get(pages::plan_page).post(pages::plan_act),
+            get(plans::plan_page).post(plans::plan_act),
         )
         .route("/care/fine", post(pages::fine))
         .route("/care/withdraw", post(pages::withdraw))
@@ -42,7 +45,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn on_care_team(db: &Db, viewer: &Viewer) -> Result<Option<bool>, StoreError> {
     let sql = format!(
         "SELECT is_lead FROM workgroup_members WHERE workgroup_id = {} AND account_id = $2",
-        store::care_team_sql("$1")
+        alerts::care_team_sql("$1")
     );
     Ok(on_db!(db, |pool| sqlx::query_scalar::<_, bool>(
         sqlx::AssertSqlSafe(sql.clone())
@@ -57,7 +60,7 @@ pub async fn on_care_team(db: &Db, viewer: &Viewer) -> Result<Option<bool>, Stor
 /// start, which catches up after downtime.
 pub async fn run_forever(db: Db) {
     loop {
-        if let Err(e) = store::sweep(&db, now()).await {
+        if let Err(e) = alerts::sweep(&db, now()).await {
             tracing::warn!(error = ?e, "raising care alerts");
         }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
@@ -174,6 +177,6 @@ pub async fn demo(
             .await?;
         }
     }
-    store::sweep(db, at).await?;
+    alerts::sweep(db, at).await?;
     Ok(())
 }

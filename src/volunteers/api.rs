@@ -7,8 +7,8 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use super::duty::{self, Task};
-use super::store::{self, Shift};
+use super::roster::{self, Shift};
+use super::tasks::{self, Task};
 use crate::api::ErrorJson;
 use crate::auth::SignedIn;
 use crate::db::{iso, now};
@@ -84,7 +84,7 @@ pub async fn shifts(
     SignedIn(viewer): SignedIn,
 ) -> Result<Json<Vec<ShiftJson>>, AppError> {
     let at = now();
-    let shifts = store::shifts_of_teams(&state.db, viewer.id, at, at + 14 * 86_400).await?;
+    let shifts = roster::shifts_of_teams(&state.db, viewer.id, at, at + 14 * 86_400).await?;
     Ok(Json(shifts.into_iter().map(ShiftJson::from).collect()))
 }
 
@@ -97,6 +97,6 @@ pub async fn tasks(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Json<Vec<TaskJson>>, AppError> {
-    let tasks = duty::tasks_of(&state.db, viewer.id).await?;
+    let tasks = tasks::tasks_of(&state.db, viewer.id).await?;
     Ok(Json(tasks.into_iter().map(TaskJson::from).collect()))
 }

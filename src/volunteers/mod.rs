@@ -7,8 +7,13 @@ mod api;
 pub mod duty;
 pub mod hours;
 mod pages;
+mod report;
+pub mod roster;
 pub mod rules;
+mod shifts;
 pub mod store;
+pub mod swaps;
+pub mod tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -25,11 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteers/profile", post(pages::save_profile))
         .route(
             "/volunteers/shifts/new",
-            get(pages::new_shift_form).post(pages::new_shift),
+            get(shifts::new_shift_form).post(shifts::new_shift),
         )
         .route(
             "/volunteers/shifts/{id}",
-            get(pages::shift_page).post(pages::shift_act),
+            get(shifts::shift_page).post(shifts::shift_act),
         )
         .route("/volunteers/swaps/{id}", post(pages::answer_swap))
         .route(
@@ -38,11 +43,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/volunteers/hours", get(hours::page).post(hours::claim))
         .route("/volunteers/hours/certificate", get(hours::certificate))
-        .route("/volunteers/report", get(hours::report))
-        .route("/volunteers/claims/{id}", post(hours::decide))
+        .route("/volunteers/report", get(report::report))
+        .route("/volunteers/claims/{id}", post(report::decide))
         .route(
             "/volunteers/tasks/{id}",
-            get(duty::show_task).post(duty::done),
+            get(tasks::show_task).post(tasks::done),
         )
         .route("/duty", get(duty::page).post(duty::hand))
         .route("/api/v1/volunteers/shifts", get(api::shifts))
@@ -109,7 +114,7 @@ pub async fn own_duty(db: &Db, account_id: i64) -> Result<serde_json::Value, Sto
     .fetch_all(pool)
     .await
     })?;
-    let tasks = duty::tasks_of(db, account_id).await?;
+    let tasks = tasks::tasks_of(db, account_id).await?;
     let served = hours::served(db, account_id).await?;
     Ok(serde_json::json!({
         "profile": { "skills": profile.skills, "languages": profile.languages, "available": profile.available },
@@ -154,9 +159,9 @@ pub async fn demo(
     let hour = 3600;
     // Today's patrol is going on now, so the duty view has someone on it.
     let now_starts = at - at.rem_euclid(hour) - hour;
-    let now_shift = store::add_shifts(
+    let now_shift = roster::add_shifts(
         db,
-        &store::NewShift {
+        &roster::NewShift {
             community_id,
             team_id: team,
             title: "巡逻 Patrol",
@@ -181,9 +186,9 @@ pub async fn demo(
         .filter_map(|d| tomorrow.and_then(|t| t.checked_add(jiff::Span::new().days(d)).ok()))
         .flat_map(|day| rules::weekly(&tz, day, seven(19), seven(21), 1))
         .collect();
-    let week = store::add_shifts(
+    let week = roster::add_shifts(
         db,
-        &store::NewShift {
+        &roster::NewShift {
             community_id,
             team_id: team,
             title: "晚间巡逻 Evening patrol",
@@ -196,9 +201,9 @@ pub async fn demo(
     )
     .await?;
     if let Some(on_duty) = volunteers.first()
-        && let Some(shift) = store::shift(db, community_id, now_shift, *on_duty).await?
+        && let Some(shift) = roster::shift(db, community_id, now_shift, *on_duty).await?
     {
-        store::sign_up(db, &shift, *on_duty).await?;
+        roster::sign_up(db, &shift, *on_duty).await?;
         if let Some(request) = request {
             let name: String = on_db!(db, |pool| sqlx::query_scalar(
                 "SELECT display_name FROM accounts WHERE id = $1"
@@ -211,8 +216,8 @@ pub async fn demo(
     }
     for (n, v) in volunteers.iter().enumerate() {
         for id in week.iter().skip(n).step_by(2) {
-            if let Some(shift) = store::shift(db, community_id, *id, *v).await? {
-                store::sign_up(db, &shift, *v).await?;
+            if let Some(shift) = roster::shift(db, community_id, *id, *v).await? {
+                roster::sign_up(db, &shift, *v).await?;
             }
         }
     }

@@ -134,7 +134,7 @@ async fn a_missed_contact_raises_one_alert_that_a_visit_clears(app: Arc<TestApp>
     );
 
     // Nothing is due yet: a sweep now raises nothing for Ma.
-    grassroots::care::store::sweep(&app.db, now())
+    grassroots::care::alerts::sweep(&app.db, now())
         .await
         .expect("sweep");
     let open = |plan: i64| {
@@ -158,12 +158,12 @@ async fn a_missed_contact_raises_one_alert_that_a_visit_clears(app: Arc<TestApp>
         alerts_told(&app, "wu").await,
     );
     let (a, b) = tokio::join!(
-        grassroots::care::store::sweep(&app.db, later),
-        grassroots::care::store::sweep(&app.db, later)
+        grassroots::care::alerts::sweep(&app.db, later),
+        grassroots::care::alerts::sweep(&app.db, later)
     );
     a.expect("one");
     b.expect("two");
-    grassroots::care::store::sweep(&app.db, later + 3600)
+    grassroots::care::alerts::sweep(&app.db, later + 3600)
         .await
         .expect("again an hour on");
     assert_eq!(open(plan).await, 1);
