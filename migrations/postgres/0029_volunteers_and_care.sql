@@ -35,6 +35,8 @@ CREATE TABLE shifts (
     created_at   BIGINT NOT NULL
 );
 CREATE INDEX shifts_when ON shifts (community_id, starts_at);
+-- The reminders' pass looks across every community by start time.
+CREATE INDEX shifts_starts ON shifts (starts_at);
 
 -- A person on a shift: 'asked' waits for a lead's approval, 'on' is on
 -- the roster, 'gone' was cancelled or swapped away. Minutes are what the
@@ -53,7 +55,9 @@ CREATE TABLE shift_signups (
 );
 CREATE UNIQUE INDEX shift_signups_once ON shift_signups (shift_id, account_id) WHERE state <> 'gone';
 CREATE INDEX shift_signups_person ON shift_signups (account_id, state);
-CREATE INDEX shift_signups_reminder ON shift_signups (shift_id) WHERE reminded_at IS NULL AND state = 'on';
+-- A shift's people (the partial unique index above serves only queries
+-- that say `state <> 'gone'` in just those words).
+CREATE INDEX shift_signups_shift ON shift_signups (shift_id, state);
 
 CREATE TABLE shift_swaps (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -132,6 +136,10 @@ CREATE TABLE care_plans (
 CREATE UNIQUE INDEX care_plans_one ON care_plans (account_id) WHERE closed_at IS NULL;
 CREATE INDEX care_plans_due ON care_plans (due_at) WHERE closed_at IS NULL;
 CREATE INDEX care_plans_community ON care_plans (community_id, due_at);
+-- A resident's plans, open or closed, and a carer's or backup's.
+CREATE INDEX care_plans_account ON care_plans (account_id);
+CREATE INDEX care_plans_carer ON care_plans (carer_id);
+CREATE INDEX care_plans_backup ON care_plans (backup_id);
 
 CREATE TABLE care_checkins (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
