@@ -450,6 +450,21 @@ mod tests {
             .map(String::from),
         );
         keys.extend(crate::community::attributes::DATATYPES.map(|d| format!("attribute-type-{d}")));
+        keys.extend(crate::care::rules::Level::ALL.map(|l| format!("care-level-{}", l.as_str())));
+        keys.extend(
+            [
+                "visited",
+                "called",
+                "fine",
+                "needs-help",
+                "hospital",
+                "change",
+            ]
+            .map(|k| format!("care-checkin-{k}")),
+        );
+        keys.extend(["written", "spoken", "by_phone"].map(|h| format!("care-consent-{h}")));
+        keys.extend(["opened", "refused"].map(|w| format!("care-log-{w}")));
+        keys.extend(["asked", "approved", "declined"].map(|s| format!("duty-claim-{s}")));
         keys.extend(
             [
                 "notify-resolved",

@@ -242,3 +242,5 @@ event-handed-to-duty = Handed to the volunteer on duty
 event-task-done = The volunteer on duty finished
 care-error-withdraw-sure = Tick the box to say you want to close your plan.
 care-withdraw-sure = Yes, I no longer want visits or calls.
+care-checkin-hospital = A hospital stay
+care-checkin-change = A major change

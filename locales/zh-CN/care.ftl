@@ -242,3 +242,5 @@ event-handed-to-duty = 交给在岗志愿者
 event-task-done = 在岗志愿者已办好
 care-error-withdraw-sure = 如确定要关闭计划，请勾选方框。
 care-withdraw-sure = 是的，我不再需要探访或电话联系。
+care-checkin-hospital = 住院
+care-checkin-change = 重大变化

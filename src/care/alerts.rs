@@ -41,6 +41,24 @@ pub async fn raise_batch(db: &Db, at: i64) -> Result<u64, StoreError> {
     Ok(on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
+            // A contact recorded on PostgreSQL while this batch runs would
+            // not see the alert it raises, which would then stay open: the
+            // batch first takes the rows of the plans it will raise (a
+            // write that changes nothing), so such a contact waits and then
+            // closes the alert, and a contact that came first is read again
+            // and its plan left out. On SQLite, whose one writer takes
+            // transactions in turn, it is only a little more work.
+            sqlx::query(
+                "UPDATE care_plans SET due_at = due_at WHERE closed_at IS NULL AND due_at < $1 \
+                 AND due_at < $1 - grace_hours * 3600 AND id IN (SELECT p.id FROM care_plans p \
+                 WHERE p.closed_at IS NULL AND p.due_at < $1 AND p.due_at < $1 - p.grace_hours * 3600 \
+                 AND NOT EXISTS (SELECT 1 FROM care_alerts a WHERE a.plan_id = p.id AND a.closed_at IS NULL) \
+                 ORDER BY p.due_at LIMIT $2)",
+            )
+            .bind(at)
+            .bind(BATCH)
+            .execute(&mut *tx)
+            .await?;
             let n = sqlx::query(
                 "INSERT INTO care_alerts (plan_id, community_id, due_at, raised_at) \
                  SELECT p.id, p.community_id, p.due_at, $1 FROM care_plans p \

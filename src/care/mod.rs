@@ -103,20 +103,10 @@ pub async fn close_with_account(db: &Db, account_id: i64) -> Result<(), StoreErr
     Ok(())
 }
 
-/// The visit rate as the dashboard may count it: (contacted in time, plans).
-pub async fn visit_rate(db: &Db, community_id: i64, at: i64) -> Result<(usize, usize), StoreError> {
-    let dues: Vec<i64> = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT due_at FROM care_plans WHERE community_id = $1 AND closed_at IS NULL"
-    )
-    .bind(community_id)
-    .fetch_all(pool)
-    .await)?;
-    Ok(rules::visit_rate(&dues, at))
-}
-
 /// The demo estate's care: Huang at high risk, weekly, last visited nine
 /// days ago (overdue, so an alert is open); Sun in a key group, monthly;
-/// Ma quarterly. Wu (the recreation group's lead) cares, Zhao backs up.
+/// Ma quarterly, visited forty days ago. Wu (the recreation group's lead)
+/// cares, Zhao backs up.
 pub async fn demo(
     db: &Db,
     community_id: i64,
@@ -144,7 +134,14 @@ pub async fn demo(
             Some(5 * day),
             "退休独居，白天一个人在家。 Retired, alone during the day.",
         ),
-        (residents[2], rules::Level::Other, 90, 30 * day, None, ""),
+        (
+            residents[2],
+            rules::Level::Other,
+            90,
+            60 * day,
+            Some(40 * day),
+            "",
+        ),
     ];
     for (resident, level, every, began, last, notes) in plans {
         let id = store::create(

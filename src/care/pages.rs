@@ -88,8 +88,11 @@ async fn show_home(
     let runs_plans = team || viewer.is_admin();
     let dashboard = if runs_plans {
         let plans = store::open_plans(db, viewer.community_id).await?;
-        let dues: Vec<i64> = plans.iter().map(|p| p.due_at).collect();
-        let (kept, total) = rules::visit_rate(&dues, now());
+        let contacts: Vec<(Option<i64>, i64)> = plans
+            .iter()
+            .map(|p| (p.last_contact_at, p.every_days))
+            .collect();
+        let (kept, total) = rules::visit_rate(&contacts, now());
         Some(Dashboard {
             alerts: alerts::open_alerts(db, viewer.community_id).await?,
             plans,
@@ -174,7 +177,9 @@ pub async fn fine(
 }
 
 /// Files the urgent request of a resident in care who needs help: private,
-/// of the "help with daily life" category, with their plan's flat.
+/// of the "help with daily life" category, with their plan's flat. Its
+/// words do not say the resident is in care. A second press while the
+/// first call is still open files nothing more.
 pub async fn ask_for_help(
     db: &Db,
     plan: &Plan,
@@ -182,19 +187,26 @@ pub async fn ask_for_help(
     channel: crate::requests::model::Channel,
 ) -> Result<(), AppError> {
     use crate::requests::intake::{self, Door, Draft};
-    let phone: Option<String> = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT phone FROM accounts WHERE id = $1"
+    let (phone, open): (Option<String>, bool) = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT a.phone, EXISTS (SELECT 1 FROM requests r WHERE r.reporter_account_id = a.id AND r.urgency = 'danger' \
+         AND r.status IN ('submitted', 'responded', 'in_progress', 'waiting') AND r.created_at > $2) FROM accounts a WHERE a.id = $1"
     )
     .bind(plan.account_id)
+    .bind(now() - 3600)
     .fetch_one(pool)
-    .await)?;
+    .await
+    })?;
+    if open {
+        return Ok(());
+    }
     let draft = Draft {
         category: "help".into(),
         kind: "help".into(),
         urgency: "danger".into(),
         place: plan.flat.clone().unwrap_or_default(),
         description: format!(
-            "{} 按了“我需要帮助”。 {} pressed \"I need help\".",
+            "{} 按了“我需要帮助”，请尽快联系。 {} pressed \"I need help\": please reach them soon.",
             plan.name, plan.name
         ),
         visibility: "private".into(),

@@ -138,8 +138,10 @@ pub async fn plan_act(
         }
         "event" if seat.records_contact() => match form.kind.as_str() {
             "hospital" | "change" => {
-                store::record_event(&state.db, &plan, &form.kind, &note, viewer.id, at).await?;
-                Ok(())
+                store::record_event(&state.db, &plan, &form.kind, &note, viewer.id, at)
+                    .await
+                    .map(Ok)
+                    .or_else(refusal)?
             }
             _ => Err("care-error-event-kind"),
         },

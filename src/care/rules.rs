@@ -130,11 +130,15 @@ pub fn check_consent(how: &str, recorded_by: Option<i64>) -> Result<(), &'static
 }
 
 /// The visit rate: of the residents with a plan, how many were contacted
-/// within their plan's period as of `at`. Each item is a plan's (due time).
-/// The national aim is every one of them.
-pub fn visit_rate(dues: &[i64], at: i64) -> (usize, usize) {
-    let kept = dues.iter().filter(|due| **due >= at).count();
-    (kept, dues.len())
+/// within their plan's period as of `at` (the last `every_days` days). Each
+/// item is a plan's (last contact, every days); a plan nobody has contacted
+/// yet does not count as contacted. The national aim is every one of them.
+pub fn visit_rate(plans: &[(Option<i64>, i64)], at: i64) -> (usize, usize) {
+    let kept = plans
+        .iter()
+        .filter(|(last, every)| last.is_some_and(|c| c >= at - every * DAY))
+        .count();
+    (kept, plans.len())
 }
 
 /// The rate as a whole percentage, or none without plans.
@@ -324,12 +328,23 @@ mod tests {
     }
 
     #[test]
-    fn the_visit_rate_counts_plans_whose_contact_is_not_overdue() {
+    fn the_visit_rate_counts_residents_contacted_within_their_period() {
         let at = BEGAN + 40 * DAY;
         assert_eq!(visit_rate(&[], at), (0, 0));
         assert_eq!(percent(0, 0), None);
-        let dues = [at + DAY, at, at - 1, at - 30 * DAY];
-        assert_eq!(visit_rate(&dues, at), (2, 4));
+        let plans = [
+            (Some(at - DAY), 7),
+            (Some(at - 7 * DAY), 7),
+            (Some(at - 7 * DAY - 1), 7),
+            (None, 90),
+            (Some(at - 31 * DAY), 30),
+            (Some(at - 29 * DAY), 30),
+        ];
+        assert_eq!(
+            visit_rate(&plans, at),
+            (3, 6),
+            "a day ago and exactly a week ago for weekly, 29 days for monthly; never contacted is not"
+        );
         assert_eq!(percent(2, 4), Some(50));
         assert_eq!(percent(1, 3), Some(33));
         assert_eq!(percent(2, 3), Some(67));

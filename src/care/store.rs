@@ -160,7 +160,9 @@ pub async fn create(db: &Db, new: &NewPlan<'_>, at: i64) -> Result<i64, StoreErr
     id.ok_or(StoreError::Conflict("care-error-has-plan"))
 }
 
-/// Records a contact: the plan's clock restarts, an open alert closes.
+/// Records a contact: the plan's clock restarts. An open alert closes when
+/// someone known recorded it (`by`): a number typed at the kiosk, which
+/// anyone could type, keeps the alert open for a person to see to.
 pub async fn check_in(
     db: &Db,
     plan: &Plan,
@@ -201,12 +203,14 @@ pub async fn check_in(
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE care_alerts SET closed_at = $2, closed_by = $3 WHERE plan_id = $1 AND closed_at IS NULL")
-                .bind(plan.id)
-                .bind(at)
-                .bind(by)
-                .execute(&mut *tx)
-                .await?;
+            if by.is_some() {
+                sqlx::query("UPDATE care_alerts SET closed_at = $2, closed_by = $3 WHERE plan_id = $1 AND closed_at IS NULL")
+                    .bind(plan.id)
+                    .bind(at)
+                    .bind(by)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             Ok(true)
         }
@@ -236,7 +240,7 @@ pub async fn record_event(
         plan.last_contact_at,
         Some(at),
     );
-    on_db!(db, |pool| {
+    let recorded = on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO care_events (plan_id, kind, note, recorded_by, at) VALUES ($1, $2, $3, $4, $5)")
@@ -247,17 +251,28 @@ pub async fn record_event(
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE care_plans SET last_event_at = $2, due_at = $3 WHERE id = $1 AND closed_at IS NULL")
-                .bind(plan.id)
-                .bind(at)
-                .bind(due)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
+            let open = sqlx::query(
+                "UPDATE care_plans SET last_event_at = $2, due_at = $3 WHERE id = $1 AND closed_at IS NULL",
+            )
+            .bind(plan.id)
+            .bind(at)
+            .bind(due)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if open == 0 {
+                return Ok(false);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
         }
         .await
     })?;
-    Ok(())
+    if recorded {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("care-error-closed"))
+    }
 }
 
 /// Closes a plan (and its open alert); `withdrawn` also marks the

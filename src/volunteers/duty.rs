@@ -60,6 +60,24 @@ fn require_duty_viewer(viewer: &Viewer) -> Result<(), AppError> {
     }
 }
 
+/// Reception and the secretary hand any request of the community; the
+/// staff of a workgroup hand only their own workgroup's (others are told
+/// there is no such request).
+async fn may_hand(db: &Db, viewer: &Viewer, request: &RequestRow) -> Result<bool, StoreError> {
+    if matches!(viewer.role(), Role::Reception | Role::Admin) {
+        return Ok(true);
+    }
+    Ok(on_db!(db, |pool| {
+        sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM workgroup_members WHERE workgroup_id = $1 AND account_id = $2)"
+    )
+    .bind(request.workgroup_id)
+    .bind(viewer.id)
+    .fetch_one(pool)
+    .await
+    })?)
+}
+
 /// Volunteers' phone numbers are for reception, the administrator and
 /// their own team.
 fn sees_phone(viewer: &Viewer, my_teams: &[i64], team_id: i64) -> bool {
@@ -150,8 +168,9 @@ pub async fn hand(
     let request = record::by_code(&state.db, form.code.trim().to_uppercase().as_str())
         .await?
         .filter(|r| r.community_id == viewer.community_id);
-    let Some(request) = request else {
-        return show(&state, ctx, &viewer, form, "duty-error-no-request", "").await;
+    let request = match request {
+        Some(r) if may_hand(&state.db, &viewer, &r).await? => r,
+        _ => return show(&state, ctx, &viewer, form, "duty-error-no-request", "").await,
     };
     if request.category_private
         || !crate::requests::model::Status::parse(&request.status).is_some_and(|s| s.is_open())

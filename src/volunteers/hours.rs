@@ -17,14 +17,16 @@ use crate::on_db;
 use crate::web::forms::FieldErrors;
 use crate::web::{AppError, AppState, Ctx, render, render_form};
 
-/// Every minute that counts, with whose it is and when: one row per shift
+/// Every minute that counts, with whose it is, when, and for which team (a
+/// task is for whoever was on duty, of no one team): one row per shift
 /// served, task confirmed and claim approved.
-pub(super) const SERVED: &str = "SELECT g.account_id, s.starts_at AS at, g.minutes, 'shift' AS source \
+pub(super) const SERVED: &str = "SELECT g.account_id, s.starts_at AS at, g.minutes, 'shift' AS source, s.team_id \
     FROM shift_signups g JOIN shifts s ON s.id = g.shift_id WHERE g.state = 'on' AND g.minutes > 0 \
-    UNION ALL SELECT t.account_id, t.done_at AS at, t.minutes, 'task' AS source FROM duty_tasks t \
+    UNION ALL SELECT t.account_id, t.done_at AS at, t.minutes, 'task' AS source, NULL AS team_id FROM duty_tasks t \
     WHERE t.done_at IS NOT NULL AND EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = t.request_id \
     AND e.to_status = 'closed' AND e.actor_role = 'reporter' AND e.at >= t.done_at) \
-    UNION ALL SELECT c.account_id, c.done_on AS at, c.minutes, 'hand' AS source FROM service_claims c WHERE c.state = 'approved'";
+    UNION ALL SELECT c.account_id, c.done_on AS at, c.minutes, 'hand' AS source, c.team_id FROM service_claims c \
+    WHERE c.state = 'approved'";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Served {

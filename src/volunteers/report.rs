@@ -89,7 +89,8 @@ pub async fn report(
         "SELECT a.display_name, CAST(SUM(h.minutes) AS BIGINT) FROM ({SERVED}) h \
          JOIN workgroup_members m ON m.account_id = h.account_id AND m.workgroup_id = $1 \
          JOIN accounts a ON a.id = h.account_id WHERE h.at >= $2 AND h.at < $3 \
-         GROUP BY a.display_name ORDER BY a.display_name"
+         AND (h.team_id = $1 OR h.team_id IS NULL) \
+         GROUP BY a.id, a.display_name ORDER BY a.display_name"
     );
     let by_person = on_db!(&state.db, |pool| sqlx::query_as::<_, (String, i64)>(
         sqlx::AssertSqlSafe(sql.clone())
@@ -131,15 +132,16 @@ pub async fn decide(
     Path(id): Path<i64>,
     Form(form): Form<DecideForm>,
 ) -> Result<Response, AppError> {
-    let team: Option<i64> = on_db!(&state.db, |pool| sqlx::query_scalar(
-        "SELECT team_id FROM service_claims WHERE id = $1 AND community_id = $2"
+    let claim: Option<(i64, i64)> = on_db!(&state.db, |pool| sqlx::query_as(
+        "SELECT team_id, account_id FROM service_claims WHERE id = $1 AND community_id = $2"
     )
     .bind(id)
     .bind(viewer.community_id)
     .fetch_optional(pool)
     .await)?;
-    let team = team.ok_or(AppError::NotFound)?;
-    if !store::leads(&state.db, team, viewer.id).await? {
+    let (team, claimant) = claim.ok_or(AppError::NotFound)?;
+    // A lead's own hours are for another lead to approve.
+    if claimant == viewer.id || !store::leads(&state.db, team, viewer.id).await? {
         return Err(AppError::Forbidden);
     }
     let decided = on_db!(&state.db, |pool| {

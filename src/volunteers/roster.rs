@@ -201,18 +201,31 @@ pub async fn busy(db: &Db, account_id: i64, at: i64) -> Result<Vec<Span>, StoreE
 pub async fn sign_up(db: &Db, shift: &Shift, account_id: i64) -> Result<i64, StoreError> {
     let state = if shift.needs_approval { "asked" } else { "on" };
     let id = on_db!(db, |pool| {
-        sqlx::query_scalar::<_, i64>(
-        "INSERT INTO shift_signups (shift_id, account_id, state, created_at) \
-         SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM shift_signups WHERE shift_id = $1 AND state <> 'gone') < $5 \
-         ON CONFLICT DO NOTHING RETURNING id"
-    )
-    .bind(shift.id)
-    .bind(account_id)
-    .bind(state)
-    .bind(now())
-    .bind(shift.places)
-    .fetch_optional(pool)
-    .await
+        async {
+            let mut tx = pool.begin_write().await?;
+            // Holds the shift's row until commit, so that two sign-ups on
+            // PostgreSQL count its places one after the other (SQLite's
+            // writer already takes them in turn).
+            sqlx::query("UPDATE shifts SET places = places WHERE id = $1")
+                .bind(shift.id)
+                .execute(&mut *tx)
+                .await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO shift_signups (shift_id, account_id, state, created_at) \
+                 SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM shift_signups WHERE shift_id = $1 AND state <> 'gone') < $5 \
+                 ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(shift.id)
+            .bind(account_id)
+            .bind(state)
+            .bind(now())
+            .bind(shift.places)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        }
+        .await
     })?;
     id.ok_or(StoreError::Conflict("duty-error-full"))
 }

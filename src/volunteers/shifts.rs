@@ -217,16 +217,20 @@ async fn decide(
                 Err(key) => Err(key),
             }
         }
-        "approve" if leads => moved(
-            roster::step(db, form.signup, Step::Approve).await?
-                && on_shift(state, shift, form.signup).await?,
-            "duty-said-saved",
-        ),
+        "approve" if leads => {
+            if !on_shift(state, shift, form.signup, viewer.id).await? {
+                return Ok(Err("duty-error-changed"));
+            }
+            moved(
+                roster::step(db, form.signup, Step::Approve).await?,
+                "duty-said-saved",
+            )
+        }
         "confirm" if leads => {
             if at < shift.ends_at {
                 return Ok(Err("duty-error-not-now"));
             }
-            if !on_shift(state, shift, form.signup).await? {
+            if !on_shift(state, shift, form.signup, viewer.id).await? {
                 return Ok(Err("duty-error-changed"));
             }
             let minutes = rules::served_minutes(shift.span(), None, None, true, at);
@@ -240,13 +244,19 @@ async fn decide(
     })
 }
 
-/// Whether a sign-up belongs to this shift (a lead acts on their own
-/// team's shifts only).
-async fn on_shift(state: &AppState, shift: &Shift, signup: i64) -> Result<bool, AppError> {
+/// Whether a sign-up belongs to this shift and to someone other than the
+/// lead (a lead acts on their own team's shifts only, and never approves or
+/// confirms their own).
+async fn on_shift(
+    state: &AppState,
+    shift: &Shift,
+    signup: i64,
+    lead: i64,
+) -> Result<bool, AppError> {
     Ok(roster::roster(&state.db, shift.id)
         .await?
         .iter()
-        .any(|r| r.signup_id == signup))
+        .any(|r| r.signup_id == signup && r.account_id != lead))
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

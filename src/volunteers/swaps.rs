@@ -109,23 +109,37 @@ pub async fn answer_swap(db: &Db, swap: &Swap, accept: bool) -> Result<bool, Sto
                 return Ok::<_, sqlx::Error>(false);
             }
             if accept {
+                // The place passes as it was: a sign-up still waiting for
+                // the lead's approval stays waiting.
                 let state: Option<String> = sqlx::query_scalar(
-                    "UPDATE shift_signups SET state = 'gone' WHERE id = $1 AND state <> 'gone' AND checked_in_at IS NULL RETURNING state",
+                    "SELECT state FROM shift_signups WHERE id = $1 AND state <> 'gone' AND checked_in_at IS NULL \
+                     AND EXISTS (SELECT 1 FROM shifts s WHERE s.id = shift_signups.shift_id AND s.starts_at > $2)",
                 )
                 .bind(swap.signup_id)
+                .bind(at)
                 .fetch_optional(&mut *tx)
                 .await?;
-                if state.is_none() {
+                let Some(state) = state else {
                     return Ok(false);
-                }
-                sqlx::query(
-                    "INSERT INTO shift_signups (shift_id, account_id, state, created_at) VALUES ($1, $2, 'on', $3)",
+                };
+                sqlx::query("UPDATE shift_signups SET state = 'gone' WHERE id = $1")
+                    .bind(swap.signup_id)
+                    .execute(&mut *tx)
+                    .await?;
+                // Someone already on the shift cannot take a second place.
+                let taken = sqlx::query(
+                    "INSERT INTO shift_signups (shift_id, account_id, state, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 )
                 .bind(swap.shift_id)
                 .bind(swap.to_account)
+                .bind(&state)
                 .bind(at)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                if taken == 0 {
+                    return Ok(false);
+                }
             }
             sqlx::query(
                 "INSERT INTO notifications (account_id, message_key, detail, created_at) VALUES ($1, $2, $3, $4)",

@@ -275,6 +275,13 @@ async fn residents_say_they_are_fine_or_ask_for_help(app: Arc<TestApp>) {
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Type your phone number"));
     let sun_plan = plan_of(&app, "sun").await;
+    let huang_plan = plan_of(&app, "huang").await;
+    let open_alerts = "SELECT COUNT(*) FROM care_alerts WHERE plan_id = $1 AND closed_at IS NULL";
+    assert_eq!(
+        app.number(open_alerts, huang_plan).await,
+        1,
+        "the demo's open alert"
+    );
     let fine = passer_by
         .post_form(&format!("/kiosk/{kiosk}/fine"), &[("phone", &sun_phone)])
         .await;
@@ -283,6 +290,21 @@ async fn residents_say_they_are_fine_or_ask_for_help(app: Arc<TestApp>) {
     assert_eq!(
         app.number("SELECT COUNT(*) FROM care_checkins WHERE plan_id = $1 AND kind = 'fine' AND door = 'kiosk'", sun_plan).await,
         1
+    );
+    // The demo's household shares one phone, so Huang is checked in too;
+    // but anyone could type a number: her alert stays open for a person.
+    assert_eq!(
+        app.number(
+            "SELECT COUNT(*) FROM care_checkins WHERE plan_id = $1 AND door = 'kiosk'",
+            huang_plan
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.number(open_alerts, huang_plan).await,
+        1,
+        "a typed number closes no alert"
     );
     // A number in no plan hears the very same words: the kiosk tells a
     // passer-by nothing about a neighbour.
@@ -304,6 +326,13 @@ async fn residents_say_they_are_fine_or_ask_for_help(app: Arc<TestApp>) {
         .post_form("/care/fine", &[("kind", "needs_help")])
         .await;
     assert_eq!(help.status, 303, "{}", help.body);
+    let again = huang
+        .post_form("/care/fine", &[("kind", "needs_help")])
+        .await;
+    assert_eq!(
+        again.status, 303,
+        "a second press while the first call is open"
+    );
     let after = app
         .number(
             "SELECT COUNT(*) FROM requests WHERE urgency = 'danger' AND reporter_account_id = $1",

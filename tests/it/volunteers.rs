@@ -407,6 +407,28 @@ async fn reception_hands_a_request_to_the_volunteer_on_duty_who_closes_it(app: A
             .contains("No request of this community has that code")
     );
     assert!(unknown.body.contains("99999999"), "the code typed is kept");
+    // A volunteer hands only her own workgroup's requests: Huang's lift is
+    // the property team's, so for Zhao there is no such request.
+    let lift = huang
+        .report(
+            &[
+                ("category", "lift"),
+                ("place", "B1"),
+                ("description", "电梯按钮不亮了"),
+            ],
+            &[],
+        )
+        .await
+        .code();
+    let not_hers = zhao
+        .post_form("/duty", &[("code", &lift), ("to", &zhao_id)])
+        .await;
+    assert_eq!(not_hers.status, 422);
+    assert!(
+        not_hers
+            .body
+            .contains("No request of this community has that code")
+    );
     let chen_id = app.account_id("chen").await.to_string();
     let off = reception
         .post_form("/duty", &[("code", &code), ("to", &chen_id)])
