@@ -32,19 +32,27 @@ pub struct OnDuty {
 /// Shifts are at most a day long, so the ones going on began within a day.
 const LONGEST_SHIFT: i64 = 86_400;
 
-pub async fn on_duty(db: &Db, community_id: i64, at: i64) -> Result<Vec<OnDuty>, StoreError> {
+/// Who is on duty now, as `viewer` sees them: a volunteer's phone only for
+/// reception, the administrator and the volunteer's own team (it never
+/// leaves the database for anyone else).
+pub async fn on_duty(db: &Db, viewer: &Viewer, at: i64) -> Result<Vec<OnDuty>, StoreError> {
+    let desk = matches!(viewer.role(), Role::Reception | Role::Admin);
     Ok(on_db!(db, |pool| {
         sqlx::query_as::<_, OnDuty>(
-        "SELECT g.account_id, a.display_name AS name, a.phone, s.team_id, w.name_zh AS team_zh, w.name_en AS team_en, \
+        "SELECT g.account_id, a.display_name AS name, \
+         CASE WHEN $4 OR EXISTS (SELECT 1 FROM workgroup_members m WHERE m.workgroup_id = s.team_id AND m.account_id = $5) \
+         THEN a.phone END AS phone, s.team_id, w.name_zh AS team_zh, w.name_en AS team_en, \
          s.title, s.place, s.route, s.ends_at, g.checked_in_at FROM shifts s \
          JOIN shift_signups g ON g.shift_id = s.id AND g.state = 'on' JOIN accounts a ON a.id = g.account_id \
          JOIN workgroups w ON w.id = s.team_id \
          WHERE s.community_id = $1 AND s.starts_at > $3 AND s.starts_at <= $2 AND s.ends_at > $2 \
          ORDER BY s.starts_at, a.display_name"
     )
-    .bind(community_id)
+    .bind(viewer.community_id)
     .bind(at)
     .bind(at - LONGEST_SHIFT)
+    .bind(desk)
+    .bind(viewer.id)
     .fetch_all(pool)
     .await
     })?)
@@ -78,18 +86,11 @@ async fn may_hand(db: &Db, viewer: &Viewer, request: &RequestRow) -> Result<bool
     })?)
 }
 
-/// Volunteers' phone numbers are for reception, the administrator and
-/// their own team.
-fn sees_phone(viewer: &Viewer, my_teams: &[i64], team_id: i64) -> bool {
-    matches!(viewer.role(), Role::Reception | Role::Admin) || my_teams.contains(&team_id)
-}
-
 #[derive(Template)]
 #[template(path = "duty.html")]
 struct DutyPage {
     ctx: Ctx,
     on_duty: Vec<OnDuty>,
-    phones: Vec<bool>,
     code: String,
     to: i64,
     error: &'static str,
@@ -110,21 +111,11 @@ async fn show(
     error: &'static str,
     said: &'static str,
 ) -> Result<Response, AppError> {
-    let on_duty = on_duty(&state.db, viewer.community_id, now()).await?;
-    let my_teams: Vec<i64> = super::store::teams_of(&state.db, viewer.id)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    let phones = on_duty
-        .iter()
-        .map(|d| sees_phone(viewer, &my_teams, d.team_id))
-        .collect();
+    let on_duty = on_duty(&state.db, viewer, now()).await?;
     render_form(
         &DutyPage {
             ctx,
             on_duty,
-            phones,
             code: form.code,
             to: form.to,
             error,
@@ -177,7 +168,7 @@ pub async fn hand(
     {
         return show(&state, ctx, &viewer, form, "duty-error-not-handable", "").await;
     }
-    let on = on_duty(&state.db, viewer.community_id, now()).await?;
+    let on = on_duty(&state.db, &viewer, now()).await?;
     let Some(person) = on.iter().find(|d| d.account_id == form.to) else {
         return show(&state, ctx, &viewer, form, "duty-error-not-on-duty", "").await;
     };

@@ -381,6 +381,9 @@ async fn reception_hands_a_request_to_the_volunteer_on_duty_who_closes_it(app: A
         duty.body
     );
     assert_eq!(huang.get("/duty").await.status, 403);
+    // Staff of another workgroup see who is on duty, not their phones.
+    let zhang = app.signed_in("zhang").await.get("/duty").await;
+    assert!(zhang.body.contains("赵阿姨") && !zhang.body.contains("13800138000"));
 
     let filed = huang
         .report(
