@@ -244,3 +244,4 @@ care-error-withdraw-sure = Tick the box to say you want to close your plan.
 care-withdraw-sure = Yes, I no longer want visits or calls.
 care-checkin-hospital = A hospital stay
 care-checkin-change = A major change
+care-kiosk-phone-label = Your phone number

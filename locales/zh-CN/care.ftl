@@ -244,3 +244,4 @@ care-error-withdraw-sure = 如确定要关闭计划，请勾选方框。
 care-withdraw-sure = 是的，我不再需要探访或电话联系。
 care-checkin-hospital = 住院
 care-checkin-change = 重大变化
+care-kiosk-phone-label = 您的手机号
