@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -80,10 +80,27 @@ fn period_json(c: &Community, p: &Period) -> Value {
     })
 }
 
-/// `GET /rates.json`: this month's and last month's rates, as fractions
-/// with the counts behind them, for anyone to reuse.
-async fn data(State(state): State<AppState>) -> Result<Response, AppError> {
-    let community = Community::default_one(&state.db).await?;
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RatesQuery {
+    /// A community's code; the first community when left out.
+    community: String,
+}
+
+/// `GET /rates.json[?community=CODE]`: this month's and last month's rates,
+/// as fractions with the counts behind them, for anyone to reuse. An
+/// unknown code is 404.
+async fn data(
+    State(state): State<AppState>,
+    Query(q): Query<RatesQuery>,
+) -> Result<Response, AppError> {
+    let community = if q.community.is_empty() {
+        Community::default_one(&state.db).await?
+    } else {
+        Community::by_code(&state.db, &q.community)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
     let (this, last, _) = periods(&state, &community).await?;
     let lang = crate::i18n::Lang::En;
     let body = json!({

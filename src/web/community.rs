@@ -26,6 +26,18 @@ impl Community {
         .ok_or(StoreError::NotFound)
     }
 
+    /// A community by its code (`jinyuan`), as public addresses name it.
+    pub async fn by_code(db: &Db, code: &str) -> Result<Option<Community>, StoreError> {
+        Ok(on_db!(db, |pool| {
+            sqlx::query_as::<_, Community>(
+            "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities WHERE code = $1"
+        )
+        .bind(code.trim())
+        .fetch_optional(pool)
+        .await
+        })?)
+    }
+
     /// The community public pages speak for: the first one.
     pub async fn default_one(db: &Db) -> Result<Community, StoreError> {
         on_db!(db, |pool| sqlx::query_as::<_, Community>(

@@ -140,6 +140,33 @@ async fn the_rates_match_a_hand_count(app: Arc<TestApp>) {
         assert_eq!(ours[month]["from"], after[month]["from"]);
     }
 
+    // A community is named by its code; another community, with no
+    // requests yet, has no figure yet; a code nobody has is not found.
+    let named = app.public_json("/rates.json?community=jinyuan").await;
+    assert_eq!(named["this_month"], after["this_month"]);
+    grassroots::web::Community::create(&app.db, "hexie", "和谐小区", "Hexie Estate")
+        .await
+        .expect("a second community");
+    let other = app.public_json("/rates.json?community=hexie").await;
+    assert_eq!(other["community"], "hexie");
+    for rate in ["response", "resolution", "satisfaction"] {
+        assert_eq!(
+            other["this_month"][rate]["out_of"], 0,
+            "{rate}: nothing counted"
+        );
+        assert!(
+            other["this_month"][format!("{rate}_rate")].is_null(),
+            "{rate}: no figure yet"
+        );
+    }
+    assert_eq!(
+        app.anonymous()
+            .get("/rates.json?community=nowhere")
+            .await
+            .status,
+        404
+    );
+
     let page = app.anonymous().get("/rates").await;
     assert_eq!(page.status, 200);
     assert!(
