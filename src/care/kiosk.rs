@@ -45,18 +45,12 @@ async fn show(
     )
 }
 
-async fn kiosk(state: &AppState, token: &str) -> Result<Screen, AppError> {
-    Screen::by_token(&state.db, token, "kiosk")
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 pub async fn page(
     State(state): State<AppState>,
     lang: Lang,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let kiosk = kiosk(&state, &token).await?;
+    let kiosk = crate::screen::kiosk(&state, &token).await?;
     show(&state, lang, kiosk, None).await
 }
 
@@ -72,7 +66,7 @@ pub async fn fine(
     Path(token): Path<String>,
     Form(form): Form<FineForm>,
 ) -> Result<Response, AppError> {
-    let kiosk = kiosk(&state, &token).await?;
+    let kiosk = crate::screen::kiosk(&state, &token).await?;
     let phone: String = form.phone.chars().filter(char::is_ascii_digit).collect();
     if !crate::web::forms::valid_phone(&phone) {
         return show(&state, lang, kiosk, Some(("care-kiosk-phone", false))).await;

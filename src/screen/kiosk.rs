@@ -67,7 +67,7 @@ pub fn phrases(category: &Category, lang: Lang) -> Vec<String> {
 /// chosen is asked again.
 const NO_PLACE: &str = "none";
 
-pub(super) async fn kiosk(state: &AppState, token: &str) -> Result<Screen, AppError> {
+pub(crate) async fn kiosk(state: &AppState, token: &str) -> Result<Screen, AppError> {
     Screen::by_token(&state.db, token, "kiosk")
         .await?
         .ok_or(AppError::NotFound)

@@ -18,6 +18,7 @@ use crate::web::AppState;
 
 pub use admin::check_silent_screens;
 pub use display::{Done, recently_done};
+pub(crate) use kiosk::kiosk;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -58,16 +58,6 @@ pub async fn on_duty(db: &Db, viewer: &Viewer, at: i64) -> Result<Vec<OnDuty>, S
     })?)
 }
 
-/// Who may see the duty view and hand requests: reception, the
-/// administrator and workgroup staff; not residents.
-fn require_duty_viewer(viewer: &Viewer) -> Result<(), AppError> {
-    if viewer.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// Reception and the secretary hand any request of the community; the
 /// staff of a workgroup hand only their own workgroup's (others are told
 /// there is no such request).
@@ -131,7 +121,8 @@ pub async fn page(
     SignedIn(viewer): SignedIn,
     Query(q): Query<DutyQuery>,
 ) -> Result<Response, AppError> {
-    require_duty_viewer(&viewer)?;
+    // Reception, the administrator and workgroup staff; not residents.
+    viewer.require_staff()?;
     let said = ["duty-said-handed"]
         .into_iter()
         .find(|k| *k == q.said)
@@ -155,7 +146,8 @@ pub async fn hand(
     SignedIn(viewer): SignedIn,
     Form(form): Form<HandForm>,
 ) -> Result<Response, AppError> {
-    require_duty_viewer(&viewer)?;
+    // Reception, the administrator and workgroup staff; not residents.
+    viewer.require_staff()?;
     let request = record::by_code(&state.db, form.code.trim().to_uppercase().as_str())
         .await?
         .filter(|r| r.community_id == viewer.community_id);
