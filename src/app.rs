@@ -64,7 +64,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::library::routes())
         .merge(crate::legal::routes())
         .merge(crate::volunteers::routes())
-        .merge(crate::care::routes());
+        .merge(crate::care::routes())
+        .merge(crate::district::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -128,6 +129,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("legal_cases", cases_section),
         ("volunteering", duty_section),
         ("care", care_section),
+        ("communities", roles_section),
     ]));
     parts.insert(crate::my_data::store::Anonymisers(vec![unname_posts]));
     parts.insert(crate::activities::PageLinks(vec![legal_class_link]));
@@ -284,6 +286,15 @@ fn care_section<'a>(
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
     let at_the_desk = copy == crate::my_data::store::Copy::AtTheDesk;
     Box::pin(crate::care::own_care(db, account_id, at_the_desk))
+}
+
+/// The communities someone works in, and their offices.
+fn roles_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::district::own_roles(db, account_id))
 }
 
 /// An account closing closes its care plan.

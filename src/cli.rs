@@ -9,7 +9,8 @@ use tokio::net::TcpListener;
 
 use crate::auth::{Role, end_all_sessions, hash_password, password_problem};
 use crate::community::{Community, create_account, valid_username};
-use crate::config::{AdminCommand, ApiKeyCommand, Cli, Command};
+use crate::config::{AdminCommand, ApiKeyCommand, Cli, Command, DistrictCommand};
+use crate::db::Db;
 use crate::on_db;
 use crate::server::{open_database, prepare, serve};
 use crate::web::WebConfig;
@@ -54,6 +55,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             file.display(),
             crate::backup::newest_known()
         );
+        return Ok(());
+    }
+    if let Some(Command::MigrateTo {
+        url,
+        rename_as,
+        street,
+    }) = &cli.command
+    {
+        // The estate is read from a snapshot: nothing is migrated in place.
+        let options = crate::backup::move_up::Options {
+            target_url: url.clone(),
+            rename_as: rename_as.clone(),
+            street: street.clone(),
+        };
+        let moved = crate::backup::move_up::move_up(&cli.storage.database_url(), &options).await?;
+        let rows: u64 = moved.tables.iter().map(|(_, n)| n).sum();
+        println!(
+            "Moved {} ({} tables, {rows} rows; every table's count and checksum match{}).",
+            moved.communities.join(", "),
+            moved.tables.len(),
+            if moved.kept_ids {
+                "; ids kept"
+            } else {
+                "; ids moved past the district's own"
+            }
+        );
+        for (table, key) in &moved.left_behind {
+            println!("Not moved: {table} {key}, which the district already holds.");
+        }
+        for (from, to) in &moved.renamed {
+            println!("The username {from} was taken in the district: it is now {to}.");
+        }
         return Ok(());
     }
     if matches!(cli.command, Some(Command::Backup { .. })) {
@@ -109,6 +142,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { .. } => Ok(()),
+        Command::MigrateTo { .. } => Ok(()),
+        Command::Admin(AdminCommand::District(command)) => district_command(&db, command).await,
+        Command::Admin(AdminCommand::AddRole {
+            username,
+            community,
+            role,
+        }) => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}"))?;
+            let account = account_by_username(&db, &username).await?;
+            let community = Community::by_code(&db, &community)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                .with_context(|| format!("no community with the code {community:?}"))?;
+            crate::district::communities::add_membership(&db, account, community.id, role)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("{username} is now {} in {}.", role.as_str(), community.code);
+            Ok(())
+        }
         Command::Migrate => {
             println!("The {} database is up to date.", db.engine());
             Ok(())
@@ -247,4 +299,102 @@ async fn default_community(db: &crate::db::Db) -> anyhow::Result<i64> {
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?
         .id)
+}
+
+async fn account_by_username(db: &Db, username: &str) -> anyhow::Result<i64> {
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM accounts WHERE username = $1"
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await)?
+    .with_context(|| format!("no account {username:?}"))
+}
+
+async fn district_command(db: &Db, command: DistrictCommand) -> anyhow::Result<()> {
+    use crate::district::{rules::Office, store};
+    let err = |e: crate::db::StoreError| anyhow::anyhow!("{e}");
+    let district = |code: String| async move {
+        store::district_by_code(db, &code)
+            .await
+            .map_err(err)?
+            .with_context(|| format!("no district {code:?}"))
+    };
+    let street = |code: String| async move {
+        store::street_by_code(db, &code)
+            .await
+            .map_err(err)?
+            .with_context(|| format!("no street {code:?}"))
+    };
+    match command {
+        DistrictCommand::Create {
+            code,
+            name_zh,
+            name_en,
+        } => {
+            store::create_district(db, &code, &name_zh, &name_en)
+                .await
+                .map_err(err)
+                .with_context(|| format!("creating the district {code} (is the code taken?)"))?;
+            println!("Created the district {code}.");
+        }
+        DistrictCommand::Street {
+            code,
+            district: of,
+            name_zh,
+            name_en,
+        } => {
+            let d = district(of).await?;
+            store::create_street(db, d.id, &code, &name_zh, &name_en)
+                .await
+                .map_err(err)
+                .with_context(|| format!("creating the street {code} (is the code taken?)"))?;
+            println!("Created the street {code} in {}.", d.code);
+        }
+        DistrictCommand::Place {
+            community,
+            street: to,
+        } => {
+            let c = Community::by_code(db, &community)
+                .await
+                .map_err(err)?
+                .with_context(|| format!("no community {community:?}"))?;
+            let s = street(to).await?;
+            store::move_community(db, c.id, s.id).await.map_err(err)?;
+            println!("{} is now under the street {}.", c.code, s.code);
+        }
+        DistrictCommand::Office {
+            username,
+            district: of,
+            street: within,
+        } => {
+            let account = account_by_username(db, &username).await?;
+            let d = district(of).await?;
+            let street_id = match within {
+                Some(code) => {
+                    let s = street(code).await?;
+                    anyhow::ensure!(
+                        s.district_id == d.id,
+                        "the street {} is not in {}",
+                        s.code,
+                        d.code
+                    );
+                    Some(s.id)
+                }
+                None => None,
+            };
+            store::add_office(
+                db,
+                account,
+                Office {
+                    district_id: d.id,
+                    street_id,
+                },
+            )
+            .await
+            .map_err(err)?;
+            println!("{username} now works for the office of {}.", d.code);
+        }
+    }
+    Ok(())
 }

@@ -69,6 +69,19 @@ pub enum Command {
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Copy this embedded (SQLite) estate into a PostgreSQL database: a
+    /// fresh one, or a district's as one more community. The SQLite file is
+    /// left as it is; run it again after an interruption.
+    MigrateTo {
+        /// postgres://USER@HOST/DATABASE
+        url: String,
+        /// The community's code in the district, when its own is taken.
+        #[arg(long = "as")]
+        rename_as: Option<String>,
+        /// The street (by code) to place the community under.
+        #[arg(long)]
+        street: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -148,12 +161,62 @@ pub enum AdminCommand {
     /// Open311 API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Districts, their streets and their offices.
+    #[command(subcommand)]
+    District(DistrictCommand),
+    /// Give an account a role in another community than its own.
+    AddRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        community: String,
+        /// resident, volunteer, member, lead, reception or admin
+        #[arg(long)]
+        role: String,
+    },
     /// Set a new password for an account and end its sessions.
     ResetPassword {
         #[arg(long)]
         username: String,
         #[arg(long, env = "GRASSROOTS_NEW_PASSWORD")]
         password: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DistrictCommand {
+    /// Create a district.
+    Create {
+        code: String,
+        #[arg(long)]
+        name_zh: String,
+        #[arg(long)]
+        name_en: String,
+    },
+    /// Create a street of a district.
+    Street {
+        code: String,
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        name_zh: String,
+        #[arg(long)]
+        name_en: String,
+    },
+    /// Place a community under a street.
+    Place {
+        community: String,
+        #[arg(long)]
+        street: String,
+    },
+    /// Make an account staff of a district's office, or of a street's.
+    Office {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        street: Option<String>,
     },
 }
 

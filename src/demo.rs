@@ -393,6 +393,14 @@ const ACCOUNTS: &[DemoAccount] = &[
         group: None,
         home: Some("B3-202"),
     },
+    // The street office that looks after the estate (and its neighbours).
+    DemoAccount {
+        username: "tang",
+        name: "唐主任",
+        role: Role::Resident,
+        group: None,
+        home: None,
+    },
 ];
 
 /// Loads the estate; returns what to print.
@@ -725,6 +733,41 @@ async fn volunteers_and_care(
     )
     .await
     .map_err(err)?;
+    // The district above: the estate under Jinyang street, whose office
+    // Tang works for; Binhu street has no community yet.
+    let district = crate::district::store::create_district(
+        db,
+        "guanshanhu",
+        "观山湖区",
+        "Guanshanhu District",
+    )
+    .await
+    .map_err(err)?;
+    let jinyang = crate::district::store::create_street(
+        db,
+        district,
+        "jinyang",
+        "金阳街道",
+        "Jinyang Street",
+    )
+    .await
+    .map_err(err)?;
+    crate::district::store::create_street(db, district, "binhu", "宾湖街道", "Binhu Street")
+        .await
+        .map_err(err)?;
+    crate::district::store::move_community(db, community_id, jinyang)
+        .await
+        .map_err(err)?;
+    crate::district::store::add_office(
+        db,
+        ids["tang"],
+        crate::district::rules::Office {
+            district_id: district,
+            street_id: Some(jinyang),
+        },
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }
 
@@ -746,6 +789,9 @@ fn welcome(base_url: &str, screen: &str, kiosk: &str) -> Vec<String> {
             a.role.as_str()
         ));
     }
+    lines.push(format!(
+        "tang works for the Jinyang street office, which sees the estate's figures at {base_url}/district"
+    ));
     lines.push(format!("A new resident can register at {base_url}/register with the invitation code {DEMO_INVITATION}."));
     lines.push(format!(
         "The community screen (open it full-screen on the pavilion TV): {base_url}/screen/{screen}"

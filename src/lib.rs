@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod desk;
+pub mod district;
 pub mod home;
 pub mod i18n;
 pub mod ideas;

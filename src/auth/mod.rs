@@ -219,10 +219,13 @@ pub async fn end_all_sessions(db: &Db, account_id: i64) -> Result<(), AppError> 
 const VIEWER_COLUMNS: &str = "a.id, a.community_id, a.username, a.display_name, a.role";
 
 async fn viewer_from_session(db: &Db, token: &str) -> Result<Option<Viewer>, AppError> {
-    let sql = format!(
-        "SELECT {VIEWER_COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active"
-    );
+    // A session working in another community than the account's own has
+    // the role the account holds there.
+    let sql = "SELECT a.id, COALESCE(m.community_id, a.community_id) AS community_id, \
+         a.username, a.display_name, COALESCE(m.role, a.role) AS role \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         LEFT JOIN memberships m ON m.account_id = a.id AND m.community_id = s.community_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active";
     let viewer = on_db!(db, |pool| sqlx::query_as::<_, Viewer>(sqlx::AssertSqlSafe(
         sql
     ))

@@ -50,6 +50,18 @@ pub(super) async fn signed_in_redirect(
     next: &str,
 ) -> Result<Response, AppError> {
     let token = create_session(&state.db, account_id).await?;
+    // Someone who works in several communities first chooses one.
+    let several: bool = on_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE account_id = $1)"
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await)?;
+    let next = if several && next == "/my" {
+        "/my/communities"
+    } else {
+        next
+    };
     Ok(with_cookie(
         Redirect::to(next).into_response(),
         &session_cookie(&token, state.config.secure_cookies()),

@@ -13,6 +13,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 use crate::db::Db;
 
+pub mod move_up;
+
 const ON_POSTGRES: &str = "on PostgreSQL use its own tools: pg_dump --format=custom --file=FILE DATABASE_URL, \
      and pg_restore --clean --dbname=DATABASE_URL FILE";
 

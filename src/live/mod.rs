@@ -3,8 +3,10 @@
 //! carries new rows to every open stream. A pump reads the log after each
 //! write (and once a second, for writes from other processes) and
 //! broadcasts what is new; a stream that reconnects replays what it missed
-//! from the log by `Last-Event-ID`. Several instances on PostgreSQL can
-//! wake the pump with LISTEN/NOTIFY instead of the tick.
+//! from the log by `Last-Event-ID`. On PostgreSQL a trigger on the log
+//! notifies `grassroots_live` at every commit, and every instance's pump
+//! listens, so a change made through one instance reaches the screens of
+//! all of them at once; the tick is then only a safety net.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -78,10 +80,17 @@ impl Live {
         let live = self.clone();
         tokio::spawn(async move {
             let mut last = latest_id(&db).await.unwrap_or(0);
+            let listening = match &db {
+                Db::Postgres(pool) => live.listen(pool.clone()).await,
+                Db::Sqlite(_) => false,
+            };
+            // Without notifications, other processes' writes are found by
+            // looking every second.
+            let tick = Duration::from_secs(if listening { 15 } else { 1 });
             loop {
                 tokio::select! {
                     _ = live.poke.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = tokio::time::sleep(tick) => {}
                 }
                 match after(&db, None, last, 1000).await {
                     Ok(events) => {
@@ -95,6 +104,40 @@ impl Live {
                 }
             }
         })
+    }
+
+    /// Listens for `grassroots_live` on a connection of its own and pokes
+    /// the pump at each notification; false when it cannot listen.
+    async fn listen(&self, pool: sqlx::PgPool) -> bool {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = ?e, "cannot LISTEN for live events; looking every second");
+                return false;
+            }
+        };
+        if let Err(e) = listener.listen("grassroots_live").await {
+            tracing::warn!(error = ?e, "cannot LISTEN for live events; looking every second");
+            return false;
+        }
+        let live = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(_) => live.poke(),
+                    // The pool is closing: let its connection go.
+                    Err(sqlx::Error::PoolClosed) => break,
+                    Err(e) => {
+                        // The listener reconnects on the next call; what
+                        // came meanwhile is found by reading the log.
+                        tracing::warn!(error = ?e, "live event notifications interrupted");
+                        live.poke();
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        true
     }
 
     /// Whether a screen's heartbeat is due to be written (at most once a

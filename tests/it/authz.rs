@@ -68,6 +68,10 @@ enum Who {
     Secretary,
     /// The administrator of another community on the same server.
     Outsider,
+    /// Tang, of the street office that looks after our estate (not the
+    /// outsider's, which sits under another street); at home, a resident of
+    /// ours.
+    Office,
     /// An Open311 client: an API key, no account, no cookies.
     Key,
     /// Sun's bearer token from `POST /api/v1/tokens`.
@@ -75,7 +79,7 @@ enum Who {
 }
 
 impl Who {
-    const ALL: [Who; 11] = [
+    const ALL: [Who; 12] = [
         Who::Anonymous,
         Who::Huang,
         Who::Sun,
@@ -85,6 +89,7 @@ impl Who {
         Who::Reception,
         Who::Secretary,
         Who::Outsider,
+        Who::Office,
         Who::Key,
         Who::Token,
     ];
@@ -103,6 +108,9 @@ impl Who {
             Who::Secretary => 7,
             Who::Outsider => 8,
             Who::Key => 9,
+            // A resident with no requests of their own here: Sun's answers,
+            // unless the route says otherwise (`Route::office`).
+            Who::Office => 2,
         }
     }
 
@@ -116,6 +124,7 @@ impl Who {
             Who::Reception => Some("reception"),
             Who::Secretary => Some("secretary"),
             Who::Outsider => Some("outsider"),
+            Who::Office => Some("tang"),
             Who::Anonymous | Who::Key | Who::Token => None,
         }
     }
@@ -141,6 +150,7 @@ const MARKERS: &[Marker] = &[
             Who::Reception,
             Who::Secretary,
             Who::Outsider,
+            Who::Office,
             Who::Key,
             Who::Token,
         ],
@@ -154,6 +164,7 @@ const MARKERS: &[Marker] = &[
             Who::Zhao,
             Who::Chen,
             Who::Outsider,
+            Who::Office,
             Who::Key,
             Who::Token,
         ],
@@ -170,6 +181,7 @@ const MARKERS: &[Marker] = &[
             Who::Reception,
             Who::Secretary,
             Who::Outsider,
+            Who::Office,
             Who::Key,
             Who::Token,
         ],
@@ -186,6 +198,7 @@ const MARKERS: &[Marker] = &[
             Who::Reception,
             Who::Secretary,
             Who::Outsider,
+            Who::Office,
             Who::Key,
         ],
     },
@@ -198,6 +211,7 @@ const MARKERS: &[Marker] = &[
             Who::Zhao,
             Who::Chen,
             Who::Outsider,
+            Who::Office,
             Who::Key,
             Who::Token,
         ],
@@ -212,6 +226,7 @@ const MARKERS: &[Marker] = &[
             Who::Zhang,
             Who::Reception,
             Who::Outsider,
+            Who::Office,
             Who::Key,
             Who::Token,
         ],
@@ -235,6 +250,7 @@ const MARKERS: &[Marker] = &[
             Who::Zhang,
             Who::Reception,
             Who::Outsider,
+            Who::Office,
             Who::Key,
             Who::Token,
         ],
@@ -278,6 +294,8 @@ const DESK: Expect = [SI, FB, FB, FB, FB, FB, OK, OK, OK, SI];
 const ADMIN: Expect = [SI, FB, FB, FB, FB, FB, FB, OK, OK, SI];
 /// Running the estate, on one of our things: not the outsider's.
 const ADMIN_OURS: Expect = [SI, FB, FB, FB, FB, FB, FB, OK, NF, SI];
+/// The district's pages: the street office alone (`Route::office`).
+const OFFICE_ONLY: Expect = [SI, NF, NF, NF, NF, NF, NF, NF, NF, SI];
 /// Dashboards and problems: the administrator and workgroup leads.
 const TRACKERS: Expect = [SI, FB, FB, FB, OK, OK, FB, OK, OK, SI];
 /// Open311 writes: an API key, whoever else asks.
@@ -375,6 +393,22 @@ struct Route {
     path: String,
     body: Body,
     expect: Expect,
+    /// The street office's answer, where it is not Sun's.
+    office: Option<Outcome>,
+}
+
+impl Route {
+    fn office(mut self, outcome: Outcome) -> Route {
+        self.office = Some(outcome);
+        self
+    }
+
+    fn expected(&self, who: Who) -> Outcome {
+        match (who, self.office) {
+            (Who::Office, Some(outcome)) => outcome,
+            _ => self.expect[who.column()],
+        }
+    }
 }
 
 fn pairs(fields: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -390,6 +424,7 @@ fn get(path: impl Into<String>, expect: Expect) -> Route {
         path: path.into(),
         body: Body::None,
         expect,
+        office: None,
     }
 }
 
@@ -399,6 +434,7 @@ fn stream(path: impl Into<String>, expect: Expect) -> Route {
         path: path.into(),
         body: Body::None,
         expect,
+        office: None,
     }
 }
 
@@ -408,6 +444,7 @@ fn post(path: impl Into<String>, fields: &[(&str, &str)], expect: Expect) -> Rou
         path: path.into(),
         body: Body::Form(pairs(fields)),
         expect,
+        office: None,
     }
 }
 
@@ -417,6 +454,7 @@ fn post_multipart(path: impl Into<String>, fields: &[(&str, &str)], expect: Expe
         path: path.into(),
         body: Body::Multipart(pairs(fields)),
         expect,
+        office: None,
     }
 }
 
@@ -426,6 +464,7 @@ fn post_json(path: impl Into<String>, body: Value, expect: Expect) -> Route {
         path: path.into(),
         body: Body::Json(body),
         expect,
+        office: None,
     }
 }
 
@@ -435,6 +474,7 @@ fn put_json(path: impl Into<String>, body: Value, expect: Expect) -> Route {
         path: path.into(),
         body: Body::Json(body),
         expect,
+        office: None,
     }
 }
 
@@ -444,6 +484,7 @@ fn delete(path: impl Into<String>, expect: Expect) -> Route {
         path: path.into(),
         body: Body::None,
         expect,
+        office: None,
     }
 }
 
@@ -789,6 +830,15 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/kiosk/{token}/fine"),
     ("GET", "/api/v1/care/plans"),
     ("POST", "/api/v1/care/checkins"),
+    // the district
+    ("GET", "/district"),
+    ("GET", "/district/rates.json"),
+    ("GET", "/district/communities/{code}"),
+    ("POST", "/district/communities/{code}/street"),
+    ("GET", "/my/communities"),
+    ("POST", "/my/communities"),
+    ("GET", "/admin/communities/new"),
+    ("POST", "/admin/communities"),
 ];
 
 /// Whether a concrete path (query left out) fits a route's pattern.
@@ -951,7 +1001,8 @@ fn table(fx: &Fixture) -> Vec<Route> {
             format!("/rooms/bookings/{}/cancel", fx.pending_booking),
             &[],
             [SI, FB, OK, FB, FB, FB, OK, OK, NF, SI],
-        ),
+        )
+        .office(FB),
         // --- residents' voice ----------------------------------------------
         // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
         get("/ideas", EVERYONE),
@@ -999,7 +1050,8 @@ fn table(fx: &Fixture) -> Vec<Route> {
             format!("/ideas/comments/{}/edit", fx.comment),
             &[],
             [SI, NF, OK, NF, NF, NF, NF, NF, NF, SI],
-        ),
+        )
+        .office(NF),
         // Moderators: the secretary, reception and workgroup leads.
         get("/moderation", [SI, FB, FB, FB, OK, OK, OK, OK, OK, SI]),
         post(
@@ -1051,7 +1103,8 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get(
             format!("/recognitions/photos/{}", fx.nomination_photo),
             [NF, NF, OK, NF, NF, NF, NF, OK, NF, NF],
-        ),
+        )
+        .office(NF),
         get(format!("/people/{}", fx.zhao), OURS),
         // --- activities -------------------------------------------------
         // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
@@ -1508,7 +1561,8 @@ fn table(fx: &Fixture) -> Vec<Route> {
             format!("/library/loans/{}/renew", fx.loan),
             &[],
             [SI, NF, OK, NF, NF, NF, OK, OK, NF, SI],
-        ),
+        )
+        .office(NF),
         // Leaving a queue one is not in does nothing.
         post("/library/holds/0/cancel", &[], SIGNED_IN),
         get("/library/desk", DESK),
@@ -1626,6 +1680,32 @@ fn table(fx: &Fixture) -> Vec<Route> {
             json!({"plan": fx.care_plan, "kind": ""}),
             CARE_PLAN_API,
         ),
+        // --- the district ---------------------------------------------------
+        // Only an office's staff have a district page; to anyone else it
+        // does not exist.
+        get("/district", OFFICE_ONLY).office(OK),
+        get("/district/rates.json", EVERYONE),
+        get("/district/rates.json?district=nowhere", NOBODY),
+        get("/district/communities/jinyuan", OFFICE_ONLY).office(OK),
+        // The outsider's estate sits under another street: not Tang's.
+        get("/district/communities/hexie", OFFICE_ONLY).office(NF),
+        get("/district/communities/nowhere", OFFICE_ONLY).office(NF),
+        // Only a district's office moves a community; Tang's is a street's.
+        post(
+            "/district/communities/jinyuan/street",
+            &[("street", "binhu")],
+            OFFICE_ONLY,
+        )
+        .office(FB),
+        get("/my/communities", SIGNED_IN),
+        // Working in our estate: not the outsider's to choose.
+        post(
+            "/my/communities",
+            &[("community", "jinyuan")],
+            [SI, OK, OK, OK, OK, OK, OK, OK, NF, SI],
+        ),
+        get("/admin/communities/new", ADMIN),
+        post("/admin/communities", &[], ADMIN),
         // --- last: it ends the session ------------------------------------
         post("/signout", &[], EVERYONE),
     ]
@@ -1653,6 +1733,8 @@ fn pages_that_might_leak(fx: &Fixture) -> Vec<Route> {
         get("/care", EVERYONE),
         get("/care/log", EVERYONE),
         get("/duty", EVERYONE),
+        get("/district", EVERYONE),
+        get("/district/communities/jinyuan", EVERYONE),
         get("/volunteers", EVERYONE),
         get("/api/v1/care/plans", EVERYONE),
         get("/api/v1/volunteers/tasks", EVERYONE),
@@ -2139,6 +2221,13 @@ async fn prepare(app: &TestApp) -> Fixture {
     let other = Community::create(&app.db, "hexie", "和谐小区", "Hexie Estate")
         .await
         .expect("community");
+    let binhu = grassroots::district::store::street_by_code(&app.db, "binhu")
+        .await
+        .expect("streets")
+        .expect("the demo's Binhu street");
+    grassroots::district::store::move_community(&app.db, other, binhu.id)
+        .await
+        .expect("the outsider's estate under Binhu street");
     create_account(
         &app.db,
         other,
@@ -2480,7 +2569,7 @@ async fn every_route_answers_every_role_as_it_should(app: Arc<TestApp>) {
     for route in &routes {
         for caller in &callers {
             let got = send(&app, caller, route, Duration::ZERO).await;
-            let expected = route.expect[caller.who.column()];
+            let expected = route.expected(caller.who);
             if !fits(expected, route.verb, &got) {
                 let moved = if got.location.is_empty() {
                     String::new()

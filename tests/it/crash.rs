@@ -62,6 +62,16 @@ impl Server {
     }
 }
 
+/// A server left running by a failed test does not outlive it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Door {
     Api,

@@ -30,6 +30,7 @@ mod first_start;
 mod house;
 mod household;
 mod inclusion;
+mod instances;
 mod journey;
 mod legal;
 mod library;
