@@ -35,6 +35,7 @@ mod journey;
 mod legal;
 mod library;
 mod limits;
+mod move_up;
 mod my_data;
 mod news;
 mod once;
