@@ -102,6 +102,7 @@ fn counted() -> Vec<(&'static str, Bucket)> {
 pub fn state(db: Db, config: Config, live: Live) -> AppState {
     let mut parts = Extensions::new();
     parts.insert(crate::rates::district::Cache::default());
+    parts.insert(crate::district::store::FiguresCache::default());
     parts.insert(crate::api::Docs(vec![
         <crate::desk::api::DeskApi as OpenApi>::openapi,
         <crate::audit::AuditApi as OpenApi>::openapi,

@@ -50,18 +50,6 @@ pub(super) async fn signed_in_redirect(
     next: &str,
 ) -> Result<Response, AppError> {
     let token = create_session(&state.db, account_id).await?;
-    // Someone who works in several communities first chooses one.
-    let several: bool = on_db!(&state.db, |pool| sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships WHERE account_id = $1)"
-    )
-    .bind(account_id)
-    .fetch_one(pool)
-    .await)?;
-    let next = if several && next == "/my" {
-        "/my/communities"
-    } else {
-        next
-    };
     Ok(with_cookie(
         Redirect::to(next).into_response(),
         &session_cookie(&token, state.config.secure_cookies()),
@@ -124,7 +112,16 @@ async fn signin(
             return render_form(&page, true);
         }
     };
-    let next = if form.next.is_empty() {
+    // Someone who works in several communities first chooses one.
+    let several: bool = on_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE account_id = $1)"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await)?;
+    let next = if form.next.is_empty() && several {
+        "/my/communities".to_string()
+    } else if form.next.is_empty() {
         match Role::parse(&role) {
             Some(Role::Resident) | None => "/my".to_string(),
             Some(Role::Admin) => "/admin".to_string(),

@@ -2,8 +2,6 @@
 //! ranked, with each street's and the district's figures rolled up), a
 //! community's figures read-only, and moving a community between streets.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -129,7 +127,7 @@ pub async fn page(
         .collect();
     let whole = mine.iter().any(Office::is_district);
     let all_streets = store::streets_of(db, district.id).await?;
-    let figures = store::figures(db).await?;
+    let figures = store::cached_figures(&state).await?;
     let by = RankBy::parse(&q.by);
     let mut ranked: Vec<(Row, Figures)> = Vec::new();
     for (street_id, community) in store::communities_of(db, district.id).await? {
@@ -222,7 +220,7 @@ pub async fn community(
 ) -> Result<Response, AppError> {
     let db = &state.db;
     let (community, seat, _) = seen_community(&state, &viewer, &code).await?;
-    let figures: HashMap<i64, Figures> = store::figures(db).await?;
+    let figures = store::cached_figures(&state).await?;
     let filter = QueueFilter {
         overdue_only: true,
         ..QueueFilter::default()

@@ -53,7 +53,7 @@ pub async fn data(
         return Err(AppError::NotFound);
     };
     let streets = store::streets_of(db, district.id).await?;
-    let figures = store::figures(db).await?;
+    let figures = store::cached_figures(&state).await?;
     let mut rows: Vec<((i64, crate::community::Community), Figures)> =
         store::communities_of(db, district.id)
             .await?

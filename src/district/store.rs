@@ -2,13 +2,15 @@
 //! under them, and the figures each community counts.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::rules::{Figures, Office, Seat};
 use crate::community::Community;
 use crate::db::{Db, StoreError, now};
 use crate::on_db;
 use crate::rates::district::every_community;
-use crate::web::AppError;
+use crate::web::{AppError, AppState};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct District {
@@ -125,6 +127,33 @@ pub async fn communities_of(
         .into_iter()
         .map(|r| (r.street_id, r.community))
         .collect())
+}
+
+/// Every community's figures as last counted, kept for a minute: a
+/// district holds millions of requests and counting them takes seconds
+/// (measured by bench/run), so however many ask at once, one counts. Each
+/// instance keeps its own; none is more than a minute behind.
+#[derive(Clone, Default)]
+pub struct FiguresCache(Arc<tokio::sync::Mutex<Option<(Instant, Counted)>>>);
+
+/// Every community's figures, by community id.
+pub type Counted = Arc<HashMap<i64, Figures>>;
+
+const FRESH_FOR: Duration = Duration::from_secs(60);
+
+pub async fn cached_figures(state: &AppState) -> Result<Counted, AppError> {
+    let Some(cache) = state.part::<FiguresCache>() else {
+        return Ok(Arc::new(figures(&state.db).await?));
+    };
+    let mut held = cache.0.lock().await;
+    if let Some((at, counted)) = held.as_ref()
+        && at.elapsed() < FRESH_FOR
+    {
+        return Ok(counted.clone());
+    }
+    let counted = Arc::new(figures(&state.db).await?);
+    *held = Some((Instant::now(), counted.clone()));
+    Ok(counted)
 }
 
 /// What every community counts now: this month's and last month's rates

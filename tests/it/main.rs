@@ -16,6 +16,7 @@ mod bad_input;
 mod browser;
 mod browser_care;
 mod browser_community_life;
+mod browser_district;
 mod browser_legal;
 mod browser_requests;
 mod browser_voice;
