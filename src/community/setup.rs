@@ -185,8 +185,12 @@ pub async fn add_member(
     if !group_ok {
         return Err(AppError::NotFound);
     }
+    // Someone of this community, or who holds a role in it (a volunteer
+    // lawyer serving several estates), with the role they hold here.
     let account: Option<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, role FROM accounts WHERE username = $1 AND community_id = $2 AND active"
+        "SELECT a.id, COALESCE(m.role, a.role) FROM accounts a \
+         LEFT JOIN memberships m ON m.account_id = a.id AND m.community_id = $2 \
+         WHERE a.username = $1 AND a.active AND (a.community_id = $2 OR m.account_id IS NOT NULL)"
     )
     .bind(form.username.trim())
     .bind(community_id)

@@ -26,6 +26,7 @@ mod chase;
 mod crash;
 mod dashboard;
 mod desk;
+mod district;
 mod field_photos;
 mod first_start;
 mod house;
