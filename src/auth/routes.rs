@@ -112,15 +112,19 @@ async fn signin(
             return render_form(&page, true);
         }
     };
-    // Someone who works in several communities first chooses one.
-    let several: bool = on_db!(&state.db, |pool| sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships WHERE account_id = $1)"
+    // Someone who works in several communities first chooses one; a
+    // street or district office's staff land on their figures.
+    let (several, office): (bool, bool) = on_db!(&state.db, |pool| sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE account_id = $1), \
+         EXISTS (SELECT 1 FROM office_staff WHERE account_id = $1)"
     )
     .bind(id)
     .fetch_one(pool)
     .await)?;
     let next = if form.next.is_empty() && several {
         "/my/communities".to_string()
+    } else if form.next.is_empty() && office {
+        "/district".to_string()
     } else if form.next.is_empty() {
         match Role::parse(&role) {
             Some(Role::Resident) | None => "/my".to_string(),

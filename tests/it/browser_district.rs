@@ -15,7 +15,11 @@ async fn the_district_in_a_real_browser() {
 
     // Tang, of the Jinyang street office, in English.
     sign_in_as(c, &app, "en", "tang").await;
-    c.goto(&app.url("/district")).await.expect("district");
+    assert_eq!(
+        c.current_url().await.expect("url").path(),
+        "/district",
+        "an office's staff land on their figures"
+    );
     let streets = text_of(c, "#district-streets").await;
     assert!(streets.contains("Jinyang Street"), "{streets}");
     assert!(
