@@ -111,15 +111,22 @@ pub async fn choose(
         // A bearer token works in its account's own community.
         return Err(AppError::BadRequest("district-choose-needs-session"));
     };
+    work_in(db, &token, chosen).await?;
+    Ok(Redirect::to("/my").into_response())
+}
+
+/// The session (by its cookie's token) works in `community_id`, or in the
+/// account's own community when `None`.
+async fn work_in(db: &Db, token: &str, community_id: Option<i64>) -> Result<(), StoreError> {
     on_db!(db, |pool| sqlx::query(
         "UPDATE sessions SET community_id = $2 WHERE token_hash = $1"
     )
-    .bind(token_hash(&token))
-    .bind(chosen)
+    .bind(token_hash(token))
+    .bind(community_id)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(Redirect::to("/my").into_response())
+    Ok(())
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -201,14 +208,7 @@ pub async fn create(
     .await)
     .map_err(StoreError::from)?;
     if let Some(token) = crate::i18n::cookie_value(&headers, SESSION_COOKIE) {
-        on_db!(db, |pool| sqlx::query(
-            "UPDATE sessions SET community_id = $2 WHERE token_hash = $1"
-        )
-        .bind(token_hash(&token))
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        work_in(db, &token, Some(id)).await?;
     }
     Ok(Redirect::to("/admin").into_response())
 }

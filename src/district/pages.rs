@@ -107,8 +107,14 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let db = &state.db;
     let offices = offices(&state, &viewer).await?;
-    let mut district_ids: Vec<i64> = offices.iter().map(|o| o.district_id).collect();
-    district_ids.dedup();
+    // Each district once, in the order of the offices (`dedup` alone would
+    // keep a district whose offices are not next to each other twice).
+    let mut district_ids: Vec<i64> = Vec::new();
+    for o in &offices {
+        if !district_ids.contains(&o.district_id) {
+            district_ids.push(o.district_id);
+        }
+    }
     let district = if q.district.is_empty() {
         store::district(db, district_ids[0]).await?
     } else {
