@@ -39,6 +39,7 @@ pub mod polls;
 pub mod problems;
 pub mod rates;
 pub mod recognitions;
+pub mod recordings;
 pub mod referrals;
 pub mod requests;
 pub mod rooms;

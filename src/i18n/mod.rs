@@ -189,10 +189,12 @@ mod tests {
         zh.extend(keys(include_str!("../../locales/zh-CN/law.ftl")));
         zh.extend(keys(include_str!("../../locales/zh-CN/care.ftl")));
         zh.extend(keys(include_str!("../../locales/zh-CN/district.ftl")));
+        zh.extend(keys(include_str!("../../locales/zh-CN/messages.ftl")));
         let mut en = keys(include_str!("../../locales/en/main.ftl"));
         en.extend(keys(include_str!("../../locales/en/law.ftl")));
         en.extend(keys(include_str!("../../locales/en/care.ftl")));
         en.extend(keys(include_str!("../../locales/en/district.ftl")));
+        en.extend(keys(include_str!("../../locales/en/messages.ftl")));
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(only_zh.is_empty(), "missing in English: {only_zh:?}");

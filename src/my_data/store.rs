@@ -204,6 +204,12 @@ async fn request_json(db: &Db, r: Reported) -> Result<Value, AppError> {
     .bind(id)
     .fetch_all(pool)
     .await)?;
+    let voice: Vec<(i64, i64)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, duration_ms FROM recordings WHERE request_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)?;
     Ok(json!({
         "tracking_code": r.tracking_code, "kind": r.kind, "urgency": r.urgency, "status": r.status,
         "category": r.category, "place": r.place, "location_note": r.location_note,
@@ -217,6 +223,9 @@ async fn request_json(db: &Db, r: Reported) -> Result<Value, AppError> {
         })).collect::<Vec<_>>(),
         "visit": r.appointment_at.map(|at| json!({"at": iso(at), "state": r.appointment_state})),
         "photos": photos.into_iter().map(|p| format!("/photos/{p}")).collect::<Vec<_>>(),
+        "voice_messages": voice.into_iter().map(|(v, ms)| json!({
+            "audio": format!("/recordings/{v}"), "seconds": (ms + 500) / 1000,
+        })).collect::<Vec<_>>(),
     }))
 }
 
@@ -239,6 +248,14 @@ pub async fn anonymise_requests(db: &Db, account_id: i64, all: bool) -> Result<u
             // Their following of these requests goes with them.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM request_followers WHERE account_id = $1 AND request_id IN \
+                 (SELECT id FROM requests WHERE reporter_account_id = $1{which})"
+            )))
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+            // A voice is as telling as a name: their recordings go.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM recordings WHERE request_id IN \
                  (SELECT id FROM requests WHERE reporter_account_id = $1{which})"
             )))
             .bind(account_id)

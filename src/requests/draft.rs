@@ -30,6 +30,11 @@ pub struct Draft {
     /// Keys of photos already uploaded with an earlier try of this form.
     #[serde(skip)]
     pub uploads: Vec<String>,
+    /// The key of a voice message the page recorded and staged.
+    pub voice: String,
+    /// The language the resident used the door in: texts to them use it.
+    #[serde(skip)]
+    pub lang: String,
     /// The person saw similar open requests and still wants to submit.
     pub go_ahead: String,
     /// Answers to the category's extra fields: (code, value), a code
@@ -79,6 +84,7 @@ impl Draft {
             "contact" => self.contact = value,
             "channel" => self.channel = value,
             "go_ahead" => self.go_ahead = value,
+            "voice" => self.voice = value,
             "upload" if self.uploads.len() < MAX_PHOTOS && !value.is_empty() => {
                 self.uploads.push(value)
             }

@@ -31,6 +31,10 @@ pub struct NewRequest {
     pub contact_preference: ContactPreference,
     pub entered_by: Option<i64>,
     pub photo_keys: Vec<String>,
+    /// A staged voice message.
+    pub voice_key: Option<String>,
+    /// "zh" or "en": the language texts to the reporter are in.
+    pub reporter_lang: &'static str,
     /// Answers to the category's extra fields, already checked.
     pub attributes: Vec<(String, String)>,
     pub api_key_id: Option<i64>,
@@ -105,9 +109,9 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, StoreError> {
                      workgroup_id, place_id, location_note, description, channel, visibility, reporter_account_id, \
                      reporter_name, reporter_phone, reporter_email, contact_preference, entered_by, status, \
                      created_at, updated_at, response_due_at, resolution_due_at, api_key_id, lat, lng, \
-                     address_string, device_id, media_url, external_account_id, submission_key) \
+                     address_string, device_id, media_url, external_account_id, submission_key, reporter_lang) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) \
+                     'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) \
                      ON CONFLICT DO NOTHING RETURNING id",
                 )
                 .bind(new.community_id)
@@ -139,6 +143,7 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, StoreError> {
                 .bind(&new.client.media_url)
                 .bind(&new.client.account_id)
                 .bind(&submission_key)
+                .bind(new.reporter_lang)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { return Ok(None) };
@@ -154,6 +159,13 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, StoreError> {
                 }
                 for key in &new.photo_keys {
                     sqlx::query("UPDATE photos SET request_id = $1 WHERE upload_key = $2 AND request_id IS NULL")
+                        .bind(id)
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some(key) = &new.voice_key {
+                    sqlx::query("UPDATE recordings SET request_id = $1 WHERE upload_key = $2 AND request_id IS NULL")
                         .bind(id)
                         .bind(key)
                         .execute(&mut *tx)

@@ -7,7 +7,9 @@ use crate::auth::Viewer;
 use crate::community::{Category, Place};
 use crate::db::Db;
 use crate::web::AppError;
-use crate::web::forms::{FieldErrors, optional_text, required_text, valid_email, valid_phone};
+use crate::web::forms::{
+    FieldErrors, can_take_texts, optional_text, required_text, valid_email, valid_phone,
+};
 use crate::web::once::SubmissionKey;
 
 use super::deadlines::CategoryDeadlines;
@@ -157,7 +159,22 @@ async fn check(
         found
     };
     let location_note = optional_text(errors, "location_note", &draft.location_note, 200);
-    let description = required_text(errors, "description", &draft.description, MAX_DESCRIPTION);
+    // A voice message may stand alone: staff type its summary later.
+    let voice = match draft.voice.trim() {
+        "" => None,
+        key => match super::recordings::staged(db, key).await? {
+            Some(_) => Some(key.to_string()),
+            None => {
+                errors.add("voice", "recording-error-gone");
+                None
+            }
+        },
+    };
+    let description = if voice.is_some() && draft.description.trim().is_empty() {
+        super::recordings::VOICE_ONLY.to_string()
+    } else {
+        required_text(errors, "description", &draft.description, MAX_DESCRIPTION)
+    };
     // Left unsaid: public, or private where the category starts so.
     let mut visibility = if draft.visibility.is_empty() {
         Some(Visibility::Public)
@@ -205,6 +222,11 @@ async fn check(
     }
     if contact == Some(ContactPreference::Phone) && phone.is_empty() {
         errors.add("phone", "field-phone-for-call");
+    }
+    if contact == Some(ContactPreference::Text) && !phone.is_empty() && !can_take_texts(&phone) {
+        errors.add("phone", "field-phone-not-mobile");
+    } else if contact == Some(ContactPreference::Text) && phone.is_empty() {
+        errors.add("phone", "field-phone-for-text");
     }
     let channel = if door.on_behalf_by.is_some() {
         if name.is_empty() && phone.is_empty() {
@@ -281,6 +303,8 @@ async fn check(
         contact_preference: contact,
         entered_by: door.on_behalf_by,
         photo_keys: draft.uploads.clone(),
+        voice_key: voice,
+        reporter_lang: if draft.lang == "en" { "en" } else { "zh" },
         attributes: answers,
         api_key_id: door.api_key_id,
         client: draft.client.clone(),

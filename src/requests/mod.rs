@@ -21,10 +21,12 @@ pub mod photos;
 pub mod plan;
 pub mod queue;
 pub mod record;
+pub mod recordings;
 mod report;
 pub mod reporter;
 pub mod search;
 pub mod store;
+mod summary;
 pub mod timeline;
 pub mod work_orders;
 
@@ -49,6 +51,9 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}/appointment", post(reporter::appointment))
         .route("/r/{code}/follow", post(page::follow))
         .route("/photos/{id}", get(page::photo))
+        .route("/recordings/{id}", get(recordings::play))
+        .route("/api/v1/recordings", post(recordings::upload))
+        .route("/r/{code}/summary", post(summary::save))
         .route("/requests", get(queue::public_list))
         .route("/queue", get(queue::queue))
         .route("/queue.csv", get(queue::queue_csv))

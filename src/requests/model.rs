@@ -78,6 +78,7 @@ text_enum!(ContactPreference, "contact", {
     Site => "site",
     Phone => "phone",
     Desk => "desk",
+    Text => "text",
 });
 
 impl Visibility {

@@ -132,6 +132,10 @@ pub struct ActForm {
     pub body: String,
     /// In how many days the outside body's answer is expected.
     pub expect_days: String,
+    /// A voice message recorded with the reporter's answer.
+    pub voice: String,
+    /// Staff's words for a request told by voice alone.
+    pub summary: String,
 }
 
 #[derive(Template)]
@@ -142,6 +146,10 @@ struct RequestPage {
     access: Access,
     events: Vec<EventRow>,
     photos: Vec<PhotoRef>,
+    /// Voice messages: for staff and the reporter only.
+    recordings: Vec<super::recordings::RecordingRef>,
+    /// Who typed the words of a request told by voice alone.
+    summary_by: Option<String>,
     templates: Vec<ResponseTemplate>,
     members: Vec<Member>,
     /// The outside bodies a lead can refer it to.
@@ -223,6 +231,35 @@ impl RequestPage {
 
     /// The photos of one stage: before (the resident's), after (with the
     /// solution).
+    /// The voice messages the request was sent with (not an answer's).
+    fn voice_of_request(&self) -> Vec<&super::recordings::RecordingRef> {
+        self.recordings
+            .iter()
+            .filter(|v| v.event_id.is_none())
+            .collect()
+    }
+    fn voice_of_step(&self, event_id: &i64) -> Vec<&super::recordings::RecordingRef> {
+        self.recordings
+            .iter()
+            .filter(|v| v.event_id == Some(*event_id))
+            .collect()
+    }
+    /// Where the player finds a recording: the reporter by their link's key.
+    fn audio_src(&self, v: &super::recordings::RecordingRef) -> String {
+        match self.key.as_str() {
+            "" => format!("/recordings/{}", v.id),
+            key => format!(
+                "/recordings/{}?key={}",
+                v.id,
+                crate::web::forms::url_encode(key)
+            ),
+        }
+    }
+    /// Staff are asked for words while a voice message stands alone.
+    fn wants_summary(&self) -> bool {
+        self.access.staff() && self.r.description == super::recordings::VOICE_ONLY
+    }
+
     fn photos_at(&self, stage: &str) -> Vec<&PhotoRef> {
         self.photos.iter().filter(|p| p.stage == stage).collect()
     }
@@ -317,6 +354,15 @@ pub(super) async fn page(
     }
     let events = record::timeline(&state.db, r.id, access.audience()).await?;
     let photos = photos::photos_of(&state.db, r.id).await?;
+    let recordings = if access.staff() || access.reporter {
+        super::recordings::of_request(&state.db, r.id).await?
+    } else {
+        Vec::new()
+    };
+    let summary_by = match r.summary_by {
+        Some(id) => super::recordings::author(&state.db, id).await?,
+        None => None,
+    };
     let (templates, members) = if access.handler {
         (
             record::templates_for(&state.db, r.category_id).await?,
@@ -354,6 +400,8 @@ pub(super) async fn page(
         access,
         events,
         photos,
+        recordings,
+        summary_by,
         templates,
         members,
         outside_bodies,

@@ -78,6 +78,10 @@ pub struct RequestRow {
     pub parent_code: Option<String>,
     pub parent_zh: Option<String>,
     pub parent_en: Option<String>,
+    /// Staff who typed the words of a request told by voice alone.
+    pub summary_by: Option<i64>,
+    /// The language a resident without an account used ("zh" or "en").
+    pub reporter_lang: String,
 }
 
 /// The columns of a [`RequestRow`]; use with [`REQUEST_FROM`].
@@ -94,7 +98,8 @@ pub const REQUEST_COLUMNS: &str = "r.id, r.community_id, r.tracking_code, r.secr
     p.code AS place_code, p.name_zh AS place_zh, p.name_en AS place_en, \
     a.display_name AS assignee_name, d.tracking_code AS duplicate_code, \
     r.lat, r.lng, r.address_string, r.media_url, c.private_by_nature AS category_private, \
-    p.kind AS place_kind, pp.code AS parent_code, pp.name_zh AS parent_zh, pp.name_en AS parent_en";
+    p.kind AS place_kind, pp.code AS parent_code, pp.name_zh AS parent_zh, pp.name_en AS parent_en, \
+    r.summary_by, r.reporter_lang";
 
 /// A request with what it refers to, as `r`, `c` (category), `w`
 /// (workgroup), `p` (place), `a` (assignee) and `d` (what it duplicates).

@@ -11,6 +11,7 @@ use super::lifecycle::{Action, Actor, rating_reopens, valid_rating};
 use super::page::{Access, ActForm, key_cookie, page, reporter_key};
 use super::plan::Change;
 use super::record::{self, RequestRow};
+use super::recordings;
 use super::store;
 use crate::auth::{Viewer, token_hash};
 use crate::web::{AppError, AppState, Ctx};
@@ -87,9 +88,7 @@ async fn as_reporter(
     }
     let outcome = match step {
         ReporterStep::Confirm => confirm_step(state, &request, ctx.viewer.as_ref(), &form).await,
-        ReporterStep::Reply => {
-            reply_step(state, &request, ctx.viewer.as_ref(), &form.message).await
-        }
+        ReporterStep::Reply => voice_or_words(state, &request, ctx.viewer.as_ref(), &form).await,
         ReporterStep::Appointment => {
             super::appointment::resident_step(state, &request, ctx.viewer.as_ref(), &form).await
         }
@@ -123,6 +122,30 @@ fn back_to_the_request(state: &AppState, request: &RequestRow, key: &str) -> Res
             .append(axum::http::header::SET_COOKIE, value);
     }
     response
+}
+
+/// The answer as typed, or spoken: a voice message stands for the words
+/// when none were typed, and goes with the step in the history.
+async fn voice_or_words(
+    state: &AppState,
+    request: &RequestRow,
+    viewer: Option<&Viewer>,
+    form: &ActForm,
+) -> Result<(), AppError> {
+    let voice = form.voice.trim();
+    if voice.is_empty() {
+        return reply_step(state, request, viewer, &form.message).await;
+    }
+    if recordings::staged(&state.db, voice).await?.is_none() {
+        return Err(AppError::BadRequest("recording-error-gone"));
+    }
+    let words = match form.message.trim() {
+        "" => recordings::VOICE_ONLY,
+        typed => typed,
+    };
+    reply_step(state, request, viewer, words).await?;
+    recordings::attach_to_latest_step(&state.db, request.id, voice).await?;
+    Ok(())
 }
 
 /// The reporter's answer to the workgroup's question.

@@ -19,6 +19,7 @@ pub fn event_key(kind: &str, to: Option<&str>, actor_role: &str, self_assigned: 
         ("escalated_secretary", _) => "event-escalated-secretary",
         ("close_unconfirmed", _) => "event-closed-unconfirmed",
         ("told_resident", _) => "event-told-resident",
+        ("summarised", _) => "event-summarised",
         ("problem_fixed", _) => "event-problem-fixed",
         ("appointment_proposed", _) => "event-appointment-proposed",
         ("referral_answered", _) => "event-referral-answered",

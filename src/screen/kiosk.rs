@@ -167,6 +167,8 @@ pub struct KioskForm {
     /// A tapped phrase, used when nothing was typed.
     phrase: String,
     phone: String,
+    /// A voice message the page recorded and staged.
+    voice: String,
 }
 
 #[derive(Template)]
@@ -208,6 +210,8 @@ pub async fn submit(
             "phone".into()
         },
         visibility: String::new(),
+        voice: form.voice.clone(),
+        lang: lang.code().to_string(),
         client: ClientDetails {
             device_id: device.clone(),
             ..ClientDetails::default()

@@ -94,6 +94,37 @@ pub fn valid_phone(phone: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'))
 }
 
+/// The number a text message is sent to, or none for a number that cannot
+/// take one (a landline, an extension). A mainland mobile is eleven digits
+/// from 13 to 19, with or without +86; a number abroad is kept with its +.
+pub fn mobile_number(phone: &str) -> Option<String> {
+    if !valid_phone(phone) {
+        return None;
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let abroad = phone.trim_start().starts_with('+') || digits.starts_with("00");
+    let national = digits
+        .strip_prefix("0086")
+        .or_else(|| digits.strip_prefix("86").filter(|_| abroad))
+        .unwrap_or(&digits);
+    let mainland_mobile = national.len() == 11
+        && national.starts_with('1')
+        && national
+            .as_bytes()
+            .get(1)
+            .is_some_and(|d| (b'3'..=b'9').contains(d));
+    if mainland_mobile {
+        return Some(national.to_string());
+    }
+    let international = digits.strip_prefix("00").unwrap_or(&digits);
+    (abroad && !international.starts_with("86") && (8..=15).contains(&international.len()))
+        .then(|| format!("+{international}"))
+}
+
+pub fn can_take_texts(phone: &str) -> bool {
+    mobile_number(phone).is_some()
+}
+
 /// An address with someone at a host.
 pub fn valid_email(email: &str) -> bool {
     match email.split_once('@') {
@@ -157,5 +188,32 @@ mod tests {
     fn url_encoding_keeps_paths_readable() {
         assert_eq!(url_encode("/r/1234?x=a b"), "/r/1234%3Fx%3Da%20b");
         assert_eq!(url_encode("路"), "%E8%B7%AF");
+    }
+
+    #[test]
+    fn numbers_that_take_texts() {
+        for (typed, number) in [
+            ("13800138000", "13800138000"),
+            ("138 0013 8000", "13800138000"),
+            ("+86 138-0013-8000", "13800138000"),
+            ("0086 13800138000", "13800138000"),
+            ("19912345678", "19912345678"),
+            ("+44 7700 900123", "+447700900123"),
+        ] {
+            assert_eq!(mobile_number(typed).as_deref(), Some(number), "{typed}");
+        }
+        for landline in [
+            "0851-86512345",
+            "86512345",
+            "12800138000",
+            "1380013800",
+            "138001380001",
+            "7700 900123",
+            "+86 0851 86512345",
+            "",
+            "call me",
+        ] {
+            assert_eq!(mobile_number(landline), None, "{landline}");
+        }
     }
 }

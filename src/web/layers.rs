@@ -136,7 +136,7 @@ impl MakeRequestId for MakeId {
     }
 }
 
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; \
                    object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// After any write, the live pump looks for new events at once.

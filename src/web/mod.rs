@@ -116,6 +116,10 @@ pub fn routes() -> Router<AppState> {
             "/static/kiosk.js",
             get(|| async { js(include_str!("../../static/kiosk.js")) }),
         )
+        .route(
+            "/static/voice.js",
+            get(|| async { js(include_str!("../../static/voice.js")) }),
+        )
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

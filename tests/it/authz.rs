@@ -498,6 +498,7 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/static/app.js"),
     ("GET", "/static/screen.js"),
     ("GET", "/static/kiosk.js"),
+    ("GET", "/static/voice.js"),
     ("GET", "/static/emoji.js"),
     // home
     ("GET", "/"),
@@ -525,6 +526,9 @@ const ROUTER: &[(&str, &str)] = &[
     ("POST", "/r/{code}/reply"),
     ("POST", "/r/{code}/follow"),
     ("GET", "/photos/{id}"),
+    ("GET", "/recordings/{id}"),
+    ("POST", "/api/v1/recordings"),
+    ("POST", "/r/{code}/summary"),
     ("GET", "/requests"),
     ("GET", "/queue"),
     ("GET", "/queue.csv"),
@@ -869,6 +873,7 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/static/app.js", EVERYONE),
         get("/static/screen.js", EVERYONE),
         get("/static/kiosk.js", EVERYONE),
+        get("/static/voice.js", EVERYONE),
         get("/static/emoji.js", EVERYONE),
         get("/no-such-page", NOBODY),
         // --- public pages -------------------------------------------------
@@ -897,6 +902,29 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/r/ZZZZ2222", NOBODY),
         get(format!("/photos/{}", fx.private_photo), READ_PRIVATE),
         get(format!("/photos/{}", fx.legal_photo), READ_LEGAL),
+        // A voice is heard by the team, reception and the reporter, even
+        // on a public request.
+        get(format!("/recordings/{}", fx.voices[0]), READ_PRIVATE),
+        get(format!("/recordings/{}", fx.voices[1]), READ_PRIVATE),
+        get(format!("/recordings/{}", fx.voices[2]), READ_LEGAL),
+        // Anyone may record (the kiosk has no account); the empty body is refused.
+        post_json("/api/v1/recordings", json!({}), EVERYONE),
+        // [anon, huang, sun, zhao, chen, zhang, reception, secretary, outsider, key]
+        post(
+            format!("/r/{public}/summary"),
+            &[],
+            [SI, FB, FB, FB, FB, OK, OK, OK, FB, SI],
+        ),
+        post(
+            format!("/r/{private}/summary"),
+            &[],
+            [SI, FB, NF, NF, NF, OK, OK, OK, NF, SI],
+        ),
+        post(
+            format!("/r/{legal}/summary"),
+            &[],
+            [SI, FB, NF, NF, NF, NF, NF, NF, NF, SI],
+        ),
         get(format!("/api/v1/requests/{public}"), READ_PUBLIC),
         get(format!("/api/v1/requests/{private}"), READ_PRIVATE),
         get(format!("/api/v1/requests/{legal}"), READ_LEGAL),
@@ -1820,6 +1848,8 @@ struct Fixture {
     legal: String,
     private_photo: i64,
     legal_photo: i64,
+    /// Voice messages on the public, private and legal requests.
+    voices: [i64; 3],
     /// Tokens of the demo's screen and kiosk.
     screen: String,
     kiosk: String,
@@ -1908,6 +1938,24 @@ async fn first_photo(app: &TestApp, code: &str) -> i64 {
         .expect("the request keeps its photo")
 }
 
+/// A voice message, as the kiosk stages one, tied to the request.
+async fn voice_on(app: &TestApp, code: &str) -> i64 {
+    let bytes = crate::recordings::WEBM;
+    let checked = grassroots::recordings::check_recording(bytes).expect("a recording");
+    let key = grassroots::requests::recordings::stage(&app.db, checked, bytes)
+        .await
+        .expect("staged");
+    grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "UPDATE recordings SET request_id = (SELECT id FROM requests WHERE tracking_code = $1) \
+         WHERE upload_key = $2 RETURNING id"
+    )
+    .bind(code)
+    .bind(&key)
+    .fetch_one(pool)
+    .await)
+    .expect("attached")
+}
+
 async fn prepare(app: &TestApp) -> Fixture {
     use grassroots::auth::Role;
     use grassroots::community::{Category, Community, Workgroup, create_account};
@@ -1962,6 +2010,11 @@ async fn prepare(app: &TestApp) -> Fixture {
     .await;
     let private_photo = first_photo(app, &private).await;
     let legal_photo = first_photo(app, &legal).await;
+    let voices = [
+        voice_on(app, &public).await,
+        voice_on(app, &private).await,
+        voice_on(app, &legal).await,
+    ];
 
     let screens = Screen::list(&app.db, ours).await.expect("screens");
     let token_of = |kind: &str| {
@@ -2259,6 +2312,7 @@ async fn prepare(app: &TestApp) -> Fixture {
         legal,
         private_photo,
         legal_photo,
+        voices,
         screen,
         kiosk,
         spare_screen,

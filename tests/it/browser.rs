@@ -111,7 +111,11 @@ pub(crate) async fn open_browser_sized(width: u32, height: u32) -> Option<Browse
                 user_data,
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--lang=zh-CN"
+                "--disable-sync", "--disable-quic", "--lang=zh-CN",
+                // A microphone that plays a tone, allowed without asking,
+                // and players that may start without a tap.
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                "--autoplay-policy=no-user-gesture-required"
             ],
             "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 } },
             "prefs": { "intl.accept_languages": "zh-CN,zh" }

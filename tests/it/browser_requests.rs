@@ -73,7 +73,7 @@ async fn the_team_reads_the_answers_and_a_resident_replies_by_link() {
     assert_eq!(text_of(c, "blockquote.question").await, "是几楼的灯？");
     screenshot(c, "reply-by-link-zh").await;
     type_into(c, "#reply", "三楼").await;
-    click_to_next_page(c, "form[action$='/reply'] button").await;
+    click_to_next_page(c, "form[action$='/reply'] > button").await;
     let url = c.current_url().await.expect("url");
     assert!(
         url.query().is_some_and(|q| q.contains(&key)),

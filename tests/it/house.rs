@@ -1,5 +1,5 @@
 //! The shape of the house: the kit (`db`, `web`, `auth`, `i18n`, `config`,
-//! `photos`, `live`, `backup`) names no capability, so a new
+//! `photos`, `recordings`, `live`, `backup`) names no capability, so a new
 //! capability never means editing the kit. See docs/architecture.md.
 
 use std::collections::BTreeSet;
@@ -7,7 +7,15 @@ use std::path::{Path, PathBuf};
 
 /// The kit's modules, and the macros it exports at the crate's root.
 const KIT: &[&str] = &[
-    "db", "web", "auth", "i18n", "config", "photos", "live", "backup",
+    "db",
+    "web",
+    "auth",
+    "i18n",
+    "config",
+    "photos",
+    "recordings",
+    "live",
+    "backup",
 ];
 const KIT_MACROS: &[&str] = &["on_db", "record_live_event"];
 
