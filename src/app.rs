@@ -25,11 +25,25 @@ pub struct Config {
     pub web: WebConfig,
     /// Sends news by email, when SMTP is configured.
     pub mailer: Option<Mailer>,
+    /// Where texts' links lead: the public address.
+    pub base_url: String,
+    /// Texts go out on their own every fifteen seconds; tests send them
+    /// with a clock of their own instead.
+    pub texts_in_background: bool,
 }
 
 impl From<WebConfig> for Config {
     fn from(web: WebConfig) -> Config {
-        Config { web, mailer: None }
+        let base_url = web
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "http://localhost:8080".into());
+        Config {
+            web,
+            mailer: None,
+            base_url,
+            texts_in_background: true,
+        }
     }
 }
 
@@ -65,7 +79,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::legal::routes())
         .merge(crate::volunteers::routes())
         .merge(crate::care::routes())
-        .merge(crate::district::routes());
+        .merge(crate::district::routes())
+        .merge(crate::sms::routes());
     let doors = Doors {
         keyed: vec!["/open311/"],
         errors: vec![
@@ -117,6 +132,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         <crate::legal::LegalApi as OpenApi>::openapi,
         <crate::volunteers::VolunteersApi as OpenApi>::openapi,
         <crate::care::CareApi as OpenApi>::openapi,
+        <crate::sms::TextsApi as OpenApi>::openapi,
     ]));
     parts.insert(crate::my_data::store::Sections(vec![
         ("news", news_section),
@@ -131,6 +147,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         ("volunteering", duty_section),
         ("care", care_section),
         ("communities", roles_section),
+        ("texts", texts_section),
     ]));
     parts.insert(crate::my_data::store::Anonymisers(vec![unname_posts]));
     parts.insert(crate::activities::PageLinks(vec![legal_class_link]));
@@ -159,6 +176,12 @@ pub fn background(db: &Db, config: &Config) -> Vec<JoinHandle<()>> {
         tokio::spawn(crate::volunteers::run_forever(db.clone())),
         tokio::spawn(crate::care::run_forever(db.clone())),
     ];
+    if config.texts_in_background {
+        tasks.push(tokio::spawn(crate::sms::run_forever(
+            db.clone(),
+            config.base_url.clone(),
+        )));
+    }
     if let Some(mailer) = config.mailer.clone() {
         tasks.push(tokio::spawn(crate::mail::run_forever(db.clone(), mailer)));
     }
@@ -188,6 +211,15 @@ fn news_section<'a>(
         account_id,
         at_the_desk,
     ))
+}
+
+/// The texts sent to a person: what kind of news, when, how it went.
+fn texts_section<'a>(
+    db: &'a Db,
+    account_id: i64,
+    _: crate::my_data::store::Copy,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, StoreError>> + Send + 'a>> {
+    Box::pin(crate::sms::outbox::own(db, account_id))
 }
 
 /// The desk log's part of a person's own data: what staff did for them.

@@ -132,6 +132,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         ),
                     },
                     mailer,
+                    base_url,
+                    texts_in_background: true,
                 },
             )
             .await

@@ -45,5 +45,6 @@ pub mod requests;
 pub mod rooms;
 pub mod screen;
 pub mod server;
+pub mod sms;
 pub mod volunteers;
 pub mod web;

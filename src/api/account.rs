@@ -123,7 +123,7 @@ pub async fn notifications(
     ))
 }
 
-/// How the signed-in person hears news by email.
+/// How the signed-in person hears news: by email, and by text message.
 #[utoipa::path(get, path = "/api/v1/me/news", responses((status = 200, description = "Done; the answer holds the result", body = NewsForm)))]
 pub async fn news(
     State(state): State<AppState>,
@@ -142,9 +142,10 @@ pub async fn set_news(
     headers: HeaderMap,
     Json(form): Json<NewsForm>,
 ) -> Result<Response, AppError> {
-    let outcome = match settings::check(&form) {
-        Ok((email, mode)) => {
-            settings::save_choice(&state.db, viewer.id, email.as_deref(), mode).await?;
+    let texts_offered = crate::sms::offered(&state.db, viewer.community_id).await?;
+    let outcome = match settings::check(&form, texts_offered) {
+        Ok(choice) => {
+            settings::save_choice(&state.db, viewer.id, &choice).await?;
             Ok(settings::current(&state.db, viewer.id).await?)
         }
         Err(errors) => Err(errors),

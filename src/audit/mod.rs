@@ -35,14 +35,17 @@ pub enum Action {
     Anonymised,
     /// Reception closed their account.
     Closed,
+    /// Reception chose for them whether news comes by text message.
+    TextsChosen,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::DataHandedOver,
         Action::PasswordLinkMade,
         Action::Anonymised,
         Action::Closed,
+        Action::TextsChosen,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Action {
             Action::PasswordLinkMade => "password_link_made",
             Action::Anonymised => "anonymised",
             Action::Closed => "closed",
+            Action::TextsChosen => "texts_chosen",
         }
     }
 
@@ -65,6 +69,7 @@ impl Action {
             Some(Action::PasswordLinkMade) => "audit-password_link_made",
             Some(Action::Anonymised) => "audit-anonymised",
             Some(Action::Closed) => "audit-closed",
+            Some(Action::TextsChosen) => "audit-texts_chosen",
             None => "audit-other",
         }
     }

@@ -58,6 +58,8 @@ struct DeskPage {
     recent: Vec<RequestRow>,
     /// Residents to phone for their verdict.
     callbacks: Vec<inbox::Callback>,
+    /// News a text could not bring: reception tells them instead.
+    failed_texts: Vec<crate::sms::outbox::Logged>,
     /// A fresh invitation code to read out, or a password link to scan.
     handout: String,
     handout_label: &'static str,
@@ -74,6 +76,7 @@ async fn page(
 ) -> Result<Response, AppError> {
     let community_id = ctx.community.id;
     let mistakes = !(errors.is_empty() && desk_error.is_empty());
+    let texts = crate::sms::offered(&state.db, community_id).await?;
     let page = DeskPage {
         categories: Category::list(&state.db, community_id, true).await?,
         places: Place::list(&state.db, community_id).await?,
@@ -86,7 +89,8 @@ async fn page(
         kinds: Kind::ALL,
         urgencies: Urgency::ALL,
         visibilities: Visibility::ALL,
-        contacts: ContactPreference::ALL,
+        contacts: ContactPreference::offered(texts),
+        failed_texts: crate::sms::outbox::failed(&state.db, community_id).await?,
         channels: &[Channel::Reception, Channel::Phone],
         handout: handout.0,
         handout_label: handout.1,
@@ -134,9 +138,11 @@ async fn desk_submit(
     ctx: Ctx,
     SignedIn(viewer): SignedIn,
     submission: Option<Extension<SubmissionKey>>,
-    Form(draft): Form<Draft>,
+    Form(mut draft): Form<Draft>,
 ) -> Result<Response, AppError> {
     require_desk(&viewer)?;
+    // Texts to the resident are in the language the desk serves them in.
+    draft.lang = ctx.lang.code().to_string();
     let mut errors = FieldErrors::default();
     let door = Door::on_behalf(&viewer).once(submission.map(|Extension(k)| k));
     match intake::file(&state.db, viewer.community_id, &draft, door, &mut errors).await? {

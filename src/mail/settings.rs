@@ -1,5 +1,7 @@
 //! "How we tell you": a person's email address and whether news comes by
-//! email as it happens, once a day, or not at all.
+//! email as it happens, once a day, or not at all; and whether it comes by
+//! text message too (where the community sends texts), to which mobile
+//! number, in which language.
 
 use crate::db::BeginWrite;
 use askama::Template;
@@ -29,6 +31,22 @@ pub struct NewsForm {
     pub email: String,
     /// now, daily (at 08:00) or off
     pub email_mode: String,
+    /// Text messages: on or off; empty leaves the choice as it is.
+    pub sms: String,
+    /// The mobile number texts go to (empty: the one already kept).
+    pub phone: String,
+    /// zh or en: the language of texts; empty leaves it as it is.
+    pub language: String,
+}
+
+/// A checked choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub email: Option<String>,
+    pub mode: &'static str,
+    /// Texts on or off, and the number; none leaves them as they are.
+    pub texts: Option<(bool, Option<String>)>,
+    pub language: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -39,6 +57,8 @@ struct NewsPage {
     errors: FieldErrors,
     modes: [&'static str; 3],
     mail_on: bool,
+    /// The community sends texts.
+    texts_offered: bool,
     saved: bool,
 }
 
@@ -54,7 +74,9 @@ impl NewsPage {
 
 pub async fn current(db: &Db, account_id: i64) -> Result<NewsForm, AppError> {
     on_db!(db, |pool| sqlx::query_as::<_, NewsForm>(
-        "SELECT COALESCE(email, '') AS email, email_mode FROM accounts WHERE id = $1"
+        "SELECT COALESCE(email, '') AS email, email_mode, \
+         CASE WHEN sms_on THEN 'on' ELSE 'off' END AS sms, COALESCE(phone, '') AS phone, language \
+         FROM accounts WHERE id = $1"
     )
     .bind(account_id)
     .fetch_optional(pool)
@@ -63,7 +85,8 @@ pub async fn current(db: &Db, account_id: i64) -> Result<NewsForm, AppError> {
 }
 
 /// A checked address and choice, or the messages beside the fields.
-pub fn check(form: &NewsForm) -> Result<(Option<String>, &'static str), FieldErrors> {
+/// `texts_offered`: the community has a text gateway.
+pub fn check(form: &NewsForm, texts_offered: bool) -> Result<Choice, FieldErrors> {
     let mut errors = FieldErrors::default();
     let email = form.email.trim();
     if email.chars().count() > 120
@@ -78,23 +101,56 @@ pub fn check(form: &NewsForm) -> Result<(Option<String>, &'static str), FieldErr
     if mode.is_none() {
         errors.add("email_mode", "news-choose");
     }
-    match mode {
-        Some(mode) if errors.is_empty() => {
-            Ok(((!email.is_empty()).then(|| email.to_string()), mode))
+    let phone = form.phone.trim();
+    let texts = match form.sms.as_str() {
+        "" => None,
+        "off" => Some((false, crate::web::forms::mobile_number(phone))),
+        "on" if !texts_offered => {
+            errors.add("sms", "field-texts-not-offered");
+            None
         }
+        "on" => match crate::web::forms::mobile_number(phone) {
+            Some(number) => Some((true, Some(number))),
+            None => {
+                let key = if phone.is_empty() {
+                    "field-phone-for-text"
+                } else {
+                    "field-phone-not-mobile"
+                };
+                errors.add("phone", key);
+                None
+            }
+        },
+        _ => {
+            errors.add("sms", "news-choose");
+            None
+        }
+    };
+    let language = match form.language.as_str() {
+        "" => None,
+        "zh" => Some("zh"),
+        "en" => Some("en"),
+        _ => {
+            errors.add("language", "news-choose");
+            None
+        }
+    };
+    match mode {
+        Some(mode) if errors.is_empty() => Ok(Choice {
+            email: (!email.is_empty()).then(|| email.to_string()),
+            mode,
+            texts,
+            language,
+        }),
         _ => Err(errors),
     }
 }
 
 /// Stores a checked choice. It counts from now: news already in the inbox
 /// is not sent again by email.
-pub async fn save_choice(
-    db: &Db,
-    account_id: i64,
-    email: Option<&str>,
-    mode: &str,
-) -> Result<(), AppError> {
+pub async fn save_choice(db: &Db, account_id: i64, choice: &Choice) -> Result<(), AppError> {
     let at = now();
+    let (email, mode) = (choice.email.as_deref(), choice.mode);
     on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
@@ -115,10 +171,15 @@ pub async fn save_choice(
         }
         .await
     })?;
+    if let Some((on, phone)) = &choice.texts {
+        crate::sms::choose_texts(db, account_id, *on, phone.as_deref(), choice.language).await?;
+    } else if let Some(language) = choice.language {
+        crate::sms::choose_texts_language(db, account_id, language).await?;
+    }
     Ok(())
 }
 
-fn show(
+async fn show(
     ctx: Ctx,
     state: &AppState,
     form: NewsForm,
@@ -126,12 +187,14 @@ fn show(
     saved: bool,
 ) -> Result<Response, AppError> {
     let mistakes = !errors.is_empty();
+    let texts_offered = crate::sms::offered(&state.db, ctx.community.id).await?;
     let page = NewsPage {
         ctx,
         form,
         errors,
         modes: MODES,
         mail_on: state.part::<super::Mailer>().is_some(),
+        texts_offered,
         saved,
     };
     render_form(&page, mistakes)
@@ -143,7 +206,7 @@ async fn page(
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, AppError> {
     let form = current(&state.db, viewer.id).await?;
-    show(ctx, &state, form, FieldErrors::default(), false)
+    show(ctx, &state, form, FieldErrors::default(), false).await
 }
 
 async fn save(
@@ -152,13 +215,14 @@ async fn save(
     SignedIn(viewer): SignedIn,
     Form(form): Form<NewsForm>,
 ) -> Result<Response, AppError> {
-    let (email, mode) = match check(&form) {
-        Ok(checked) => checked,
-        Err(errors) => return show(ctx, &state, form, errors, false),
+    let texts_offered = crate::sms::offered(&state.db, ctx.community.id).await?;
+    let choice = match check(&form, texts_offered) {
+        Ok(choice) => choice,
+        Err(errors) => return show(ctx, &state, form, errors, false).await,
     };
-    save_choice(&state.db, viewer.id, email.as_deref(), mode).await?;
+    save_choice(&state.db, viewer.id, &choice).await?;
     let form = current(&state.db, viewer.id).await?;
-    show(ctx, &state, form, FieldErrors::default(), true)
+    show(ctx, &state, form, FieldErrors::default(), true).await
 }
 
 #[cfg(test)]
@@ -169,33 +233,73 @@ mod tests {
         NewsForm {
             email: email.into(),
             email_mode: mode.into(),
+            ..NewsForm::default()
         }
     }
 
     #[test]
     fn an_address_and_a_choice() {
+        let choice = check(&form(" wang@example.cn ", "daily"), false).unwrap();
         assert_eq!(
-            check(&form(" wang@example.cn ", "daily")).unwrap(),
-            (Some("wang@example.cn".into()), "daily")
+            (choice.email.as_deref(), choice.mode, choice.texts),
+            (Some("wang@example.cn"), "daily", None)
         );
-        assert_eq!(check(&form("", "off")).unwrap(), (None, "off"));
+        assert_eq!(check(&form("", "off"), false).unwrap().email, None);
     }
 
     #[test]
     fn mistakes_are_named() {
         assert_eq!(
-            check(&form("wang at home", "now"))
+            check(&form("wang at home", "now"), false)
                 .unwrap_err()
                 .get("email"),
             "news-bad-email"
         );
         assert_eq!(
-            check(&form("wang@example.cn", "hourly"))
+            check(&form("wang@example.cn", "hourly"), false)
                 .unwrap_err()
                 .get("email_mode"),
             "news-choose"
         );
         let long = format!("{}@example.cn", "w".repeat(120));
-        assert!(check(&form(&long, "now")).is_err());
+        assert!(check(&form(&long, "now"), false).is_err());
+    }
+
+    #[test]
+    fn texts_need_a_mobile_number_and_a_gateway() {
+        let texts = |sms: &str, phone: &str| NewsForm {
+            sms: sms.into(),
+            phone: phone.into(),
+            language: "en".into(),
+            ..form("", "off")
+        };
+        let on = check(&texts("on", "138 0013 8000"), true).unwrap();
+        assert_eq!(on.texts, Some((true, Some("13800138000".into()))));
+        assert_eq!(on.language, Some("en"));
+        assert_eq!(
+            check(&texts("on", "0851-86512345"), true)
+                .unwrap_err()
+                .get("phone"),
+            "field-phone-not-mobile"
+        );
+        assert_eq!(
+            check(&texts("on", ""), true).unwrap_err().get("phone"),
+            "field-phone-for-text"
+        );
+        assert_eq!(
+            check(&texts("on", "13800138000"), false)
+                .unwrap_err()
+                .get("sms"),
+            "field-texts-not-offered"
+        );
+        assert_eq!(
+            check(&texts("off", ""), false).unwrap().texts,
+            Some((false, None))
+        );
+        assert_eq!(
+            check(&texts("", ""), false).unwrap().texts,
+            None,
+            "left as it is"
+        );
     }
 }

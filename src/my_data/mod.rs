@@ -162,6 +162,8 @@ struct DeskPersonPage {
     candidates: Vec<crate::desk::people::Candidate>,
     anonymised: Option<u64>,
     closed: bool,
+    /// Texts on or off and the number, where the community sends texts.
+    texts: Option<(bool, String)>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -228,7 +230,20 @@ async fn desk_page(
     } else {
         StatusCode::OK
     };
+    // Texts, where the community sends them: on or off, and the number.
+    let texts = match &person {
+        Some(p) if crate::sms::offered(&state.db, viewer.community_id).await? => {
+            on_db!(&state.db, |pool| sqlx::query_as::<_, (bool, String)>(
+                "SELECT sms_on, COALESCE(phone, '') FROM accounts WHERE id = $1"
+            )
+            .bind(p.id)
+            .fetch_optional(pool)
+            .await)?
+        }
+        _ => None,
+    };
     let page = DeskPersonPage {
+        texts,
         ctx,
         username: q.username,
         person,

@@ -394,7 +394,21 @@ async fn fixed(
                 let through_desk = "SELECT r.id FROM requests r JOIN categories c ON c.id = r.category_id \
                      WHERE r.id IN (SELECT request_id FROM problem_requests WHERE problem_id = $1) \
                      AND NOT c.private_by_nature \
+                     AND r.contact_preference <> 'text' \
                      AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk'))";
+                // Those who asked for texts get one.
+                sqlx::query(
+                    "INSERT INTO sms_messages (community_id, account_id, request_id, phone, lang, message_key, \
+                     danger, created_at, next_try_at) \
+                     SELECT r.community_id, r.reporter_account_id, r.id, r.reporter_phone, r.reporter_lang, \
+                     'notify-problem-fixed', FALSE, $2, $2 FROM requests r JOIN categories c ON c.id = r.category_id \
+                     WHERE r.id IN (SELECT request_id FROM problem_requests WHERE problem_id = $1) \
+                     AND NOT c.private_by_nature AND r.contact_preference = 'text' AND r.reporter_phone <> ''",
+                )
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
                      SELECT a.id, d.id, 'notify-tell-resident', $2 FROM ({through_desk}) AS d \

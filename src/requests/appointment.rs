@@ -110,6 +110,7 @@ pub async fn propose(
     let role = by.role().as_str();
     let (request_id, community_id) = (request.id, request.community_id);
     let through_desk = request.news_through_desk();
+    let by_text = request.news_by_text();
     let reporter = request.reporter_account_id;
     on_db!(db, |pool| {
         async {
@@ -124,6 +125,9 @@ pub async fn propose(
             .execute(&mut *tx)
             .await?;
             appointment_event!(tx, request_id, at, Some(by.id), role, "appointment_proposed", message, slot)?;
+            if by_text {
+                text_news!(tx, request_id, "notify-appointment", at)?;
+            }
             if through_desk {
                 desk_news!(tx, request_id, community_id, at)?;
             } else if let Some(reporter) = reporter {

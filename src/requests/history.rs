@@ -43,6 +43,25 @@ macro_rules! notify {
     };
 }
 
+/// News for a resident who asked for texts: one text, in the language they
+/// used, sent by the text messages' sweep (their inbox has it too, if they
+/// have an account).
+macro_rules! text_news {
+    ($conn:expr, $request_id:expr, $key:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO sms_messages (community_id, account_id, request_id, phone, lang, message_key, \
+             danger, created_at, next_try_at) \
+             SELECT community_id, reporter_account_id, id, reporter_phone, reporter_lang, $2, \
+             urgency = 'danger', $3, $3 FROM requests WHERE id = $1 AND reporter_phone <> ''",
+        )
+        .bind($request_id)
+        .bind($key)
+        .bind($at)
+        .execute(&mut *$conn)
+        .await
+    };
+}
+
 /// News for a resident who hears it through reception: the request goes
 /// on reception's list, and reception's bells ring.
 macro_rules! desk_news {

@@ -75,6 +75,7 @@ pub async fn callback_list(
          AND NOT c.private_by_nature \
          AND (r.reporter_account_id IS NULL OR r.contact_preference IN ('phone', 'desk')) \
          AND (r.reporter_phone <> '' OR r.contact_preference = 'desk') \
+         AND NOT (r.contact_preference = 'text' AND r.reporter_phone <> '') \
          AND (r.status IN ('resolved', 'waiting') OR r.desk_news_at IS NOT NULL) \
          ORDER BY COALESCE(r.desk_news_at, r.resolved_at) LIMIT 100"
     );

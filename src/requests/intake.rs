@@ -223,7 +223,12 @@ async fn check(
     if contact == Some(ContactPreference::Phone) && phone.is_empty() {
         errors.add("phone", "field-phone-for-call");
     }
-    if contact == Some(ContactPreference::Text) && !phone.is_empty() && !can_take_texts(&phone) {
+    if contact == Some(ContactPreference::Text) && !crate::sms::offered(db, community_id).await? {
+        errors.add("contact", "field-texts-not-offered");
+    } else if contact == Some(ContactPreference::Text)
+        && !phone.is_empty()
+        && !can_take_texts(&phone)
+    {
         errors.add("phone", "field-phone-not-mobile");
     } else if contact == Some(ContactPreference::Text) && phone.is_empty() {
         errors.add("phone", "field-phone-for-text");

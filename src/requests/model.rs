@@ -81,6 +81,24 @@ text_enum!(ContactPreference, "contact", {
     Text => "text",
 });
 
+impl ContactPreference {
+    /// The choices where the community sends no text messages.
+    pub const WITHOUT_TEXTS: &'static [ContactPreference] = &[
+        ContactPreference::Site,
+        ContactPreference::Phone,
+        ContactPreference::Desk,
+    ];
+
+    /// The choices offered: texts only where a gateway is configured.
+    pub fn offered(texts: bool) -> &'static [ContactPreference] {
+        if texts {
+            ContactPreference::ALL
+        } else {
+            ContactPreference::WITHOUT_TEXTS
+        }
+    }
+}
+
 impl Visibility {
     /// Neighbours may read it (description, place, public timeline).
     pub fn is_listed(self) -> bool {

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::auth::{SignedIn, Viewer, token_hash};
+use crate::auth::{SignedIn, Viewer};
 use crate::community::{Member, Workgroup};
 use crate::db::now;
 use crate::i18n::cookie_value;
@@ -47,7 +47,10 @@ impl Access {
             (Some(v), Some(reporter)) => v.id == reporter,
             _ => false,
         };
-        let by_key = key.is_some_and(|k| !k.is_empty() && token_hash(k) == request.secret_hash);
+        let by_key = match key {
+            Some(k) => record::key_opens(&state.db, request, k).await?,
+            None => false,
+        };
         let handler = match viewer {
             Some(v) => followers::can_handle(&state.db, request, v).await?,
             None => false,

@@ -77,6 +77,8 @@ pub enum Tell {
     Followers(&'static str),
     /// The leads of the request's workgroup.
     Leads(&'static str),
+    /// The reporter by text message, with this message.
+    Text(&'static str),
 }
 
 /// Whether deciding this step needs the community's working calendar:
@@ -181,6 +183,9 @@ pub fn plan(
     let back_to_lead = change.rating.is_some_and(rating_reopens) && to == Status::InProgress;
     let news = is_news_for_resident(&change.action, change.actor, !public_message.is_empty());
     let mut tell = Vec::new();
+    if news && request.news_by_text() {
+        tell.push(Tell::Text(news_key(&change.action)));
+    }
     if news && request.news_through_desk() {
         tell.push(Tell::Desk);
     } else if news && let Some(reporter) = request.reporter_account_id {

@@ -313,3 +313,37 @@ fn each_message_says_what_happened() {
         vec![Tell::Reporter(40, "notify-referred")]
     );
 }
+
+#[test]
+fn residents_who_asked_for_texts_get_one_per_piece_of_news() {
+    let mut walk_in = request("submitted");
+    walk_in.reporter_account_id = None;
+    walk_in.contact_preference = "text".into();
+    walk_in.reporter_phone = "13800138000".into();
+    let p = plan(&walk_in, &staff(Action::Respond), CREATED + HOUR, None).unwrap();
+    assert_eq!(p.tell, vec![Tell::Text("notify-responded")], "not the desk");
+    // With an account, the inbox has it too.
+    let mut signed_up = walk_in.clone();
+    signed_up.reporter_account_id = Some(40);
+    let p = plan(&signed_up, &staff(Action::Respond), CREATED + HOUR, None).unwrap();
+    assert_eq!(
+        p.tell,
+        vec![
+            Tell::Text("notify-responded"),
+            Tell::Reporter(40, "notify-responded")
+        ]
+    );
+    // No number, no text: reception tells them.
+    let mut no_number = walk_in.clone();
+    no_number.reporter_phone.clear();
+    let p = plan(&no_number, &staff(Action::Respond), CREATED + HOUR, None).unwrap();
+    assert_eq!(p.tell, vec![Tell::Desk]);
+    // A legal question is never texted.
+    let mut legal = signed_up.clone();
+    legal.category_private = true;
+    let p = plan(&legal, &staff(Action::Respond), CREATED + HOUR, None).unwrap();
+    assert_eq!(p.tell, vec![Tell::Reporter(40, "notify-responded")]);
+    // Silence is no text either.
+    let p = plan(&walk_in, &staff(Action::Start), CREATED + HOUR, None).unwrap();
+    assert_eq!(p.tell, vec![]);
+}

@@ -84,6 +84,26 @@ pub struct RequestRow {
     pub reporter_lang: String,
 }
 
+/// Whether a secret opens the request for its reporter: the ticket's link,
+/// or a link texted to them (each text makes its own).
+pub async fn key_opens(db: &Db, request: &RequestRow, key: &str) -> Result<bool, StoreError> {
+    if key.is_empty() {
+        return Ok(false);
+    }
+    let hash = crate::auth::token_hash(key);
+    if hash == request.secret_hash {
+        return Ok(true);
+    }
+    let texted: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT request_id FROM sms_links WHERE token_hash = $1 AND request_id = $2"
+    )
+    .bind(&hash)
+    .bind(request.id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(texted.is_some())
+}
+
 /// The columns of a [`RequestRow`]; use with [`REQUEST_FROM`].
 pub const REQUEST_COLUMNS: &str = "r.id, r.community_id, r.tracking_code, r.secret_hash, r.kind, r.urgency, \
     r.category_id, r.workgroup_id, r.place_id, r.location_note, r.description, r.channel, r.visibility, \
@@ -136,11 +156,19 @@ impl RequestRow {
     /// (legal questions) are not: their own team tells the resident.
     pub fn news_through_desk(&self) -> bool {
         !self.category_private
+            && !self.news_by_text()
             && (self.reporter_account_id.is_none()
                 || matches!(
                     self.contact_preference(),
                     ContactPreference::Phone | ContactPreference::Desk
                 ))
+    }
+    /// A resident who asked for text messages, with a number: each piece
+    /// of news is texted (reception's list takes over if a text fails).
+    pub fn news_by_text(&self) -> bool {
+        !self.category_private
+            && self.contact_preference() == ContactPreference::Text
+            && !self.reporter_phone.is_empty()
     }
     pub fn category_name(&self, lang: impl Borrow<Lang>) -> &str {
         lang.borrow().pick(&self.category_zh, &self.category_en)

@@ -94,7 +94,9 @@ impl FormPage {
             kinds: Kind::ALL,
             urgencies: &[Urgency::Danger, Urgency::Utilities, Urgency::General],
             visibilities: Visibility::ALL,
-            contacts: ContactPreference::ALL,
+            contacts: ContactPreference::offered(
+                crate::sms::offered(&state.db, community_id).await?,
+            ),
         })
     }
 
@@ -160,7 +162,8 @@ pub async fn submit(
     form: Multipart,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::default();
-    let draft = Draft::from_multipart(&state.db, form, &mut errors).await?;
+    let mut draft = Draft::from_multipart(&state.db, form, &mut errors).await?;
+    draft.lang = ctx.lang.code().to_string();
     let door = Door::resident(Channel::Web, ctx.viewer.as_ref())
         .once(submission.map(|Extension(k)| k))
         .offering_similar();

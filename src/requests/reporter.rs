@@ -13,7 +13,7 @@ use super::plan::Change;
 use super::record::{self, RequestRow};
 use super::recordings;
 use super::store;
-use crate::auth::{Viewer, token_hash};
+use crate::auth::Viewer;
 use crate::web::{AppError, AppState, Ctx};
 
 #[derive(Clone, Copy)]
@@ -94,7 +94,10 @@ async fn as_reporter(
         }
     };
     match outcome {
-        Ok(()) => Ok(back_to_the_request(state, &request, &key)),
+        Ok(()) => {
+            let key_opens = record::key_opens(&state.db, &request, &key).await?;
+            Ok(back_to_the_request(state, &request, &key, key_opens))
+        }
         Err(AppError::Conflict(k)) | Err(AppError::BadRequest(k)) => {
             page(state, ctx, request, &key, k, form, String::new(), false).await
         }
@@ -105,9 +108,14 @@ async fn as_reporter(
 /// Back to the request after the reporter's step. One who came by the
 /// secret link keeps it (in the address, and remembered by this browser),
 /// or they would lose their own request and never see the confirm form.
-fn back_to_the_request(state: &AppState, request: &RequestRow, key: &str) -> Response {
+fn back_to_the_request(
+    state: &AppState,
+    request: &RequestRow,
+    key: &str,
+    key_opens: bool,
+) -> Response {
     let code = &request.tracking_code;
-    if key.is_empty() || token_hash(key) != request.secret_hash {
+    if !key_opens {
         return Redirect::to(&format!("/r/{code}")).into_response();
     }
     let mut response = Redirect::to(&format!(

@@ -113,6 +113,9 @@ async fn carry_out(
                     Tell::Reporter(reporter, key) => {
                         notify!(tx, reporter, request_id, key, at)?;
                     }
+                    Tell::Text(key) => {
+                        text_news!(tx, request_id, key, at)?;
+                    }
                     Tell::Followers(key) => {
                         sqlx::query(
                             "INSERT INTO notifications (account_id, request_id, message_key, created_at) \
@@ -209,10 +212,14 @@ pub async fn post_update(
     let community_id = request.community_id;
     let role = by.role().as_str();
     let through_desk = request.news_through_desk();
+    let by_text = request.news_by_text();
     let reporter = request.reporter_account_id;
     on_db!(db, |pool| {
         async {
             let mut tx = pool.begin_write().await?;
+            if !internal && by_text {
+                text_news!(tx, request_id, "notify-update", at)?;
+            }
             if !internal && through_desk {
                 desk_news!(tx, request_id, community_id, at)?;
             } else if !internal && let Some(reporter) = reporter {

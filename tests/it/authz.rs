@@ -529,6 +529,14 @@ const ROUTER: &[(&str, &str)] = &[
     ("GET", "/recordings/{id}"),
     ("POST", "/api/v1/recordings"),
     ("POST", "/r/{code}/summary"),
+    // texts
+    ("GET", "/admin/texts"),
+    ("POST", "/admin/texts"),
+    ("POST", "/admin/texts/test"),
+    ("POST", "/desk/texts/{id}/told"),
+    ("POST", "/desk/person/{username}/texts"),
+    ("GET", "/t/{token}"),
+    ("POST", "/api/v1/sms/receipts"),
     ("GET", "/requests"),
     ("GET", "/queue"),
     ("GET", "/queue.csv"),
@@ -973,6 +981,17 @@ fn table(fx: &Fixture) -> Vec<Route> {
         get("/admin/api-keys", ADMIN),
         get("/admin/calendar", ADMIN),
         get("/admin/screens", ADMIN),
+        // Text messages: the gateway (an empty form is refused), a test text.
+        get("/admin/texts", ADMIN),
+        post("/admin/texts", &[], ADMIN),
+        post("/admin/texts/test", &[], ADMIN),
+        // Reception's list of texts that failed; the desk's choice for a
+        // resident of its own community.
+        post("/desk/texts/999999/told", &[], NOT_THE_DESKS),
+        post("/desk/person/sun/texts", &[], DESK_ON_OURS),
+        // A texted link that does not exist; a report without its key.
+        get("/t/nothing", NOBODY),
+        post_json("/api/v1/sms/receipts", json!({}), NOBODY),
         // The secretary, reception and workgroup leads post notices.
         get("/admin/notices", POSTERS),
         // The desk's log: what staff did for residents.

@@ -1,6 +1,7 @@
 //! The integration suite: one binary, the real server over HTTP, a fresh
 //! database per test, on SQLite and (when configured) PostgreSQL.
 
+mod sms_sink;
 mod smtp_sink;
 mod support;
 
@@ -52,6 +53,7 @@ mod referrals;
 mod rooms;
 mod screen;
 mod search;
+mod texts;
 mod visibility;
 mod voice;
 mod volunteers;
