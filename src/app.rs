@@ -106,6 +106,9 @@ fn counted() -> Vec<(&'static str, Bucket)> {
         ("/register", Bucket::SignIn),
         ("/api/v1/register", Bucket::SignIn),
         ("/kiosk/*", Bucket::Kiosk),
+        // Voice messages are recorded at the kiosk as well as on phones:
+        // the kiosk's allowance, counted by address.
+        ("/api/v1/recordings", Bucket::Kiosk),
         ("/r/*", Bucket::Lookup),
         ("/api/v1/requests/*", Bucket::Lookup),
         ("/open311/v2/requests/*", Bucket::Lookup),

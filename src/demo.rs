@@ -1111,5 +1111,8 @@ async fn sample_requests(
                 .map_err(err)?;
         }
     }
+    crate::requests::recordings::demo(db, community_id)
+        .await
+        .map_err(err)?;
     Ok(())
 }

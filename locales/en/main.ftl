@@ -701,7 +701,7 @@ weekday-7 = Sunday
 
 ## How we tell you (email)
 news-title = How we tell you
-news-intro = You can always see all your news on this site, under "My requests" → "News for you". We can also send it to you by email.
+news-intro = You can always see all your news on this site, under "My requests" → "News for you". We can also send it to you by email, and (where your community sends them) by text message.
 news-mail-not-set-up = Email is not set up in this community yet; your choice counts from the day it is.
 news-email = Your email address (leave empty for none)
 news-when = Email me

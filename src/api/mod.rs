@@ -139,6 +139,7 @@ pub fn routes() -> Router<AppState> {
         requests::AnswerJson,
         requests::FieldPhotoJson,
         crate::requests::recordings::StagedJson,
+        crate::requests::recordings::AudioBody,
         crate::requests::recordings::RefusedJson,
         field::PhotoUpload,
         field::AppointmentAnswerJson,

@@ -118,14 +118,21 @@ pub struct NewRequestJson {
     /// A place code from `/api/v1/places`.
     place: String,
     location_note: String,
+    /// Required unless `voice_key` is given.
     description: String,
+    /// The key `POST /api/v1/recordings` answered with: a voice message
+    /// sent with the request (staff write its words if there are none).
+    voice_key: String,
+    /// zh (default) or en: the language of text messages to the reporter.
+    language: String,
     /// public, private or anonymous; left out, public unless the category
     /// starts private (`private_by_default`)
     visibility: String,
     name: String,
     phone: String,
     email: String,
-    /// site (default), phone or desk
+    /// site (default), phone, desk, or text (where the community sends
+    /// text messages; needs a mobile number)
     contact: String,
 }
 
@@ -170,6 +177,8 @@ pub async fn create_request(
         phone: body.phone,
         email: body.email,
         contact: body.contact,
+        voice: body.voice_key,
+        lang: body.language,
         ..Draft::default()
     };
     let mut errors = FieldErrors::default();

@@ -164,14 +164,16 @@ struct DeskPersonPage {
     closed: bool,
     /// Texts on or off and the number, where the community sends texts.
     texts: Option<(bool, String)>,
+    /// Why the texts form was refused.
+    texts_problem: &'static str,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-struct PersonQuery {
-    username: String,
-    anonymised: Option<u64>,
-    closed: Option<String>,
+pub struct PersonQuery {
+    pub username: String,
+    pub anonymised: Option<u64>,
+    pub closed: Option<String>,
 }
 
 /// A resident of the desk's own community, found by username.
@@ -197,16 +199,31 @@ async fn desk_page(
     SignedIn(viewer): SignedIn,
     Query(q): Query<PersonQuery>,
 ) -> Result<Response, AppError> {
-    require_desk(&viewer)?;
+    person_page(&state, ctx, &viewer, q, None).await
+}
+
+/// The texts form refused: its message and the number as typed.
+pub type TextsProblem = (&'static str, String);
+
+/// The desk's page for one resident; with a problem in the texts form,
+/// shown again with the message and what was typed (422).
+pub async fn person_page(
+    state: &AppState,
+    ctx: Ctx,
+    viewer: &Viewer,
+    q: PersonQuery,
+    texts_problem: Option<TextsProblem>,
+) -> Result<Response, AppError> {
+    require_desk(viewer)?;
     let mut candidates = Vec::new();
     let person = if q.username.trim().is_empty() {
         None
-    } else if let Some(found) = resident(&state.db, &viewer, &q.username).await? {
+    } else if let Some(found) = resident(&state.db, viewer, &q.username).await? {
         Some(found)
     } else {
         candidates = crate::desk::people::find(&state.db, viewer.community_id, &q.username).await?;
         match candidates.as_slice() {
-            [one] => resident(&state.db, &viewer, &one.username).await?,
+            [one] => resident(&state.db, viewer, &one.username).await?,
             _ => None,
         }
     };
@@ -221,7 +238,9 @@ async fn desk_page(
         .fetch_all(pool)
         .await)?;
     }
-    let status = if person.is_none()
+    let status = if texts_problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else if person.is_none()
         && candidates.is_empty()
         && !q.username.trim().is_empty()
         && q.closed.is_none()
@@ -233,17 +252,22 @@ async fn desk_page(
     // Texts, where the community sends them: on or off, and the number.
     let texts = match &person {
         Some(p) if crate::sms::offered(&state.db, viewer.community_id).await? => {
-            on_db!(&state.db, |pool| sqlx::query_as::<_, (bool, String)>(
+            let kept = on_db!(&state.db, |pool| sqlx::query_as::<_, (bool, String)>(
                 "SELECT sms_on, COALESCE(phone, '') FROM accounts WHERE id = $1"
             )
             .bind(p.id)
             .fetch_optional(pool)
-            .await)?
+            .await)?;
+            match &texts_problem {
+                Some((_, typed)) => Some((true, typed.clone())),
+                None => kept,
+            }
         }
         _ => None,
     };
     let page = DeskPersonPage {
         texts,
+        texts_problem: texts_problem.map(|(key, _)| key).unwrap_or(""),
         ctx,
         username: q.username,
         person,

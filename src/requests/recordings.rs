@@ -120,10 +120,16 @@ pub struct RefusedJson {
     pub message: String,
 }
 
+/// The recording's bytes, as the browser's MediaRecorder made them.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct AudioBody(pub Vec<u8>);
+
 /// Checks and keeps a recording until the form that made it is sent.
 #[utoipa::path(post, path = "/api/v1/recordings", tag = "requests",
-    request_body(content = Vec<u8>, content_type = "audio/webm",
-        description = "A voice message of up to a minute: WebM with Opus, or MP4 with AAC or Opus"),
+    security((), ("bearer" = []), ("session" = [])),
+    request_body(content = AudioBody, content_type = "application/octet-stream",
+        description = "A voice message of up to a minute: WebM with Opus, or MP4 with AAC or Opus (any content type is read by its bytes)"),
     responses(
         (status = 201, description = "Kept until the request or answer is sent", body = StagedJson),
         (status = 413, description = "Larger than 2 MB", body = RefusedJson),
@@ -202,4 +208,25 @@ pub async fn play(
         audio,
     )
         .into_response())
+}
+
+/// The demo's voice message: a neighbour spoke at the foyer's kiosk (a
+/// three-second tone stands in for her voice), and the property team has
+/// yet to write down what she said.
+pub async fn demo(db: &Db, community_id: i64) -> Result<(), AppError> {
+    const TONE: &[u8] = include_bytes!("../../tests/fixtures/voice/tone-3s.webm");
+    let checked = check_recording(TONE).map_err(|e| AppError::Internal(e.into()))?;
+    let key = stage(db, checked, TONE).await?;
+    let draft = super::draft::Draft {
+        category: "water".into(),
+        place: "FOYER".into(),
+        voice: key,
+        phone: "13700137000".into(),
+        contact: "phone".into(),
+        ..super::draft::Draft::default()
+    };
+    let mut errors = crate::web::forms::FieldErrors::default();
+    let door = super::intake::Door::new(super::model::Channel::Screen);
+    super::intake::file(db, community_id, &draft, door, &mut errors).await?;
+    Ok(())
 }

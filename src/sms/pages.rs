@@ -299,6 +299,7 @@ pub struct DeskChoice {
 /// the mobile number they give; the desk's log records it.
 pub async fn desk_choice(
     State(state): State<AppState>,
+    ctx: Ctx,
     SignedIn(viewer): SignedIn,
     Path(username): Path<String>,
     Form(choice): Form<DeskChoice>,
@@ -314,7 +315,19 @@ pub async fn desk_choice(
     let person = person.ok_or(AppError::NotFound)?;
     let on = choice.sms_on == "1";
     let phone = match (on, mobile_number(&choice.phone)) {
-        (true, None) => return Err(AppError::BadRequest("field-phone-not-mobile")),
+        (true, None) => {
+            let key = if choice.phone.trim().is_empty() {
+                "field-phone-for-text"
+            } else {
+                "field-phone-not-mobile"
+            };
+            let again = crate::my_data::PersonQuery {
+                username: username.trim().to_string(),
+                ..Default::default()
+            };
+            let problem = Some((key, choice.phone.clone()));
+            return crate::my_data::person_page(&state, ctx, &viewer, again, problem).await;
+        }
         (_, number) => number,
     };
     crate::audit::record(
@@ -430,10 +443,12 @@ pub struct ReceiptAnswer {
 /// Records whether a text arrived. Only the community's own gateway may
 /// say so: its secret must come with the report.
 #[utoipa::path(post, path = "/api/v1/sms/receipts", tag = "texts",
-    request_body(content = Receipt, description = "A delivery report: the text's ref, its status, the gateway's secret"),
+    security(()),
+    request_body(content = Receipt, description = "A delivery report (JSON or a form): the text's ref, its status, the gateway's secret"),
     responses(
         (status = 200, description = "Recorded", body = ReceiptAnswer),
-        (status = 404, description = "No such text, or the secret does not match")))]
+        (status = 404, description = "No such text, or the secret does not match"),
+        (status = 422, description = "Neither JSON nor a form with a ref")))]
 pub async fn receipt(
     State(state): State<AppState>,
     body: axum::body::Bytes,

@@ -21,6 +21,7 @@ mod browser_district;
 mod browser_legal;
 mod browser_recordings;
 mod browser_requests;
+mod browser_texts;
 mod browser_voice;
 mod calendar;
 mod care;

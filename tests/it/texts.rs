@@ -465,6 +465,8 @@ async fn the_gateway_and_the_choice_refuse_bad_input_and_keep_it(app: Arc<TestAp
         )
         .await;
     assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("86512345"), "what was typed is kept");
+    assert!(refused.body.contains("收不到短信"));
     // Bad receipts are no 500.
     for body in ["", "ref=", "not json", r#"{"ref": "gr-x"}"#] {
         let answer = app
