@@ -51,6 +51,8 @@ struct Resolved {
     workgroup_id: i64,
     /// Legal questions and the like: reception does not see them.
     category_private: bool,
+    /// The resident asked for texts, with a number.
+    by_text: bool,
 }
 
 /// Who hears of a job.
@@ -68,6 +70,8 @@ enum Audience {
     Reception {
         community_id: i64,
     },
+    /// The message goes by text alone.
+    Nobody,
 }
 
 const ASSIGNEE: &str = "SELECT id FROM accounts WHERE id = $1 AND active";
@@ -89,6 +93,8 @@ struct Job {
     audience: Audience,
     message: &'static str,
     event: Option<&'static str>,
+    /// The resident asked for texts: they get the message by text as well.
+    text: bool,
 }
 
 /// The jobs not recorded as done. Read in bulk first: after a while nearly
@@ -130,14 +136,20 @@ fn recipients(audience: &Audience, request_id: i64) -> Vec<(&'static str, i64)> 
         Audience::Reception { community_id } => vec![(RECEPTION, *community_id), secretaries],
         // A resident who closed their account is not replaced by anyone.
         Audience::Account(id) => vec![(ASSIGNEE, *id)],
+        Audience::Nobody => Vec::new(),
     }
 }
 
 /// Does one job unless it was done before: records the key, tells the
 /// audience, and (for escalations) notes it in the request's history.
 async fn once(db: &Db, job: &Job) -> Result<bool, AppError> {
-    let (key, request_id, message_key, event) =
-        (job.key.as_str(), job.request_id, job.message, job.event);
+    let (key, request_id, message_key, event, text) = (
+        job.key.as_str(),
+        job.request_id,
+        job.message,
+        job.event,
+        job.text,
+    );
     let at = crate::db::now();
     let chain = recipients(&job.audience, request_id);
     let done = on_db!(db, |pool| {
@@ -170,6 +182,9 @@ async fn once(db: &Db, job: &Job) -> Result<bool, AppError> {
                 if told > 0 {
                     break;
                 }
+            }
+            if text {
+                crate::requests::history::text_news!(tx, request_id, message_key, at)?;
             }
             if let Some(kind) = event {
                 sqlx::query(
@@ -211,7 +226,8 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
     let resolved = on_db!(db, |pool| {
         sqlx::query_as::<_, Resolved>(
         "SELECT r.id, r.community_id, r.reporter_account_id, r.contact_preference, r.resolved_at, \
-         co.confirm_nudge_days, co.auto_close_days, r.workgroup_id, ca.private_by_nature AS category_private \
+         co.confirm_nudge_days, co.auto_close_days, r.workgroup_id, ca.private_by_nature AS category_private, \
+         (r.contact_preference = 'text' AND r.reporter_phone <> '' AND NOT ca.private_by_nature) AS by_text \
          FROM requests r JOIN communities co ON co.id = r.community_id JOIN categories ca ON ca.id = r.category_id \
          WHERE r.status = 'resolved' AND r.resolved_at IS NOT NULL"
     )
@@ -238,10 +254,13 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
         }
         if now >= r.resolved_at + r.confirm_nudge_days * 86_400 {
             let key = format!("nudge:{}:{}", r.id, r.resolved_at);
-            let by_desk = r.reporter_account_id.is_none()
-                || matches!(r.contact_preference.as_str(), "phone" | "desk");
+            let by_desk = !r.by_text
+                && (r.reporter_account_id.is_none()
+                    || matches!(r.contact_preference.as_str(), "phone" | "desk"));
             let audience = match (by_desk, r.reporter_account_id) {
                 (false, Some(account)) => Audience::Account(account),
+                // Texted alone: nobody else is told.
+                (false, None) => Audience::Nobody,
                 // Their own team asks the resident, not reception.
                 _ if r.category_private => Audience::Handlers {
                     workgroup_id: r.workgroup_id,
@@ -262,6 +281,7 @@ pub async fn run_due(db: &Db, now: i64) -> Result<Ran, AppError> {
                 audience,
                 message,
                 event: None,
+                text: r.by_text,
             });
         }
     }
@@ -302,6 +322,7 @@ async fn referral_jobs(db: &Db, now: i64) -> Result<Vec<Job>, AppError> {
             },
             message: "notify-referral-due",
             event: Some("referral_due"),
+            text: false,
         })
         .collect())
 }
@@ -355,6 +376,7 @@ fn deadline_jobs(r: &Open, now: i64) -> Vec<Job> {
                 audience,
                 message,
                 event: escalated,
+                text: false,
             });
         }
     }
@@ -386,6 +408,9 @@ pub async fn run_forever(db: Db) {
         }
         if let Err(e) = crate::web::once::forget_old(&db).await {
             tracing::warn!(error = ?e, "forgetting old submissions");
+        }
+        if let Err(e) = crate::requests::recordings::forget_abandoned(&db, crate::db::now()).await {
+            tracing::warn!(error = ?e, "forgetting voice messages never sent");
         }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }

@@ -62,6 +62,9 @@ macro_rules! text_news {
     };
 }
 
+// The nudge to confirm goes by text too.
+pub(crate) use text_news;
+
 /// News for a resident who hears it through reception: the request goes
 /// on reception's list, and reception's bells ring.
 macro_rules! desk_news {

@@ -53,6 +53,18 @@ pub async fn stage(db: &Db, checked: Checked, audio: &[u8]) -> Result<String, St
     Ok(key)
 }
 
+/// A voice message recorded but never sent (the resident walked away from
+/// the kiosk) is kept a day, then forgotten: nobody's voice lies about.
+pub async fn forget_abandoned(db: &Db, now: i64) -> Result<u64, StoreError> {
+    Ok(on_db!(db, |pool| sqlx::query(
+        "DELETE FROM recordings WHERE request_id IS NULL AND created_at < $1"
+    )
+    .bind(now - 86_400)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 /// A staged recording still waiting for its request: its length.
 pub async fn staged(db: &Db, key: &str) -> Result<Option<i64>, StoreError> {
     if key.is_empty() {

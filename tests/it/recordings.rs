@@ -202,6 +202,25 @@ async fn bad_recordings_are_refused_in_the_persons_language(app: Arc<TestApp>) {
     assert!(filed.body.contains("语音留言已失效"));
     // Nothing to play for a staged or unknown recording.
     assert_eq!(resident.get("/recordings/999999").await.status, 404);
+    // Staged and never sent: kept a day, then forgotten.
+    let (status, _) = upload(&zh, &app.base, WEBM, "audio/webm").await;
+    assert_eq!(status, 201);
+    let staged = app
+        .number(
+            "SELECT COUNT(*) FROM recordings WHERE request_id IS NULL AND id > $1",
+            0,
+        )
+        .await;
+    assert!(staged >= 1);
+    let now = grassroots::db::now();
+    let kept = grassroots::requests::recordings::forget_abandoned(&app.db, now)
+        .await
+        .expect("forget");
+    assert_eq!(kept, 0, "not before a day");
+    let forgotten = grassroots::requests::recordings::forget_abandoned(&app.db, now + 86_401)
+        .await
+        .expect("forget");
+    assert_eq!(forgotten as i64, staged);
 }
 
 async fn staff_summarise_a_voice_message_and_the_resident_answers_by_voice(app: Arc<TestApp>) {

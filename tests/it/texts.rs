@@ -202,6 +202,36 @@ async fn texts_follow_the_residents_choice_and_the_quiet_hours(app: Arc<TestApp>
     let page = stranger.get(&opened.location).await;
     assert_eq!(page.status, 200, "the texted link opens the request");
     assert!(page.body.contains("Leak under the sink QQQ"));
+    // Solved: asked by text, and again by text if they do not answer.
+    let solved = zhang
+        .act(&walk_in, &[("action", "resolve"), ("message", "Fixed")])
+        .await;
+    assert_eq!(solved.status, 303, "{}", solved.body);
+    let nudge_days = app
+        .number(
+            "SELECT confirm_nudge_days FROM communities WHERE id = $1",
+            1,
+        )
+        .await;
+    grassroots::chase::run_due(&app.db, grassroots::db::now() + nudge_days * 86_400 + 60)
+        .await
+        .expect("chase");
+    let kinds: Vec<String> = grassroots::on_db!(&app.db, |pool| sqlx::query_scalar(
+        "SELECT m.message_key FROM sms_messages m JOIN requests r ON r.id = m.request_id \
+         WHERE r.tracking_code = $1 ORDER BY m.id"
+    )
+    .bind(&walk_in)
+    .fetch_all(pool)
+    .await)
+    .expect("texts");
+    assert_eq!(
+        kinds,
+        [
+            "notify-responded",
+            "notify-resolved-yours",
+            "notify-please-confirm"
+        ]
+    );
     // Reception is not asked to phone someone who is texted.
     let reception = app.signed_in("reception").await;
     let desk = reception.get("/desk").await;
@@ -220,9 +250,19 @@ async fn texts_follow_the_residents_choice_and_the_quiet_hours(app: Arc<TestApp>
         .act(&code, &[("action", "update"), ("message", "四")])
         .await;
     let later = local(1, 15, 0);
+    grassroots::sms::outbox::take_news(&app.db, later)
+        .await
+        .expect("news to texts");
+    let waiting = app
+        .number(
+            "SELECT COUNT(*) FROM sms_messages WHERE status = 'waiting' AND next_try_at <= $1",
+            later,
+        )
+        .await;
+    assert!(waiting >= 1);
     let (a, b) = tokio::join!(send(&app, later), send(&app, later));
-    assert_eq!(a.sent + b.sent, 1, "{a:?} {b:?}");
-    assert_eq!(sink.received().len(), 1);
+    assert_eq!((a.sent + b.sent) as i64, waiting, "{a:?} {b:?}");
+    assert_eq!(sink.received().len() as i64, waiting, "each once");
 }
 
 async fn a_text_that_fails_three_times_goes_on_receptions_list(app: Arc<TestApp>) {
