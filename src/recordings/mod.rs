@@ -192,6 +192,24 @@ mod tests {
     }
 
     #[test]
+    fn mp4_sample_entries_decide_the_codec() {
+        // Safari records AAC ("mp4a"); the same file with that entry passes
+        // as AAC, and with another (AC-3) is refused by its codec.
+        let entry = MP4.windows(4).position(|w| w == b"Opus").unwrap();
+        let mut aac = MP4.to_vec();
+        aac[entry..entry + 4].copy_from_slice(b"mp4a");
+        assert_eq!(check_recording(&aac).unwrap().codec, Codec::Aac);
+        let mut ac3 = MP4.to_vec();
+        ac3[entry..entry + 4].copy_from_slice(b"ac-3");
+        assert_eq!(check_recording(&ac3), Err(RecordingError::Codec));
+        // A picture track's handler ("vide") is refused.
+        let handler = MP4.windows(4).position(|w| w == b"soun").unwrap();
+        let mut video = MP4.to_vec();
+        video[handler..handler + 4].copy_from_slice(b"vide");
+        assert_eq!(check_recording(&video), Err(RecordingError::HasVideo));
+    }
+
+    #[test]
     fn empty_and_oversized_are_refused_first() {
         assert_eq!(check_recording(&[]), Err(RecordingError::Empty));
         let mut big = WEBM.to_vec();
