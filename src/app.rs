@@ -159,6 +159,7 @@ pub fn state(db: Db, config: Config, live: Live) -> AppState {
         take_back_supports,
         keep_cases_then_erase,
         close_care_plans,
+        stop_texts,
     ]));
     if let Some(mailer) = config.mailer {
         parts.insert(mailer);
@@ -339,6 +340,18 @@ fn close_care_plans<'a>(
     account_id: i64,
 ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
     Box::pin(crate::care::close_with_account(db, account_id))
+}
+
+/// An account closing stops the texts still waiting for it.
+fn stop_texts<'a>(
+    db: &'a Db,
+    account_id: i64,
+) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>> {
+    Box::pin(crate::sms::outbox::withdraw(
+        db,
+        account_id,
+        crate::db::now(),
+    ))
 }
 
 fn legal_class_link<'a>(

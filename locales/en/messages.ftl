@@ -91,3 +91,4 @@ sms-status-waiting = Waiting
 sms-status-sent = Sent
 sms-status-delivered = Delivered
 sms-status-failed = Not sent; passed to reception
+summary-has-words = This request already has words; they are not replaced.

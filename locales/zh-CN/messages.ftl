@@ -91,3 +91,4 @@ sms-status-waiting = 等待发送
 sms-status-sent = 已发出
 sms-status-delivered = 已送达
 sms-status-failed = 未发出，已交前台转告
+summary-has-words = 这条诉求已经有文字了，不能再改写。

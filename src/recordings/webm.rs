@@ -22,6 +22,7 @@ const BLOCK_GROUP: u32 = 0xA0;
 const BLOCK: u32 = 0xA1;
 const SIMPLE_BLOCK: u32 = 0xA3;
 
+const MAX_TRACKS: usize = 8;
 const TRACK_VIDEO: u64 = 1;
 const TRACK_AUDIO: u64 = 2;
 
@@ -80,6 +81,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<Found, RecordingError> {
                 continue;
             }
             TRACK_ENTRY => {
+                // A voice message has one track; a file claiming many is
+                // not one (and would cost memory for nothing).
+                if tracks.len() >= MAX_TRACKS {
+                    return Err(RecordingError::Unreadable);
+                }
                 tracks.push(Track::default());
                 at = start;
                 continue;

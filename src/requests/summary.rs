@@ -85,6 +85,11 @@ pub async fn save(
     {
         return Err(AppError::Conflict("summary-no-voice"));
     }
+    // Only words that stand in for a voice are replaced, never a
+    // resident's own.
+    if request.description != super::recordings::VOICE_ONLY {
+        return Err(AppError::Conflict("summary-has-words"));
+    }
     match check(&form.summary) {
         Ok(words) => {
             store(&state.db, request.id, &viewer, words).await?;

@@ -105,7 +105,7 @@ async fn try_one(
         });
     };
     let counts =
-        outbox::counts_since(db, community.id, &due.phone, rules::day_start(now, &tz)).await?;
+        outbox::counts_since(db, community.id, &number, rules::day_start(now, &tz)).await?;
     let limits = rules::Limits {
         per_person_day: gateway.per_person_day,
         per_day: gateway.per_day,
@@ -139,7 +139,10 @@ async fn try_one(
     };
     Ok(
         match gateway.send(client, &number, &body, &reference).await {
-            Ok(()) => Outcome::Sent { body: logged },
+            Ok(()) => Outcome::Sent {
+                body: logged,
+                number,
+            },
             Err(error) => {
                 tracing::warn!(text = due.id, error, "sending a text");
                 Outcome::Failed {

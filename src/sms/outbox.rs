@@ -13,6 +13,10 @@ use crate::on_db;
 const FRESH_FOR: i64 = 2 * 86_400;
 /// Texts tried in one pass.
 const BATCH: i64 = 50;
+/// How long a pass holds its texts: long enough for every one of them to
+/// meet a gateway that hangs to its limit, so no other instance takes one
+/// still queued in this pass.
+const CLAIM_SECONDS: i64 = BATCH * 10 + 60;
 
 /// Messages whose news is danger: never held by quiet hours or limits.
 pub const DANGER_KEYS: [&str; 1] = ["notify-care-alert"];
@@ -24,8 +28,11 @@ pub async fn take_news(db: &Db, now: i64) -> Result<u64, StoreError> {
         .map(|k| format!("'{k}'"))
         .collect::<Vec<_>>()
         .join(", ");
+    // Only where the community sends texts: with its gateway removed, news
+    // waits in the inbox instead of failing onto reception's list.
     let claim = "UPDATE notifications SET texted_at = $1 WHERE texted_at IS NULL AND created_at > $2 \
-         AND account_id IN (SELECT id FROM accounts WHERE sms_on AND active AND phone IS NOT NULL AND phone <> '') \
+         AND account_id IN (SELECT id FROM accounts WHERE sms_on AND active AND phone IS NOT NULL AND phone <> '' \
+             AND community_id IN (SELECT community_id FROM sms_gateways)) \
          RETURNING id";
     let insert = format!(
         "INSERT INTO sms_messages (community_id, account_id, request_id, phone, lang, message_key, danger, \
@@ -35,7 +42,8 @@ pub async fn take_news(db: &Db, now: i64) -> Result<u64, StoreError> {
          FROM notifications n JOIN accounts a ON a.id = n.account_id \
          LEFT JOIN requests r ON r.id = n.request_id \
          WHERE n.id = $2 \
-         AND NOT (r.contact_preference = 'text' AND r.reporter_account_id = a.id AND r.reporter_phone <> '')"
+         AND NOT COALESCE(r.contact_preference = 'text' AND r.reporter_account_id = a.id \
+             AND r.reporter_phone <> '', FALSE)"
     );
     Ok(on_db!(db, |pool| {
         async {
@@ -79,13 +87,14 @@ pub struct Due {
 /// Claims the texts due at `now` for a minute, counting the try.
 pub async fn claim_due(db: &Db, now: i64) -> Result<Vec<Due>, StoreError> {
     let ids: Vec<i64> = on_db!(db, |pool| sqlx::query_scalar(
-        "UPDATE sms_messages SET claimed_until = $1 + 60 WHERE id IN \
+        "UPDATE sms_messages SET claimed_until = $1 + $3 WHERE id IN \
          (SELECT id FROM sms_messages WHERE status = 'waiting' AND next_try_at <= $1 \
           AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2) \
          AND status = 'waiting' AND (claimed_until IS NULL OR claimed_until < $1) RETURNING id"
     )
     .bind(now)
     .bind(BATCH)
+    .bind(CLAIM_SECONDS)
     .fetch_all(pool)
     .await)?;
     let mut due = Vec::with_capacity(ids.len());
@@ -110,14 +119,10 @@ pub async fn claim_due(db: &Db, now: i64) -> Result<Vec<Due>, StoreError> {
 pub enum Outcome {
     /// Held by quiet hours until then (not a try).
     Later(i64),
-    Sent {
-        body: String,
-    },
+    /// Sent, to the number as the gateway was given it.
+    Sent { body: String, number: String },
     /// Failed; tried again then, or given up (none).
-    Failed {
-        error: String,
-        again: Option<i64>,
-    },
+    Failed { error: String, again: Option<i64> },
 }
 
 pub async fn record(db: &Db, id: i64, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
@@ -132,15 +137,16 @@ pub async fn record(db: &Db, id: i64, outcome: &Outcome, now: i64) -> Result<(),
             .await
             .map(|r| r.rows_affected()))?;
         }
-        Outcome::Sent { body } => {
+        Outcome::Sent { body, number } => {
             on_db!(db, |pool| {
                 sqlx::query(
                 "UPDATE sms_messages SET status = 'sent', body = $1, sent_at = $2, attempts = attempts + 1, \
-                 last_error = '', claimed_until = NULL WHERE id = $3"
+                 last_error = '', claimed_until = NULL, phone = $4 WHERE id = $3"
             )
             .bind(body)
             .bind(now)
             .bind(id)
+            .bind(number)
             .execute(pool)
             .await
             .map(|r| r.rows_affected())
@@ -236,11 +242,13 @@ pub async fn log(db: &Db, community_id: i64) -> Result<Vec<Logged>, StoreError> 
 }
 
 /// Texts given up whose news reception has not yet passed on. News about a
-/// legal question never reaches the list (texts for those are not made).
+/// legal question never reaches the list (its own team tells the resident;
+/// an account holder has it in their inbox).
 pub async fn failed(db: &Db, community_id: i64) -> Result<Vec<Logged>, StoreError> {
     let sql = format!(
-        "{LOGGED} WHERE m.community_id = $1 AND m.status = 'failed' AND m.told_at IS NULL \
-         ORDER BY m.failed_at LIMIT 100"
+        "{LOGGED} LEFT JOIN categories c ON c.id = r.category_id \
+         WHERE m.community_id = $1 AND m.status = 'failed' AND m.told_at IS NULL \
+         AND NOT COALESCE(c.private_by_nature, FALSE) ORDER BY m.failed_at LIMIT 100"
     );
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Logged>(
         sqlx::AssertSqlSafe(sql)
@@ -270,6 +278,24 @@ pub async fn told(
     .await
     .map(|r| r.rows_affected()))?;
     Ok(changed > 0)
+}
+
+/// Someone stopped texts (or their account closed): what still waits for
+/// them is not sent, and nothing of theirs stays on reception's list.
+pub async fn withdraw(db: &Db, account_id: i64, now: i64) -> Result<(), StoreError> {
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE sms_messages SET \
+         last_error = CASE WHEN status = 'waiting' THEN 'withdrawn' ELSE last_error END, \
+         failed_at = CASE WHEN status = 'waiting' THEN $2 ELSE failed_at END, \
+         status = 'failed', told_at = COALESCE(told_at, $2) \
+         WHERE account_id = $1 AND status IN ('waiting', 'failed')"
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// A gateway's delivery report: the text arrived, or it did not (then it

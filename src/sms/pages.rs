@@ -381,6 +381,9 @@ pub async fn choose_texts(
         }
         .await
     })?;
+    if !on {
+        outbox::withdraw(db, account_id, at).await?;
+    }
     Ok(())
 }
 

@@ -392,6 +392,45 @@ async fn a_text_that_fails_three_times_goes_on_receptions_list(app: Arc<TestApp>
         .await,
         1
     );
+
+    // News about no request (a care alert for her carer, say) is texted
+    // too, and danger goes at night; stopping texts withdraws what waits.
+    let huang_id = app.account_id("huang").await;
+    grassroots::on_db!(&app.db, |pool| sqlx::query(
+        "INSERT INTO notifications (account_id, message_key, created_at) VALUES ($1, 'notify-care-alert', $2), \
+         ($1, 'notify-activity-tomorrow', $2)"
+    )
+    .bind(huang_id)
+    .bind(grassroots::db::now())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("news");
+    sink.clear();
+    let night = local(1, 23, 0);
+    let sent = send(&app, night).await;
+    assert_eq!(
+        (sent.sent, sent.held),
+        (1, 1),
+        "the alert goes, the reminder waits: {sent:?}"
+    );
+    let alert = sink.received()[0].json()["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(alert.contains("Care alert"), "{alert}");
+    let stopped = huang
+        .post_form(
+            "/account/news",
+            &[("email_mode", "off"), ("sms", "off"), ("phone", "")],
+        )
+        .await;
+    assert_eq!(stopped.status, 200);
+    assert_eq!(send(&app, local(2, 9, 0)).await.sent, 0, "withdrawn");
+    assert!(
+        !reception.get("/desk").await.body.contains("withdrawn"),
+        "not on reception's list"
+    );
 }
 
 async fn the_gateway_and_the_choice_refuse_bad_input_and_keep_it(app: Arc<TestApp>) {
