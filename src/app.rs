@@ -395,12 +395,8 @@ fn give_up_places<'a>(
 struct Inbox;
 
 impl crate::web::Header for Inbox {
-    fn unread<'a>(
-        &'a self,
-        db: &'a Db,
-        account_id: i64,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, StoreError>> + Send + 'a>> {
-        Box::pin(crate::requests::inbox::unread_count(db, account_id))
+    fn unread_sql(&self) -> &'static str {
+        crate::requests::inbox::UNREAD_OF_ACCOUNT
     }
 }
 

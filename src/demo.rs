@@ -501,6 +501,7 @@ pub async fn load(db: &Db, base_url: &str) -> anyhow::Result<Vec<String>> {
         }
         .await
     })?;
+    crate::db::settings_changed();
 
     let mut ids = std::collections::HashMap::new();
     for a in ACCOUNTS {

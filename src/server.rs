@@ -108,7 +108,10 @@ pub async fn serve(
     }
     let live = crate::live::Live::new();
     let live_for_stop = live.clone();
-    let mut tasks = vec![live.spawn_pump(db.clone())];
+    let mut tasks = vec![
+        live.spawn_pump(db.clone()),
+        crate::db::watch_settings(db.clone()),
+    ];
     tasks.extend(app::background(&db, &config));
     match (&db, config.web.daily_backups.clone()) {
         (Db::Sqlite(_), Some((dir, keep))) => tasks.push(tokio::spawn(crate::backup::run_daily(

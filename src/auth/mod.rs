@@ -218,14 +218,16 @@ pub async fn end_all_sessions(db: &Db, account_id: i64) -> Result<(), AppError> 
 
 const VIEWER_COLUMNS: &str = "a.id, a.community_id, a.username, a.display_name, a.role";
 
+const SESSION_VIEWER_SELECT: &str = "SELECT a.id, COALESCE(m.community_id, a.community_id) AS community_id, \
+     a.username, a.display_name, COALESCE(m.role, a.role) AS role";
+const SESSION_VIEWER_FROM: &str = "FROM sessions s JOIN accounts a ON a.id = s.account_id \
+     LEFT JOIN memberships m ON m.account_id = a.id AND m.community_id = s.community_id \
+     WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active";
+
 async fn viewer_from_session(db: &Db, token: &str) -> Result<Option<Viewer>, AppError> {
     // A session working in another community than the account's own has
     // the role the account holds there.
-    let sql = "SELECT a.id, COALESCE(m.community_id, a.community_id) AS community_id, \
-         a.username, a.display_name, COALESCE(m.role, a.role) AS role \
-         FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         LEFT JOIN memberships m ON m.account_id = a.id AND m.community_id = s.community_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active";
+    let sql = format!("{SESSION_VIEWER_SELECT} {SESSION_VIEWER_FROM}");
     let viewer = on_db!(db, |pool| sqlx::query_as::<_, Viewer>(sqlx::AssertSqlSafe(
         sql
     ))
@@ -234,6 +236,56 @@ async fn viewer_from_session(db: &Db, token: &str) -> Result<Option<Viewer>, App
     .fetch_optional(pool)
     .await)?;
     Ok(viewer)
+}
+
+/// The signed-in person and one more figure about them (`column`, SQL
+/// over the account `a`), from the session cookie in one query: what
+/// every page's header needs. Another way in (an API token, a person
+/// already found for this request) asks for the figure on its own.
+pub async fn viewer_with(
+    parts: &mut Parts,
+    state: &AppState,
+    column: &str,
+) -> Result<(Option<Viewer>, i64), AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        viewer: Viewer,
+        figure: i64,
+    }
+    let found = parts.extensions.get::<Option<Viewer>>().is_some();
+    let bearer = parts.headers.contains_key(header::AUTHORIZATION);
+    let token = crate::i18n::cookie_value(&parts.headers, SESSION_COOKIE);
+    if let (false, false, Some(token)) = (found, bearer, token) {
+        let sql = format!("{SESSION_VIEWER_SELECT}, {column} AS figure {SESSION_VIEWER_FROM}");
+        let row = on_db!(&state.db, |pool| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(token_hash(&token))
+        .bind(now())
+        .fetch_optional(pool)
+        .await)?;
+        let (viewer, figure) = match row {
+            Some(row) => (Some(row.viewer), row.figure),
+            None => (None, 0),
+        };
+        parts.extensions.insert(viewer.clone());
+        return Ok((viewer, figure));
+    }
+    let viewer = MaybeViewer::from_request_parts(parts, state).await?.0;
+    let figure = match &viewer {
+        Some(v) => {
+            let sql = format!("SELECT {column} FROM accounts a WHERE a.id = $1");
+            on_db!(&state.db, |pool| sqlx::query_scalar::<_, i64>(
+                sqlx::AssertSqlSafe(sql)
+            )
+            .bind(v.id)
+            .fetch_one(pool)
+            .await)?
+        }
+        None => 0,
+    };
+    Ok((viewer, figure))
 }
 
 pub async fn viewer_by_id(db: &Db, id: i64) -> Result<Option<Viewer>, AppError> {

@@ -232,14 +232,16 @@ async fn connect_target(url: &str) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// The tables of the target, their columns and what each refers to.
+/// The tables of the target, their columns and what each refers to; not
+/// the database's own bookkeeping (its migrations, its settings' version).
 async fn schema(pg: &PgPool) -> anyhow::Result<Vec<Table>> {
     let columns: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT c.table_name::text, c.column_name::text, c.data_type::text, c.is_identity::text \
          FROM information_schema.columns c JOIN information_schema.tables t \
          ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
          WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
-         AND c.table_name <> '_sqlx_migrations' ORDER BY c.table_name, c.ordinal_position",
+         AND c.table_name NOT IN ('_sqlx_migrations', 'settings_version') \
+         ORDER BY c.table_name, c.ordinal_position",
     )
     .fetch_all(pg)
     .await?;

@@ -68,8 +68,20 @@ fn minutes(text: &str) -> Option<i64> {
     Some(i64::from(t.hour()) * 60 + i64::from(t.minute()))
 }
 
-/// The calendar deadlines count by, when the community keeps one.
+/// The calendar deadlines count by, when the community keeps one; read
+/// once per change of the settings (`db::Memo`).
 pub async fn for_community(db: &Db, community_id: i64) -> Result<Option<WorkCalendar>, StoreError> {
+    static CALENDARS: crate::db::Memo<i64, Option<WorkCalendar>> = crate::db::Memo::new();
+    let kept = CALENDARS
+        .get(db, community_id, || read_for_community(db, community_id))
+        .await?;
+    Ok(Option::clone(&kept))
+}
+
+async fn read_for_community(
+    db: &Db,
+    community_id: i64,
+) -> Result<Option<WorkCalendar>, StoreError> {
     let s = settings(db, community_id).await?;
     if !s.working_hours_on {
         return Ok(None);
@@ -237,6 +249,7 @@ async fn store(db: &Db, community_id: i64, c: &Checked) -> Result<(), AppError> 
         }
         .await
     })?;
+    crate::db::settings_changed();
     Ok(())
 }
 

@@ -68,6 +68,14 @@ impl Choice {
 
 /// The category's extra fields in their order, with their choices.
 pub async fn for_category(db: &Db, category_id: i64) -> Result<Vec<Attribute>, StoreError> {
+    static ATTRIBUTES: crate::db::Memo<i64, Vec<Attribute>> = crate::db::Memo::new();
+    let kept = ATTRIBUTES
+        .get(db, category_id, || read_for_category(db, category_id))
+        .await?;
+    Ok(Vec::clone(&kept))
+}
+
+async fn read_for_category(db: &Db, category_id: i64) -> Result<Vec<Attribute>, StoreError> {
     let mut attributes = on_db!(db, |pool| {
         sqlx::query_as::<_, Attribute>(
         "SELECT id, code, datatype, variable, required, datatype_description, sort_order, description_zh, \
@@ -293,6 +301,7 @@ pub async fn add(
         }
         .await
     })?;
+    crate::db::settings_changed();
     match id {
         Some(id) => Ok(Ok(id)),
         None => {
@@ -329,6 +338,7 @@ pub async fn remove(db: &Db, category_id: i64, attribute_id: i64) -> Result<(), 
         }
         .await
     })?;
+    crate::db::settings_changed();
     Ok(())
 }
 

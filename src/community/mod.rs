@@ -57,16 +57,9 @@ impl Place {
         format!("admin-place-{}", self.kind)
     }
 
+    /// The community's places: common ones, buildings, then units, by code.
     pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Place>, StoreError> {
-        Ok(on_db!(db, |pool| {
-            sqlx::query_as::<_, Place>(
-            "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 \
-             ORDER BY CASE kind WHEN 'common' THEN 0 WHEN 'building' THEN 1 ELSE 2 END, code"
-        )
-        .bind(community_id)
-        .fetch_all(pool)
-        .await
-        })?)
+        Ok(Vec::clone(&*Place::kept(db, community_id).await?))
     }
 
     pub async fn by_code(
@@ -74,15 +67,30 @@ impl Place {
         community_id: i64,
         code: &str,
     ) -> Result<Option<Place>, StoreError> {
-        Ok(on_db!(db, |pool| {
-            sqlx::query_as::<_, Place>(
-            "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 AND code = $2"
-        )
-        .bind(community_id)
-        .bind(code.trim())
-        .fetch_optional(pool)
-        .await
-        })?)
+        let code = code.trim();
+        let places = Place::kept(db, community_id).await?;
+        Ok(places.iter().find(|p| p.code == code).cloned())
+    }
+
+    pub async fn by_id(db: &Db, community_id: i64, id: i64) -> Result<Option<Place>, StoreError> {
+        let places = Place::kept(db, community_id).await?;
+        Ok(places.iter().find(|p| p.id == id).cloned())
+    }
+
+    /// Read once per change of the settings (`db::Memo`).
+    async fn kept(db: &Db, community_id: i64) -> Result<std::sync::Arc<Vec<Place>>, StoreError> {
+        static PLACES: crate::db::Memo<i64, Vec<Place>> = crate::db::Memo::new();
+        Ok(PLACES
+            .get(db, community_id, || async {
+                on_db!(db, |pool| sqlx::query_as::<_, Place>(
+                    "SELECT id, kind, code, name_zh, name_en, parent_id FROM places WHERE community_id = $1 \
+                     ORDER BY CASE kind WHEN 'common' THEN 0 WHEN 'building' THEN 1 ELSE 2 END, code"
+                )
+                .bind(community_id)
+                .fetch_all(pool)
+                .await)
+            })
+            .await?)
     }
 
     /// The units the account's household lives in.
@@ -107,12 +115,18 @@ pub struct Workgroup {
 
 impl Workgroup {
     pub async fn list(db: &Db, community_id: i64) -> Result<Vec<Workgroup>, StoreError> {
-        Ok(on_db!(db, |pool| sqlx::query_as::<_, Workgroup>(
-            "SELECT id, code, name_zh, name_en FROM workgroups WHERE community_id = $1 ORDER BY id"
-        )
-        .bind(community_id)
-        .fetch_all(pool)
-        .await)?)
+        static WORKGROUPS: crate::db::Memo<i64, Vec<Workgroup>> = crate::db::Memo::new();
+        let kept = WORKGROUPS
+            .get(db, community_id, || async {
+                on_db!(db, |pool| sqlx::query_as::<_, Workgroup>(
+                    "SELECT id, code, name_zh, name_en FROM workgroups WHERE community_id = $1 ORDER BY id"
+                )
+                .bind(community_id)
+                .fetch_all(pool)
+                .await)
+            })
+            .await?;
+        Ok(Vec::clone(&kept))
     }
 
     /// The workgroups the account belongs to.
@@ -192,16 +206,12 @@ impl Category {
         community_id: i64,
         only_active: bool,
     ) -> Result<Vec<Category>, StoreError> {
-        let sql = format!(
-            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND (active OR NOT $2) ORDER BY id"
-        );
-        Ok(on_db!(db, |pool| sqlx::query_as::<_, Category>(
-            sqlx::AssertSqlSafe(sql)
-        )
-        .bind(community_id)
-        .bind(only_active)
-        .fetch_all(pool)
-        .await)?)
+        let all = Category::kept(db, community_id).await?;
+        Ok(all
+            .iter()
+            .filter(|c| c.active || !only_active)
+            .cloned()
+            .collect())
     }
 
     pub async fn by_code(
@@ -209,16 +219,9 @@ impl Category {
         community_id: i64,
         code: &str,
     ) -> Result<Option<Category>, StoreError> {
-        let sql = format!(
-            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND code = $2"
-        );
-        Ok(on_db!(db, |pool| sqlx::query_as::<_, Category>(
-            sqlx::AssertSqlSafe(sql)
-        )
-        .bind(community_id)
-        .bind(code.trim())
-        .fetch_optional(pool)
-        .await)?)
+        let code = code.trim();
+        let all = Category::kept(db, community_id).await?;
+        Ok(all.iter().find(|c| c.code == code).cloned())
     }
 
     pub async fn by_id(
@@ -226,16 +229,27 @@ impl Category {
         community_id: i64,
         id: i64,
     ) -> Result<Option<Category>, StoreError> {
+        let all = Category::kept(db, community_id).await?;
+        Ok(all.iter().find(|c| c.id == id).cloned())
+    }
+
+    /// Every category of the community, active or not, by id; read once
+    /// per change of the settings (`db::Memo`).
+    async fn kept(db: &Db, community_id: i64) -> Result<std::sync::Arc<Vec<Category>>, StoreError> {
+        static CATEGORIES: crate::db::Memo<i64, Vec<Category>> = crate::db::Memo::new();
         let sql = format!(
-            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 AND id = $2"
+            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE community_id = $1 ORDER BY id"
         );
-        Ok(on_db!(db, |pool| sqlx::query_as::<_, Category>(
-            sqlx::AssertSqlSafe(sql)
-        )
-        .bind(community_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?)
+        Ok(CATEGORIES
+            .get(db, community_id, || async {
+                on_db!(db, |pool| sqlx::query_as::<_, Category>(
+                    sqlx::AssertSqlSafe(sql)
+                )
+                .bind(community_id)
+                .fetch_all(pool)
+                .await)
+            })
+            .await?)
     }
 }
 

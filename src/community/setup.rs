@@ -59,6 +59,7 @@ pub async fn save_community(db: &Db, community_id: i64, form: &CommunityForm) ->
     .await
     .map(|r| r.rows_affected())
     })?;
+    crate::db::settings_changed();
     Ok(Ok(()))
 }
 
@@ -114,6 +115,7 @@ pub async fn add_place(db: &Db, community_id: i64, form: &PlaceForm) -> Checked<
     .fetch_one(pool)
     .await
     })?;
+    crate::db::settings_changed();
     Ok(Ok(id))
 }
 
@@ -146,6 +148,7 @@ pub async fn add_workgroup(db: &Db, community_id: i64, form: &WorkgroupForm) -> 
     .bind(&name_en)
     .fetch_optional(pool)
     .await)?;
+    crate::db::settings_changed();
     Ok(id.ok_or_else(|| one("code", "field-code-taken")))
 }
 
@@ -426,6 +429,7 @@ pub async fn add_category(db: &Db, community_id: i64, form: &CategoryForm) -> Ch
     .fetch_one(pool)
     .await
     })?;
+    crate::db::settings_changed();
     Ok(Ok(id))
 }
 
@@ -470,6 +474,7 @@ pub async fn update_category(
     .await
     .map(|r| r.rows_affected())
     })?;
+    crate::db::settings_changed();
     Ok(Ok(()))
 }
 

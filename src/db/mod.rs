@@ -6,7 +6,11 @@
 //! code runs on either pool without `sqlx::Any`.
 
 mod error;
+mod memo;
+mod script;
 pub use error::StoreError;
+pub use memo::{Memo, listen, settings_changed, watch_settings};
+pub use script::{Arg, Script};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -60,6 +64,9 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
+                // Statement journals (a statement with triggers inside a
+                // transaction) in memory, not in temporary files.
+                .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
@@ -88,6 +95,28 @@ impl Db {
             .execute(pool)
             .await
             .is_ok())
+    }
+
+    /// Which database this is (its file, or its server and name): what
+    /// tells one database's memos from another's in one process.
+    pub fn identity(&self) -> std::sync::Arc<str> {
+        match self {
+            Db::Sqlite(pool) => pool
+                .connect_options()
+                .get_filename()
+                .to_string_lossy()
+                .into(),
+            Db::Postgres(pool) => {
+                let o = pool.connect_options();
+                format!(
+                    "{}:{}/{}",
+                    o.get_host(),
+                    o.get_port(),
+                    o.get_database().unwrap_or("")
+                )
+                .into()
+            }
+        }
     }
 
     pub fn engine(&self) -> &'static str {
@@ -191,6 +220,8 @@ pub struct Writer {
     committed: std::sync::atomic::AtomicU64,
     /// How many counted commits are known to be on disk.
     synced: tokio::sync::Mutex<u64>,
+    /// Scripts waiting to be run together.
+    queue: script::Queue,
 }
 
 impl Writer {
@@ -211,6 +242,7 @@ impl Writer {
             log: log.into(),
             committed: Default::default(),
             synced: Default::default(),
+            queue: Default::default(),
         }
     }
 

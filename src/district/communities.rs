@@ -207,6 +207,7 @@ pub async fn create(
     }
     .await)
     .map_err(StoreError::from)?;
+    crate::db::settings_changed();
     if let Some(token) = crate::i18n::cookie_value(&headers, SESSION_COOKIE) {
         work_in(db, &token, Some(id)).await?;
     }

@@ -216,6 +216,7 @@ pub async fn move_community(db: &Db, community_id: i64, street_id: i64) -> Resul
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
+    crate::db::settings_changed();
     Ok(())
 }
 

@@ -81,7 +81,10 @@ impl Live {
         tokio::spawn(async move {
             let mut last = latest_id(&db).await.unwrap_or(0);
             let listening = match &db {
-                Db::Postgres(pool) => live.listen(pool.clone()).await,
+                Db::Postgres(pool) => {
+                    let woken = live.clone();
+                    crate::db::listen(pool.clone(), "grassroots_live", move || woken.poke()).await
+                }
                 Db::Sqlite(_) => false,
             };
             // Without notifications, other processes' writes are found by
@@ -104,40 +107,6 @@ impl Live {
                 }
             }
         })
-    }
-
-    /// Listens for `grassroots_live` on a connection of its own and pokes
-    /// the pump at each notification; false when it cannot listen.
-    async fn listen(&self, pool: sqlx::PgPool) -> bool {
-        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(listener) => listener,
-            Err(e) => {
-                tracing::warn!(error = ?e, "cannot LISTEN for live events; looking every second");
-                return false;
-            }
-        };
-        if let Err(e) = listener.listen("grassroots_live").await {
-            tracing::warn!(error = ?e, "cannot LISTEN for live events; looking every second");
-            return false;
-        }
-        let live = self.clone();
-        tokio::spawn(async move {
-            loop {
-                match listener.recv().await {
-                    Ok(_) => live.poke(),
-                    // The pool is closing: let its connection go.
-                    Err(sqlx::Error::PoolClosed) => break,
-                    Err(e) => {
-                        // The listener reconnects on the next call; what
-                        // came meanwhile is found by reading the log.
-                        tracing::warn!(error = ?e, "live event notifications interrupted");
-                        live.poke();
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        });
-        true
     }
 
     /// Whether a screen's heartbeat is due to be written (at most once a

@@ -19,7 +19,6 @@ use params::Params;
 
 use crate::community::Community;
 use crate::db::Db;
-use crate::on_db;
 use crate::web::{AppState, base_url};
 
 pub const ROOT: &str = "/open311/v2";
@@ -124,26 +123,12 @@ async fn jurisdiction(
 ) -> Result<Community, (Format, Open311Error)> {
     let fail = |e: Open311Error| (format, e);
     match params.get("jurisdiction_id") {
-        Some(code) => {
-            let id: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
-                "SELECT id FROM communities WHERE code = $1"
-            )
-            .bind(code)
-            .fetch_optional(pool)
-            .await)
-            .map_err(|e| fail(crate::web::AppError::from(e).into()))?;
-            let id = id.ok_or_else(|| {
-                fail(Open311Error::bad(format!("unknown jurisdiction_id {code}")))
-            })?;
-            Community::by_id(db, id).await.map_err(|e| fail(e.into()))
-        }
+        Some(code) => Community::by_code(db, code)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .ok_or_else(|| fail(Open311Error::bad(format!("unknown jurisdiction_id {code}")))),
         None => {
-            let count: i64 = on_db!(db, |pool| sqlx::query_scalar(
-                "SELECT COUNT(*) FROM communities"
-            )
-            .fetch_one(pool)
-            .await)
-            .map_err(|e| fail(crate::web::AppError::from(e).into()))?;
+            let count = Community::count(db).await.map_err(|e| fail(e.into()))?;
             if count > 1 {
                 return Err(fail(Open311Error::bad(
                     "jurisdiction_id is required: this server runs several communities",

@@ -3,7 +3,8 @@
 //! submission finds the request it already made.
 
 use crate::auth::{random_token, token_hash};
-use crate::db::{BeginWrite, Db, StoreError, now};
+use crate::community::{Category, Place};
+use crate::db::{Arg, Db, Script, StoreError, now};
 use crate::on_db;
 
 use super::deadlines::{CategoryDeadlines, deadlines_for};
@@ -72,28 +73,25 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, StoreError> {
     // the flat), and the words. Read before the write begins, so the
     // writer's turn is no longer than it must be.
     let screen = if new.visibility.is_listed() {
-        let (icon, cat_zh, cat_en, place_zh, place_en): (
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        ) = on_db!(db, |pool| {
-            sqlx::query_as(
-            "SELECT c.icon, c.name_zh, c.name_en, \
-             CASE WHEN p.kind = 'unit' THEN pp.name_zh ELSE p.name_zh END, \
-             CASE WHEN p.kind = 'unit' THEN pp.name_en ELSE p.name_en END \
-             FROM categories c LEFT JOIN places p ON p.id = $2 LEFT JOIN places pp ON pp.id = p.parent_id \
-             WHERE c.id = $1",
-        )
-        .bind(new.category_id)
-        .bind(new.place_id)
-        .fetch_one(pool)
-        .await
-        })?;
+        let category = Category::by_id(db, new.community_id, new.category_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // The building, never the flat.
+        let place = match new.place_id {
+            Some(id) => Place::by_id(db, new.community_id, id).await?,
+            None => None,
+        };
+        let building = match &place {
+            Some(p) if p.kind == "unit" => match p.parent_id {
+                Some(parent) => Place::by_id(db, new.community_id, parent).await?,
+                None => None,
+            },
+            _ => place,
+        };
         Some(serde_json::json!({
-            "code": "", "icon": icon, "category_zh": cat_zh, "category_en": cat_en,
-            "place_zh": place_zh, "place_en": place_en,
+            "code": "", "icon": category.icon, "category_zh": category.name_zh, "category_en": category.name_en,
+            "place_zh": building.as_ref().map(|p| p.name_zh.as_str()),
+            "place_en": building.as_ref().map(|p| p.name_en.as_str()),
             "description": new.description.chars().take(140).collect::<String>(), "message": "",
         }))
     } else {
@@ -101,96 +99,105 @@ pub async fn create(db: &Db, new: NewRequest) -> Result<Created, StoreError> {
     };
     for _attempt in 0..8 {
         let code = new_tracking_code();
-        let outcome: Result<Option<i64>, sqlx::Error> = on_db!(db, |pool| {
-            async {
-                let mut tx = pool.begin_write().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO requests (community_id, tracking_code, secret_hash, kind, urgency, category_id, \
-                     workgroup_id, place_id, location_note, description, channel, visibility, reporter_account_id, \
-                     reporter_name, reporter_phone, reporter_email, contact_preference, entered_by, status, \
-                     created_at, updated_at, response_due_at, resolution_due_at, api_key_id, lat, lng, \
-                     address_string, device_id, media_url, external_account_id, submission_key, reporter_lang) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) \
-                     ON CONFLICT DO NOTHING RETURNING id",
-                )
-                .bind(new.community_id)
-                .bind(&code)
-                .bind(token_hash(&secret))
-                .bind(new.kind.as_str())
-                .bind(new.urgency.as_str())
-                .bind(new.category_id)
-                .bind(new.workgroup_id)
-                .bind(new.place_id)
-                .bind(&new.location_note)
-                .bind(&new.description)
-                .bind(new.channel.as_str())
-                .bind(new.visibility.as_str())
-                .bind(new.reporter_account_id)
-                .bind(&new.reporter_name)
-                .bind(&new.reporter_phone)
-                .bind(&new.reporter_email)
-                .bind(new.contact_preference.as_str())
-                .bind(new.entered_by)
-                .bind(at)
-                .bind(d.response_due)
-                .bind(d.resolution_due)
-                .bind(new.api_key_id)
-                .bind(new.client.lat)
-                .bind(new.client.lng)
-                .bind(&new.client.address_string)
-                .bind(&new.client.device_id)
-                .bind(&new.client.media_url)
-                .bind(&new.client.account_id)
-                .bind(&submission_key)
-                .bind(new.reporter_lang)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(id) = id else { return Ok(None) };
-                insert_event!(tx, id, at, new.entered_by.or(new.reporter_account_id), actor_role,
-                    "created", None::<String>, Some("submitted"), "", "", Audience::Public.as_str())?;
-                for (code, value) in &new.attributes {
-                    sqlx::query("INSERT INTO request_attributes (request_id, code, value) VALUES ($1, $2, $3)")
-                        .bind(id)
-                        .bind(code)
-                        .bind(value)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                for key in &new.photo_keys {
-                    sqlx::query("UPDATE photos SET request_id = $1 WHERE upload_key = $2 AND request_id IS NULL")
-                        .bind(id)
-                        .bind(key)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                if let Some(key) = &new.voice_key {
-                    sqlx::query("UPDATE recordings SET request_id = $1 WHERE upload_key = $2 AND request_id IS NULL")
-                        .bind(id)
-                        .bind(key)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                if let Some(screen) = &screen {
-                    let mut payload = screen.clone();
-                    payload["code"] = serde_json::Value::from(code.as_str());
-                    crate::record_live_event!(tx, new.community_id, "request_new", payload)?;
-                }
-                if let Some(reporter) = new.reporter_account_id {
-                    sqlx::query(
-                        "INSERT INTO request_followers (request_id, account_id, at) VALUES ($1, $2, $3)",
-                    )
-                    .bind(id)
-                    .bind(reporter)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(Some(id))
-            }
-            .await
-        });
+        let secret_hash = token_hash(&secret);
+        // Statements after the first find the new request by its code and
+        // secret (nothing, if the first made none), so the whole
+        // transaction is known before it starts and runs as one script.
+        let mut script = Script::new();
+        script.push(
+            "INSERT INTO requests (community_id, tracking_code, secret_hash, kind, urgency, category_id, \
+             workgroup_id, place_id, location_note, description, channel, visibility, reporter_account_id, \
+             reporter_name, reporter_phone, reporter_email, contact_preference, entered_by, status, \
+             created_at, updated_at, response_due_at, resolution_due_at, api_key_id, lat, lng, \
+             address_string, device_id, media_url, external_account_id, submission_key, reporter_lang) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             'submitted', $19, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) \
+             ON CONFLICT DO NOTHING RETURNING id",
+            vec![
+                new.community_id.into(),
+                (&code).into(),
+                (&secret_hash).into(),
+                new.kind.as_str().into(),
+                new.urgency.as_str().into(),
+                new.category_id.into(),
+                new.workgroup_id.into(),
+                new.place_id.into(),
+                (&new.location_note).into(),
+                (&new.description).into(),
+                new.channel.as_str().into(),
+                new.visibility.as_str().into(),
+                new.reporter_account_id.into(),
+                (&new.reporter_name).into(),
+                (&new.reporter_phone).into(),
+                (&new.reporter_email).into(),
+                new.contact_preference.as_str().into(),
+                new.entered_by.into(),
+                at.into(),
+                d.response_due.into(),
+                d.resolution_due.into(),
+                new.api_key_id.into(),
+                new.client.lat.into(),
+                new.client.lng.into(),
+                (&new.client.address_string).into(),
+                (&new.client.device_id).into(),
+                (&new.client.media_url).into(),
+                (&new.client.account_id).into(),
+                (&submission_key).into(),
+                new.reporter_lang.into(),
+            ],
+        );
+        let this = || -> Vec<Arg> { vec![(&code).into(), (&secret_hash).into()] };
+        let with = |more: Vec<Arg>| -> Vec<Arg> { this().into_iter().chain(more).collect() };
+        script.push(
+            "INSERT INTO request_events (request_id, at, actor_id, actor_role, kind, from_status, \
+             to_status, public_message, internal_note, audience) \
+             SELECT id, $3, $4, $5, 'created', NULL, 'submitted', '', '', $6 \
+             FROM requests WHERE tracking_code = $1 AND secret_hash = $2",
+            with(vec![
+                at.into(),
+                new.entered_by.or(new.reporter_account_id).into(),
+                actor_role.into(),
+                Audience::Public.as_str().into(),
+            ]),
+        );
+        for (code, value) in &new.attributes {
+            script.push(
+                "INSERT INTO request_attributes (request_id, code, value) \
+                 SELECT id, $3, $4 FROM requests WHERE tracking_code = $1 AND secret_hash = $2",
+                with(vec![code.into(), value.into()]),
+            );
+        }
+        for key in &new.photo_keys {
+            script.push(
+                "UPDATE photos SET request_id = (SELECT id FROM requests WHERE tracking_code = $1 AND secret_hash = $2) \
+                 WHERE upload_key = $3 AND request_id IS NULL",
+                with(vec![key.into()]),
+            );
+        }
+        if let Some(key) = &new.voice_key {
+            script.push(
+                "UPDATE recordings SET request_id = (SELECT id FROM requests WHERE tracking_code = $1 AND secret_hash = $2) \
+                 WHERE upload_key = $3 AND request_id IS NULL",
+                with(vec![key.into()]),
+            );
+        }
+        if let Some(screen) = &screen {
+            let mut payload = screen.clone();
+            payload["code"] = serde_json::Value::from(code.as_str());
+            script.push(
+                "INSERT INTO live_events (community_id, kind, payload, at) \
+                 SELECT community_id, 'request_new', $3, $4 FROM requests WHERE tracking_code = $1 AND secret_hash = $2",
+                with(vec![payload.to_string().into(), at.into()]),
+            );
+        }
+        if let Some(reporter) = new.reporter_account_id {
+            script.push(
+                "INSERT INTO request_followers (request_id, account_id, at) \
+                 SELECT id, $3, $4 FROM requests WHERE tracking_code = $1 AND secret_hash = $2",
+                with(vec![reporter.into(), at.into()]),
+            );
+        }
+        let outcome = script.run(db).await;
         if let Some(id) = outcome? {
             return Ok(Created {
                 id,

@@ -33,6 +33,11 @@ pub async fn notifications(db: &Db, account_id: i64) -> Result<Vec<Notice>, Stor
     })?)
 }
 
+/// The unread count as a column of a query over the account `a`: the
+/// page header reads it with the session, in one query.
+pub const UNREAD_OF_ACCOUNT: &str =
+    "(SELECT COUNT(*) FROM notifications n WHERE n.account_id = a.id AND n.read_at IS NULL)";
+
 pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, StoreError> {
     Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_at IS NULL"

@@ -30,11 +30,14 @@ pub struct QueueFilter {
     pub words: Option<String>,
 }
 
-/// Words to find, as each engine can best look for them: SQLite's trigram
-/// index takes three characters or more; otherwise (and on PostgreSQL,
-/// whose trigram index serves LIKE) a LIKE on the lower-cased text. A
-/// tracking code typed whole is found too.
+/// Words to find, as each engine can best look for them: two Chinese
+/// characters in the index of character pairs (both engines); SQLite's
+/// trigram index takes three characters or more; otherwise (and on
+/// PostgreSQL, whose trigram index serves LIKE) a LIKE on the lower-cased
+/// text. A tracking code typed whole is found too.
 struct Words {
+    /// Two Chinese characters, found in the pairs index (migration 0032).
+    pair: Option<String>,
     /// The FTS5 phrase, when SQLite's index can serve it.
     phrase: Option<String>,
     like: String,
@@ -46,12 +49,52 @@ impl Words {
         let words = words.map(str::trim).filter(|w| !w.is_empty())?;
         let code = normalise_code(words);
         Some(Words {
+            pair: chinese_pair(words),
             phrase: (matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3)
                 .then(|| format!("\"{}\"", words.replace('"', "\"\""))),
             like: crate::db::like_pattern(words),
             code: (code.len() == 8).then_some(code),
         })
     }
+}
+
+/// Two characters that are both Chinese (U+3400 to U+9FFF): what
+/// migration 0032's pairs index holds.
+fn chinese_pair(words: &str) -> Option<String> {
+    let mut chars = words.chars();
+    let pair = (chars.next()?, chars.next()?);
+    let chinese = |c: char| ('\u{3400}'..='\u{9FFF}').contains(&c);
+    (chars.next().is_none() && chinese(pair.0) && chinese(pair.1)).then(|| words.to_string())
+}
+
+/// The description holds the words: by the index that serves them.
+fn push_description_match<DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<DB>,
+    community_id: i64,
+    w: &Words,
+) where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let sqlite = DB::NAME == "SQLite";
+    match (&w.pair, &w.phrase) {
+        // Migration 0032: each pair is a word of its community.
+        (Some(pair), _) if sqlite => q
+            .push("r.id IN (SELECT rowid FROM request_pairs WHERE request_pairs MATCH ")
+            .push_bind(format!("\"c{community_id}{pair}\""))
+            .push(")"),
+        (Some(pair), _) => q
+            .push("request_pairs(r.community_id, r.description) @> ARRAY[")
+            .push_bind(format!("{community_id}:{pair}"))
+            .push("]"),
+        (None, Some(phrase)) => q
+            .push("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ")
+            .push_bind(phrase.clone())
+            .push(")"),
+        (None, None) => q
+            .push("lower(r.description) LIKE ")
+            .push_bind(w.like.clone())
+            .push(" ESCAPE '\\'"),
+    };
 }
 
 /// Open requests, in the order a queue shows them.
@@ -134,16 +177,7 @@ pub async fn queue(
             .push("))");
         if let Some(w) = &words {
             q.push(" AND (");
-            match &w.phrase {
-                Some(phrase) => q
-                    .push("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ")
-                    .push_bind(phrase.clone())
-                    .push(")"),
-                None => q
-                    .push("lower(r.description) LIKE ")
-                    .push_bind(w.like.clone())
-                    .push(" ESCAPE '\\'"),
-            };
+            push_description_match(&mut q, community_id, w);
             q.push(" OR lower(c.name_zh) LIKE ")
                 .push_bind(w.like.clone())
                 .push(" ESCAPE '\\' OR lower(c.name_en) LIKE ")
@@ -253,7 +287,10 @@ pub async fn public_search(
     f: &PublicFilter,
     limit: i64,
 ) -> Result<Vec<RequestRow>, StoreError> {
-    let words = Words::new(db, f.words.as_deref());
+    // Newest first: three characters or more are looked for while walking
+    // the community's requests in date order, which stops at the page's end
+    // (the trigram index covers every community and would read them all).
+    let words = Words::new(db, f.words.as_deref()).map(|w| Words { phrase: None, ..w });
     Ok(on_db!(db, |pool| {
         let mut q = sqlx::QueryBuilder::new(format!(
             "SELECT {REQUEST_COLUMNS} {REQUEST_FROM} WHERE r.community_id = "
@@ -278,9 +315,8 @@ pub async fn public_search(
                 .push("))");
         }
         if let Some(w) = &words {
-            q.push(" AND (lower(r.description) LIKE ")
-                .push_bind(w.like.clone())
-                .push(" ESCAPE '\\'");
+            q.push(" AND (");
+            push_description_match(&mut q, community_id, w);
             if let Some(code) = &w.code {
                 q.push(" OR r.tracking_code = ").push_bind(code.clone());
             }
@@ -343,4 +379,26 @@ pub async fn similar_open(
     .bind(place_id)
     .fetch_all(pool)
     .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chinese_pair;
+
+    #[test]
+    fn only_two_chinese_characters_use_the_pairs_index() {
+        assert_eq!(chinese_pair("漏水").as_deref(), Some("漏水"));
+        assert_eq!(
+            chinese_pair("㐀鿿").as_deref(),
+            Some("㐀鿿"),
+            "both ends of the range"
+        );
+        assert_eq!(chinese_pair("漏"), None);
+        assert_eq!(chinese_pair("漏水了"), None, "three: the trigram index");
+        assert_eq!(chinese_pair("B1"), None);
+        assert_eq!(chinese_pair("漏1"), None);
+        assert_eq!(chinese_pair("，。"), None, "punctuation is not indexed");
+        assert_eq!(chinese_pair("水！"), None);
+        assert_eq!(chinese_pair(""), None);
+    }
 }

@@ -2,7 +2,7 @@
 //! one notion of a community; the `community` capability holds its places,
 //! workgroups, categories and the administrator's pages.
 
-use crate::db::{Db, StoreError, now};
+use crate::db::{Db, Memo, StoreError, now};
 use crate::on_db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,37 +15,71 @@ pub struct Community {
     pub emergency_numbers: String,
 }
 
+/// How a community is looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum CommunityKey {
+    Id(i64),
+    Code(String),
+    First,
+}
+
 impl Community {
     pub async fn by_id(db: &Db, id: i64) -> Result<Community, StoreError> {
-        on_db!(db, |pool| sqlx::query_as::<_, Community>(
-            "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?
-        .ok_or(StoreError::NotFound)
+        Community::by_key(db, CommunityKey::Id(id))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// A community by its code (`jinyuan`), as public addresses name it.
     pub async fn by_code(db: &Db, code: &str) -> Result<Option<Community>, StoreError> {
-        Ok(on_db!(db, |pool| {
-            sqlx::query_as::<_, Community>(
-            "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities WHERE code = $1"
-        )
-        .bind(code.trim())
-        .fetch_optional(pool)
-        .await
-        })?)
+        Community::by_key(db, CommunityKey::Code(code.trim().to_string())).await
     }
 
     /// The community public pages speak for: the first one.
     pub async fn default_one(db: &Db) -> Result<Community, StoreError> {
-        on_db!(db, |pool| sqlx::query_as::<_, Community>(
-            "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities ORDER BY id LIMIT 1"
-        )
-        .fetch_optional(pool)
-        .await)?
-        .ok_or(StoreError::NotFound)
+        Community::by_key(db, CommunityKey::First)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// How many communities this database serves.
+    pub async fn count(db: &Db) -> Result<i64, StoreError> {
+        static COUNT: Memo<(), i64> = Memo::new();
+        let n = COUNT
+            .get(db, (), || async {
+                on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM communities"
+                )
+                .fetch_one(pool)
+                .await)
+            })
+            .await?;
+        Ok(*n)
+    }
+
+    /// Read once per change of the settings (`db::Memo`).
+    async fn by_key(db: &Db, key: CommunityKey) -> Result<Option<Community>, StoreError> {
+        static COMMUNITIES: Memo<CommunityKey, Option<Community>> = Memo::new();
+        let found = COMMUNITIES
+            .get(db, key.clone(), || async {
+                const COLUMNS: &str = "SELECT id, code, name_zh, name_en, timezone, emergency_numbers FROM communities";
+                let sql = match &key {
+                    CommunityKey::Id(_) => format!("{COLUMNS} WHERE id = $1"),
+                    CommunityKey::Code(_) => format!("{COLUMNS} WHERE code = $1"),
+                    CommunityKey::First => format!("{COLUMNS} ORDER BY id LIMIT 1"),
+                };
+                on_db!(db, |pool| {
+                    let q = sqlx::query_as::<_, Community>(sqlx::AssertSqlSafe(sql));
+                    let q = match &key {
+                        CommunityKey::Id(id) => q.bind(*id),
+                        CommunityKey::Code(code) => q.bind(code.clone()),
+                        CommunityKey::First => q,
+                    };
+                    q.fetch_optional(pool).await
+                })
+            })
+            .await?;
+        Ok(Option::clone(&found))
     }
 
     pub async fn create(
@@ -54,7 +88,7 @@ impl Community {
         name_zh: &str,
         name_en: &str,
     ) -> Result<i64, StoreError> {
-        Ok(on_db!(db, |pool| {
+        let id = on_db!(db, |pool| {
             sqlx::query_scalar::<_, i64>(
             "INSERT INTO communities (code, name_zh, name_en, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
         )
@@ -64,7 +98,9 @@ impl Community {
         .bind(now())
         .fetch_one(pool)
         .await
-        })?)
+        })?;
+        crate::db::settings_changed();
+        Ok(id)
     }
 
     pub fn tz(&self) -> jiff::tz::TimeZone {

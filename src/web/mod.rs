@@ -34,8 +34,14 @@ use crate::db::Db;
 /// Request bodies above this are refused (four photos and the text).
 pub const MAX_BODY_BYTES: usize = 40 * 1024 * 1024;
 
+/// What every handler is given. One pointer: every layer and every
+/// request takes a copy, and copying the parts one by one (a counted
+/// reference each, the live broadcast's sender among them) was a fifth of
+/// the cost of `/healthz` (BENCHMARKS.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
     pub config: Arc<WebConfig>,
     /// The broadcast behind the screens' live streams.
@@ -44,7 +50,14 @@ pub struct AppState {
     pub header: Arc<dyn Header>,
     /// Values capabilities share across requests (a cache, the mailer),
     /// put in by the entry and found by their type.
-    parts: Arc<Extensions>,
+    parts: Extensions,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -55,15 +68,17 @@ impl AppState {
         header: Arc<dyn Header>,
         parts: Extensions,
     ) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             db,
             config: Arc::new(config),
             live,
             header,
-            parts: Arc::new(parts),
-        }
+            parts,
+        }))
     }
+}
 
+impl Shared {
     /// A capability's shared value of type `T`, if the entry put one in.
     pub fn part<T: Any + Send + Sync>(&self) -> Option<&T> {
         self.parts.get::<T>()

@@ -2,16 +2,13 @@
 //! and the current address.
 
 use std::borrow::Borrow;
-use std::future::Future;
-use std::pin::Pin;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::auth::{MaybeViewer, Role, Viewer};
-use crate::db::{Db, StoreError};
+use crate::auth::{Role, Viewer};
 use crate::i18n::Lang;
 use crate::web::Community;
 use crate::web::{AppError, AppState};
@@ -31,12 +28,9 @@ pub struct Ctx {
 /// What the page header shows that only the capabilities know, handed to
 /// the kit by the entry.
 pub trait Header: Send + Sync + 'static {
-    /// News the signed-in person has not read yet (the bell).
-    fn unread<'a>(
-        &'a self,
-        db: &'a Db,
-        account_id: i64,
-    ) -> Pin<Box<dyn Future<Output = Result<i64, StoreError>> + Send + 'a>>;
+    /// News the signed-in person has not read yet (the bell): a column of
+    /// a query over the account `a`, read with the session in one query.
+    fn unread_sql(&self) -> &'static str;
 }
 
 pub const TEXT_COOKIE: &str = "text";
@@ -46,7 +40,8 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let lang = Lang::from_headers(&parts.headers);
-        let viewer = MaybeViewer::from_request_parts(parts, state).await?.0;
+        let (viewer, unread) =
+            crate::auth::viewer_with(parts, state, state.header.unread_sql()).await?;
         let community = match &viewer {
             Some(v) => Community::by_id(&state.db, v.community_id).await?,
             None => Community::default_one(&state.db).await?,
@@ -56,10 +51,6 @@ impl FromRequestParts<AppState> for Ctx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".to_string());
-        let unread = match &viewer {
-            Some(v) => state.header.unread(&state.db, v.id).await?,
-            None => 0,
-        };
         let large_text =
             crate::i18n::cookie_value(&parts.headers, TEXT_COOKIE).as_deref() == Some("large");
         Ok(Ctx {

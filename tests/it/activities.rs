@@ -399,6 +399,8 @@ async fn the_feed_reads_back_across_a_month_and_a_summer_time_change(app: Arc<Te
     .await
     .map(|r| r.rows_affected()))
     .expect("move to Berlin");
+    // As a store in this process would say after writing a setting.
+    grassroots::db::settings_changed();
     make(
         &app,
         &[

@@ -2163,6 +2163,8 @@ async fn prepare(app: &TestApp) -> Fixture {
     .await
     .map(|r| r.rows_affected()))
     .expect("update");
+    // As a store in this process would say after writing a setting.
+    grassroots::db::settings_changed();
     let filed = reqwest::Client::new()
         .post(app.url("/open311/v2/requests.json"))
         .form(&[

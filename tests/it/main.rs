@@ -54,6 +54,7 @@ mod referrals;
 mod rooms;
 mod screen;
 mod search;
+mod settings;
 mod texts;
 mod visibility;
 mod voice;

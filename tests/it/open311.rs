@@ -686,6 +686,8 @@ async fn a_category_that_needs_review_answers_with_a_token(app: Arc<TestApp>) {
     .await
     .map(|r| r.rows_affected()))
     .expect("update");
+    // As a store in this process would say after writing a setting.
+    grassroots::db::settings_changed();
     let (_, services) = get(&app, &format!("{V2}/services.json")).await;
     let idea = json(&services)
         .as_array()

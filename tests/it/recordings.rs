@@ -268,6 +268,15 @@ async fn staff_summarise_a_voice_message_and_the_resident_answers_by_voice(app: 
     assert!(!page.body.contains("name=\"summary\""));
     let found = lead.get("/queue?q=%E6%B0%B4%E9%BE%99%E5%A4%B4").await;
     assert!(found.body.contains(&code), "the summary is searchable");
+    let pair = |q: &str| format!("/queue?q={}", grassroots::web::forms::url_encode(q));
+    assert!(
+        lead.get(&pair("滴水")).await.body.contains(&code),
+        "by two characters too: the pairs index follows the new words"
+    );
+    assert!(
+        !lead.get(&pair("留言")).await.body.contains(&code),
+        "and forgets the placeholder's"
+    );
     let neighbour = app.signed_in("zhao").await;
     let refused = neighbour
         .post_form(&format!("/r/{code}/summary"), &[("summary", "x")])

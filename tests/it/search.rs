@@ -119,9 +119,14 @@ async fn search_finds_chinese_words_inside_sentences(app: Arc<TestApp>) {
         assert!(page.body.contains(&lift), "{q} finds the lift request");
         assert!(!page.body.contains(&lamp), "{q} does not find the lamp");
     }
+    let both = liu.get(&search("不亮")).await.body;
     assert!(
-        liu.get(&search("不亮")).await.body.contains(&lift),
-        "two characters"
+        both.contains(&lift) && both.contains(&lamp),
+        "two characters, in either sentence"
+    );
+    assert!(
+        !liu.get(&search("了按")).await.body.contains(&lift),
+        "two characters that are not neighbours across a comma are not found"
     );
     assert!(
         liu.get(&search("亮")).await.body.contains(&lift),

@@ -1,0 +1,54 @@
+//! Settings kept in memory follow every change: one made through the
+//! administrator's page shows on the next page at once; one made by another
+//! process (another instance, the command line; here, SQL on the database)
+//! shows within a few seconds, by PostgreSQL's notification or SQLite's
+//! look at the settings' version every second.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+on_both_engines!(a_setting_changed_elsewhere_is_seen);
+
+async fn a_setting_changed_elsewhere_is_seen(app: Arc<TestApp>) {
+    let services = "/open311/v2/services.json?jurisdiction_id=jinyuan";
+    let before = app.anonymous().get(services).await;
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("电梯故障"), "{}", before.body);
+    // Read once more: now it comes from memory.
+    assert!(
+        app.anonymous()
+            .get(services)
+            .await
+            .body
+            .contains("电梯故障")
+    );
+
+    grassroots::on_db!(&app.db, |pool| sqlx::query(
+        "UPDATE categories SET name_zh = '升降电梯' WHERE code = 'lift'"
+    )
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("rename, as another process would");
+    let started = Instant::now();
+    loop {
+        let page = app.anonymous().get(services).await;
+        if page.body.contains("升降电梯") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the new name was not seen within five seconds"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A district's count of communities is a setting too.
+    let without_jurisdiction = app.anonymous().get("/open311/v2/services.json").await;
+    assert_eq!(
+        without_jurisdiction.status, 200,
+        "one community: none needed"
+    );
+}
