@@ -64,9 +64,6 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                // Statement journals (a statement with triggers inside a
-                // transaction) in memory, not in temporary files.
-                .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)

@@ -4,7 +4,7 @@
 //! and only to the machine itself and the local network.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -51,6 +51,14 @@ pub fn install() {
     let _ = handle();
 }
 
+/// Requests answered since the process started: the allocator gives memory
+/// back only while this stands still (`main.rs`).
+static ANSWERED: AtomicU64 = AtomicU64::new(0);
+
+pub fn answered() -> u64 {
+    ANSWERED.load(Ordering::Relaxed)
+}
+
 /// Counts every answer by its route (the pattern, not the path, so codes
 /// and tokens never become labels) and status.
 pub async fn track(request: Request, next: Next) -> Response {
@@ -62,6 +70,7 @@ pub async fn track(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
+    ANSWERED.fetch_add(1, Ordering::Relaxed);
     let status = response.status().as_u16().to_string();
     let labels = [("route", route), ("method", method), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
