@@ -31,7 +31,7 @@ pub struct QueueFilter {
 }
 
 /// Words to find, as each engine can best look for them: two Chinese
-/// characters in the index of character pairs (both engines); SQLite's
+/// characters in the index of character pairs (SQLite); SQLite's
 /// trigram index takes three characters or more; otherwise (and on
 /// PostgreSQL, whose trigram index serves LIKE) a LIKE on the lower-cased
 /// text. A tracking code typed whole is found too.
@@ -49,7 +49,9 @@ impl Words {
         let words = words.map(str::trim).filter(|w| !w.is_empty())?;
         let code = normalise_code(words);
         Some(Words {
-            pair: chinese_pair(words),
+            // SQLite only: on PostgreSQL a GIN index of the pairs made the
+            // pages slower than LIKE (BENCHMARKS.md, issue 24).
+            pair: chinese_pair(words).filter(|_| matches!(db, Db::Sqlite(_))),
             phrase: (matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3)
                 .then(|| format!("\"{}\"", words.replace('"', "\"\""))),
             like: crate::db::like_pattern(words),
@@ -75,21 +77,12 @@ fn push_description_match<DB: sqlx::Database>(
 ) where
     for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
-    let sqlite = DB::NAME == "SQLite";
     match (&w.pair, &w.phrase) {
         // Migration 0032: each pair is a word of its community.
-        (Some(pair), _) if sqlite => q
+        (Some(pair), _) => q
             .push("r.id IN (SELECT rowid FROM request_pairs WHERE request_pairs MATCH ")
             .push_bind(format!("\"c{community_id}{pair}\""))
             .push(")"),
-        // A subquery, so that the index finds the ids once: beside an OR
-        // (the category's name), the bare condition was worked out from
-        // the description of every request of the community (bench/run:
-        // 30 searches a second).
-        (Some(pair), _) => q
-            .push("r.id IN (SELECT id FROM requests WHERE request_pairs(community_id, description) @> ARRAY[")
-            .push_bind(format!("{community_id}:{pair}"))
-            .push("])"),
         (None, Some(phrase)) => q
             .push("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ")
             .push_bind(phrase.clone())
