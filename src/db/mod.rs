@@ -6,6 +6,7 @@
 //! code runs on either pool without `sqlx::Any`.
 
 mod error;
+mod idle;
 mod memo;
 mod script;
 pub use error::StoreError;

@@ -59,6 +59,33 @@ pub fn answered() -> u64 {
     ANSWERED.load(Ordering::Relaxed)
 }
 
+/// Times the server has given memory back after going quiet; `main.rs`
+/// trims the allocator after each.
+static RELEASED: AtomicU64 = AtomicU64::new(0);
+
+pub fn released() -> u64 {
+    RELEASED.load(Ordering::Acquire)
+}
+
+/// Once no request has been answered for ten seconds, the database's idle
+/// connections give back their caches ([`Db::release_memory`]), once per
+/// quiet spell; then the allocator can return the memory to the system.
+pub async fn release_when_idle(db: crate::db::Db) {
+    let mut seen = answered();
+    let mut released = false;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+        let now = answered();
+        if now != seen {
+            (seen, released) = (now, false);
+        } else if !released {
+            db.release_memory().await;
+            RELEASED.fetch_add(1, Ordering::Release);
+            released = true;
+        }
+    }
+}
+
 /// Counts every answer by its route (the pattern, not the path, so codes
 /// and tokens never become labels) and status.
 pub async fn track(request: Request, next: Next) -> Response {

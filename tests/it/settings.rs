@@ -52,3 +52,35 @@ async fn a_setting_changed_elsewhere_is_seen(app: Arc<TestApp>) {
         "one community: none needed"
     );
 }
+
+on_both_engines!(answers_are_the_same_after_connections_let_go_of_their_caches);
+
+/// What the server does after ten quiet seconds (`Db::release_memory`):
+/// every connection's page cache and prepared statements are emptied, and
+/// the next queries prepare and read again, with the same answers.
+async fn answers_are_the_same_after_connections_let_go_of_their_caches(app: Arc<TestApp>) {
+    let services = "/open311/v2/services.json?jurisdiction_id=jinyuan";
+    let listing = "/open311/v2/requests.json?jurisdiction_id=jinyuan";
+    let before = (
+        app.anonymous().get(services).await.body,
+        app.anonymous().get(listing).await.body,
+    );
+    assert!(before.0.contains("电梯故障"), "{}", before.0);
+    app.db.release_memory().await;
+    let after = (
+        app.anonymous().get(services).await.body,
+        app.anonymous().get(listing).await.body,
+    );
+    assert_eq!(before, after);
+    // And a write still goes through (on SQLite, the writer's connection
+    // was emptied too).
+    app.db.release_memory().await;
+    let renamed = grassroots::on_db!(&app.db, |pool| sqlx::query(
+        "UPDATE categories SET name_en = 'Lift out of order' WHERE code = 'lift'"
+    )
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("a write after the release");
+    assert!(renamed >= 1);
+}
