@@ -1,47 +1,31 @@
 //! What connections keep between queries, given back once the server is
-//! quiet: after `bench/run`'s loads the process held 107 MB a minute later
+//! idle: after `bench/run`'s loads the process held 107 MB a minute later
 //! (SQLite), most of it each connection's page cache (up to 2 MB), its 100
-//! prepared statements, its parsed schema, its thread's stack and its
-//! grown buffers, none of which the allocator can return while a
-//! connection holds it.
+//! prepared statements and its grown buffers, none of which the allocator
+//! can return while a connection holds it.
 
 use sqlx::Connection;
 
 use super::{Db, writer_of};
 
 impl Db {
-    /// SQLite: closes the connections not in use (the next query opens one
-    /// again, a millisecond); a database in memory instead empties their
-    /// page caches and statements, since closing its last connection would
-    /// lose it. PostgreSQL: empties the prepared statements and buffers of
-    /// the connections not in use (the server's sessions stay open).
+    /// Empties the page cache (SQLite), the prepared statements and the
+    /// buffers of every connection not in use; the next queries prepare
+    /// and read again. Connections busy meanwhile are left as they are.
     pub async fn release_memory(&self) {
         match self {
-            Db::Sqlite(pool) => match writer_of(pool) {
-                Some(writer) => {
-                    close_idle(pool).await;
-                    close_idle(&writer.pool).await;
+            Db::Sqlite(pool) => {
+                release(pool, Some("PRAGMA shrink_memory")).await;
+                if let Some(writer) = writer_of(pool) {
+                    release(&writer.pool, Some("PRAGMA shrink_memory")).await;
                 }
-                None => empty_idle(pool, Some("PRAGMA shrink_memory")).await,
-            },
-            Db::Postgres(pool) => empty_idle(pool, None).await,
-        }
-    }
-}
-
-async fn close_idle<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) {
-    // Only those idle now: others may open while this runs.
-    for _ in 0..pool.num_idle() {
-        match pool.try_acquire() {
-            Some(conn) => {
-                let _ = conn.close().await;
             }
-            None => break,
+            Db::Postgres(pool) => release(pool, None).await,
         }
     }
 }
 
-async fn empty_idle<DB: sqlx::Database + sqlx::database::HasStatementCache>(
+async fn release<DB: sqlx::Database + sqlx::database::HasStatementCache>(
     pool: &sqlx::Pool<DB>,
     pragma: Option<&'static str>,
 ) where
