@@ -30,7 +30,7 @@ async fn release<DB: sqlx::Database + sqlx::database::HasStatementCache>(
     pragma: Option<&'static str>,
 ) where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
 {
     // Held until all are done, so each idle connection is taken once.
     let mut held = Vec::new();

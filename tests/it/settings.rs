@@ -72,15 +72,20 @@ async fn answers_are_the_same_after_connections_let_go_of_their_caches(app: Arc<
         app.anonymous().get(listing).await.body,
     );
     assert_eq!(before, after);
-    // And a write still goes through (on SQLite, the writer's connection
+    // And a write still goes through the writer (on SQLite its connection
     // was emptied too).
     app.db.release_memory().await;
-    let renamed = grassroots::on_db!(&app.db, |pool| sqlx::query(
-        "UPDATE categories SET name_en = 'Lift out of order' WHERE code = 'lift'"
-    )
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))
+    let renamed = grassroots::on_db!(&app.db, |pool| async {
+        use grassroots::db::BeginWrite;
+        let mut tx = pool.begin_write().await?;
+        let done =
+            sqlx::query("UPDATE categories SET name_en = 'Lift out of order' WHERE code = 'lift'")
+                .execute(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok::<u64, sqlx::Error>(done.rows_affected())
+    }
+    .await)
     .expect("a write after the release");
     assert!(renamed >= 1);
 }
