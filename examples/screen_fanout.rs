@@ -55,6 +55,7 @@ async fn main() {
     let idle = rss_mb(pid);
     let ready = Arc::new(Barrier::new(streams + 1));
     let received = Arc::new(AtomicUsize::new(0));
+    let opened_streams = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(streams)));
     let start = Arc::new(Mutex::new(None::<Instant>));
     // Connect a few hundred at a time, as screens coming online would.
@@ -69,6 +70,7 @@ async fn main() {
             start.clone(),
         );
         let connecting = connecting.clone();
+        let opened_streams = opened_streams.clone();
         tasks.push(tokio::spawn(async move {
             let permit = connecting.acquire_owned().await;
             let mut connected = None;
@@ -86,7 +88,18 @@ async fn main() {
             };
             let request = format!("GET /screen/{screen}/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
             let mut buffer = Vec::new();
-            let ok = stream.write_all(request.as_bytes()).await.is_ok() && read_until(&mut stream, b"retry:", &mut buffer).await;
+            // A screen that is not there answers 404 and keeps the
+            // connection open: without a limit the run would wait forever.
+            let opened = async {
+                stream.write_all(request.as_bytes()).await.is_ok()
+                    && read_until(&mut stream, b"\r\n", &mut buffer).await
+                    && buffer.starts_with(b"HTTP/1.1 200")
+                    && read_until(&mut stream, b"retry:", &mut buffer).await
+            };
+            let ok = tokio::time::timeout(Duration::from_secs(30), opened).await.unwrap_or(false);
+            if ok {
+                opened_streams.fetch_add(1, Ordering::Relaxed);
+            }
             drop(permit);
             ready.wait().await;
             if ok && read_until(&mut stream, b"event: request_new", &mut buffer).await {
@@ -98,6 +111,10 @@ async fn main() {
         }));
     }
     ready.wait().await;
+    if opened_streams.load(Ordering::Relaxed) == 0 {
+        eprintln!("screen_fanout: no stream opened (is the screen token right?)");
+        std::process::exit(1);
+    }
     let connected_mb = rss_mb(pid);
     *start.lock().await = Some(Instant::now());
     let body = "category=light&place=PAVILION&phrase=bench";
@@ -121,6 +138,10 @@ async fn main() {
     all.sort();
     let ms = |d: Option<&Duration>| d.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
     println!("screen_streams {streams} streams");
+    println!(
+        "screen_streams_opened {} streams",
+        opened_streams.load(Ordering::Relaxed)
+    );
     println!(
         "screen_streams_received {} streams",
         received.load(Ordering::Relaxed)

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
 /// the process held hundreds of megabytes for as long as it ran
 /// (BENCHMARKS.md). Two arenas (one a core), and what is free given back
 /// once no request has come for ten seconds and the database's connections
-/// have let go of their caches (`web::metrics::release_when_idle`; never
+/// have let go of their caches (`web::idle::release_when_idle`; never
 /// under load: trimming holds the allocator's locks).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod memory {
@@ -29,10 +29,10 @@ mod memory {
         let _ = std::thread::Builder::new()
             .name("memory-trim".into())
             .spawn(|| {
-                let mut seen = grassroots::web::metrics::released();
+                let mut seen = grassroots::web::idle::released();
                 loop {
                     std::thread::sleep(std::time::Duration::from_secs(1));
-                    let now = grassroots::web::metrics::released();
+                    let now = grassroots::web::idle::released();
                     if now != seen {
                         seen = now;
                         // SAFETY: malloc_trim takes the allocator's own locks.

@@ -111,7 +111,7 @@ pub async fn serve(
     let mut tasks = vec![
         live.spawn_pump(db.clone()),
         crate::db::watch_settings(db.clone()),
-        tokio::spawn(crate::web::metrics::release_when_idle(db.clone())),
+        tokio::spawn(crate::web::idle::release_when_idle(db.clone())),
     ];
     tasks.extend(app::background(&db, &config));
     match (&db, config.web.daily_backups.clone()) {

@@ -12,13 +12,16 @@ impl Db {
     /// Empties the page cache (SQLite), the prepared statements and the
     /// buffers of every connection not in use; the next queries prepare
     /// and read again. Connections busy meanwhile are left as they are.
-    pub async fn release_memory(&self) {
+    /// Says how many connections let go.
+    pub async fn release_memory(&self) -> usize {
         match self {
             Db::Sqlite(pool) => {
-                release(pool, Some("PRAGMA shrink_memory")).await;
-                if let Some(writer) = writer_of(pool) {
-                    release(&writer.pool, Some("PRAGMA shrink_memory")).await;
-                }
+                let readers = release(pool, Some("PRAGMA shrink_memory")).await;
+                let writer = match writer_of(pool) {
+                    Some(writer) => release(&writer.pool, Some("PRAGMA shrink_memory")).await,
+                    None => 0,
+                };
+                readers + writer
             }
             Db::Postgres(pool) => release(pool, None).await,
         }
@@ -28,7 +31,8 @@ impl Db {
 async fn release<DB: sqlx::Database + sqlx::database::HasStatementCache>(
     pool: &sqlx::Pool<DB>,
     pragma: Option<&'static str>,
-) where
+) -> usize
+where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
 {
@@ -42,4 +46,5 @@ async fn release<DB: sqlx::Database + sqlx::database::HasStatementCache>(
         conn.shrink_buffers();
         held.push(conn);
     }
+    held.len()
 }

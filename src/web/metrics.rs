@@ -52,37 +52,11 @@ pub fn install() {
 }
 
 /// Requests answered since the process started: the allocator gives memory
-/// back only while this stands still (`main.rs`).
+/// back only while this stands still (`web::idle`).
 static ANSWERED: AtomicU64 = AtomicU64::new(0);
 
 pub fn answered() -> u64 {
     ANSWERED.load(Ordering::Relaxed)
-}
-
-/// Times the server has given memory back after going quiet; `main.rs`
-/// trims the allocator after each.
-static RELEASED: AtomicU64 = AtomicU64::new(0);
-
-pub fn released() -> u64 {
-    RELEASED.load(Ordering::Acquire)
-}
-
-/// Every ten seconds without an answered request, the database's idle
-/// connections give back their caches ([`crate::db::Db::release_memory`]) and the
-/// allocator returns what is free to the system. Again at each quiet
-/// tick, not once a quiet spell: the scheduler's passes over a million
-/// requests fill the page caches again while no one asks for anything.
-pub async fn release_when_idle(db: crate::db::Db) {
-    let mut seen = answered();
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
-        let now = answered();
-        if now == seen {
-            db.release_memory().await;
-            RELEASED.fetch_add(1, Ordering::Release);
-        }
-        seen = now;
-    }
 }
 
 /// Counts every answer by its route (the pattern, not the path, so codes

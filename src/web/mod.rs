@@ -9,6 +9,7 @@ pub mod chart;
 pub mod community;
 mod error;
 pub mod forms;
+pub mod idle;
 mod layers;
 pub mod limits;
 pub mod metrics;
