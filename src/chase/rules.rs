@@ -5,8 +5,11 @@
 /// than a day before the deadline.
 pub fn remind_at(started: i64, due: i64) -> i64 {
     let window = (due - started).max(0);
-    due - (window / 5).min(86_400)
+    due - (window / 5).min(EARLIEST_REMINDER)
 }
+
+/// How long before a deadline its reminder can come at the earliest.
+pub const EARLIEST_REMINDER: i64 = 86_400;
 
 /// Past its deadline the lead hears of it; at twice the time allowed, the
 /// secretary.

@@ -90,6 +90,28 @@ async fn overdue_requests_escalate_into_the_right_inboxes(app: Arc<TestApp>) {
         run_due(&app.db, now() + 3 * DAY).await.expect("run").jobs,
         0
     );
+    // Once the lead and the secretary have heard of every open request's
+    // clocks, a pass reads none of them again.
+    let far = now() + 400 * DAY;
+    assert!(run_due(&app.db, far).await.expect("run").looked_at > 0);
+    let again = run_due(&app.db, far).await.expect("run");
+    assert_eq!((again.looked_at, again.jobs), (0, 0));
+    // A deadline set anew is a new clock: chased again.
+    let replanned = grassroots::on_db!(&app.db, |pool| sqlx::query(
+        "UPDATE requests SET resolution_due_at = resolution_due_at + 1 WHERE tracking_code = $1"
+    )
+    .bind(&code)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))
+    .expect("replan");
+    assert_eq!(replanned, 1);
+    let after = run_due(&app.db, far).await.expect("run");
+    assert_eq!(after.looked_at, 1);
+    assert!(
+        after.jobs >= 2,
+        "the lead and the secretary hear of the new deadline"
+    );
 }
 
 async fn two_instances_chase_each_deadline_once(app: Arc<TestApp>) {
