@@ -35,10 +35,21 @@ mod memory {
                     let now = grassroots::web::idle::released();
                     if now != seen {
                         seen = now;
-                        // SAFETY: malloc_trim takes the allocator's own locks.
-                        unsafe {
+                        // SAFETY: malloc_trim and mallinfo2 take the
+                        // allocator's own locks.
+                        let held = unsafe {
                             libc::malloc_trim(0);
-                        }
+                            libc::mallinfo2()
+                        };
+                        // What bench/run reads to tell the heap in use from
+                        // the free space the allocator could not give back.
+                        let mb = |bytes: usize| (bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0;
+                        tracing::debug!(
+                            in_use_mb = mb(held.uordblks),
+                            free_mb = mb(held.fordblks),
+                            mapped_mb = mb(held.hblkhd),
+                            "allocator trimmed"
+                        );
                     }
                 }
             });
