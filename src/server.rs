@@ -112,6 +112,7 @@ pub async fn serve(
         live.spawn_pump(db.clone()),
         crate::db::watch_settings(db.clone()),
         tokio::spawn(crate::web::idle::release_when_idle(db.clone())),
+        tokio::spawn(crate::web::metrics::keep_up()),
     ];
     tasks.extend(app::background(&db, &config));
     match (&db, config.web.daily_backups.clone()) {

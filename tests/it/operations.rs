@@ -31,6 +31,9 @@ async fn metrics_count_without_names(app: Arc<TestApp>) {
         .await;
     let code = sent.code();
     assert_eq!(huang.get(&format!("/r/{code}")).await.status, 200);
+    // The durations drained into the histograms (every five seconds in a
+    // server) are still counted.
+    grassroots::web::metrics::drain();
     let metrics = app.client("zh-CN").get("/metrics").await;
     assert_eq!(metrics.status, 200);
     let body = metrics.body;
@@ -41,6 +44,14 @@ async fn metrics_count_without_names(app: Arc<TestApp>) {
     assert!(
         body.contains("http_request_duration_seconds_bucket{route=\"/report\",method=\"POST\"")
     );
+    let page_views = body
+        .lines()
+        .find(|l| {
+            l.starts_with("http_request_duration_seconds_count{route=\"/r/{code}\",method=\"GET\"}")
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse::<f64>().ok());
+    assert!(page_views.is_some_and(|n| n >= 1.0), "{body}");
     assert!(body.contains("grassroots_requests_waiting{status=\"submitted\"}"));
     assert!(body.contains("grassroots_scheduler_seconds_since_run"));
     assert!(
