@@ -122,11 +122,14 @@ async fn main() {
         "POST /kiosk/{kiosk} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    if let Ok(mut s) = TcpStream::connect(addr).await {
-        let _ = s.write_all(post.as_bytes()).await;
-        let mut sink = Vec::new();
-        let _ = s.read_to_end(&mut sink).await;
-    }
+    let filed = async {
+        if let Ok(mut s) = TcpStream::connect(addr).await {
+            let _ = s.write_all(post.as_bytes()).await;
+            let mut sink = Vec::new();
+            let _ = s.read_to_end(&mut sink).await;
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(30), filed).await;
     let deadline = tokio::time::timeout(Duration::from_secs(60), async {
         for t in tasks {
             let _ = t.await;

@@ -41,8 +41,10 @@ mod memory {
                             libc::malloc_trim(0);
                             libc::mallinfo2()
                         };
-                        // What bench/run reads to tell the heap in use from
-                        // the free space the allocator could not give back.
+                        // What bench/run reads: the heap in use (blocks of
+                        // 128 KB and more, mapped on their own, apart) and the
+                        // free space inside the arenas, counting the pages
+                        // the trim has just handed back.
                         let mb = |bytes: usize| (bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0;
                         tracing::debug!(
                             in_use_mb = mb(held.uordblks),

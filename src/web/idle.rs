@@ -4,8 +4,8 @@
 //! and `main.rs` has the allocator return what is free to the system.
 //!
 //! Again every two seconds while it stays quiet, not once a quiet spell:
-//! the background passes (the deadline chase reads every open request once
-//! a minute) fill the page caches again while no one asks for anything;
+//! the background passes (the deadline chase, rooms, care, each once a
+//! minute) fill the page caches again while no one asks for anything;
 //! looked at every ten seconds, a quiet server on bench/run's million held
 //! 15–20 MB more for up to ten seconds after each pass, and a reading of
 //! its memory depended on when it was taken (80 or 99.5 MB a quiet minute
