@@ -9,8 +9,8 @@ fn main() -> ExitCode {
 /// its own and keeps what is freed in it: after the loads of `bench/run`
 /// the process held hundreds of megabytes for as long as it ran
 /// (BENCHMARKS.md). Two arenas (one a core), and what is free given back
-/// once no request has come for ten seconds and the database's connections
-/// have let go of their caches (`web::idle::release_when_idle`; never
+/// each time the quiet server's database connections have let go of their
+/// caches (`web::idle::release_when_idle`; never
 /// under load: trimming holds the allocator's locks).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod memory {

@@ -41,11 +41,11 @@ SELECT id, workgroup_id, assignee_id, created_at, response_due_at, resolution_du
 FROM requests r
 WHERE status IN ('submitted', 'responded', 'in_progress', 'waiting') AND paused_since IS NULL
   AND ((responded_at IS NULL AND response_due_at <= $1
-        AND NOT (EXISTS (SELECT 1 FROM jobs_done WHERE job_key = 'lead:response:' || r.id || ':' || r.response_due_at)
-             AND EXISTS (SELECT 1 FROM jobs_done WHERE job_key = 'secretary:response:' || r.id || ':' || r.response_due_at)))
+        AND (SELECT count(*) FROM jobs_done WHERE job_key IN ('lead:response:' || r.id || ':' || r.response_due_at,
+                                                           'secretary:response:' || r.id || ':' || r.response_due_at)) < 2)
     OR (resolution_due_at <= $1
-        AND NOT (EXISTS (SELECT 1 FROM jobs_done WHERE job_key = 'lead:resolution:' || r.id || ':' || r.resolution_due_at)
-             AND EXISTS (SELECT 1 FROM jobs_done WHERE job_key = 'secretary:resolution:' || r.id || ':' || r.resolution_due_at))))";
+        AND (SELECT count(*) FROM jobs_done WHERE job_key IN ('lead:resolution:' || r.id || ':' || r.resolution_due_at,
+                                                           'secretary:resolution:' || r.id || ':' || r.resolution_due_at)) < 2))";
 
 #[derive(Debug, sqlx::FromRow)]
 struct Open {
@@ -390,6 +390,7 @@ fn deadline_jobs(r: &Open, now: i64) -> Vec<Job> {
                 ),
             };
             jobs.push(Job {
+                // `STILL_TO_CHASE` builds the same keys in SQL.
                 key: format!("{name}:{clock}:{}:{due}", r.id),
                 request_id: r.id,
                 audience,
